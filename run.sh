@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install what the service needs and start it on http://127.0.0.1:5000
+# (embedded SQLite with demo data unless DATABASE_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+export FLASK_APP=service
+# Start-up work happens once here, not in every worker process.
+export AUTO_MIGRATE=0
+.venv/bin/flask migrate
+if [ "${LOAD_DEMO_DATA:-1}" != "0" ]; then
+  .venv/bin/flask load-demo
+fi
+
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-5000}
+echo "Dịch vụ chạy tại http://$HOST:$PORT/  (tài liệu API: http://$HOST:$PORT/api/v1/docs)"
+exec .venv/bin/gunicorn --bind "$HOST:$PORT" --workers "${WORKERS:-2}" --threads "${THREADS:-4}" \
+  --access-logfile - "service.wsgi:app"

@@ -1,0 +1,71 @@
+"""Who may see and do what. Every handler asks here before it calls an operation.
+
+A dossier a user may not see is reported as not found (404), so that probing
+identifiers reveals nothing about other units.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .models import UNIT_ROLES, Campaign, Dossier, User
+
+# A dossier's content is shown to the standing agency and the authority only
+# once the unit has sent it; drafts stay inside the unit.
+STATES_VISIBLE_TO_AGENCY = ("submitted", "under_review", "returned", "accepted", "rejected", "approved")
+# States in which the unit may still change what its documents say.
+EDITABLE_DETAIL_STATES = ("drafting", "council_minutes", "ready")
+
+
+def is_unit_member(user: User, dossier: Dossier) -> bool:
+    return user.role in UNIT_ROLES and user.unit_id == dossier.unit_id
+
+
+def is_agency_member(user: User, dossier: Dossier) -> bool:
+    campaign = dossier.campaign
+    if user.role == "reviewer":
+        return user.unit_id == campaign.standing_agency_id
+    if user.role == "approver":
+        return user.unit_id == campaign.authority_id
+    return False
+
+
+def can_view_dossier(user: User, dossier: Dossier) -> bool:
+    if user.role == "admin" or is_unit_member(user, dossier):
+        return True
+    return is_agency_member(user, dossier) and dossier.state in STATES_VISIBLE_TO_AGENCY
+
+
+def visible_dossiers_filter(user: User):
+    """A SQL condition selecting the dossiers ``user`` may see (mirrors can_view_dossier)."""
+    if user.role == "admin":
+        return sa.true()
+    if user.role in UNIT_ROLES:
+        return Dossier.unit_id == user.unit_id
+    agency_column = Campaign.standing_agency_id if user.role == "reviewer" else Campaign.authority_id
+    handled = sa.select(Campaign.id).where(agency_column == user.unit_id)
+    return sa.and_(Dossier.campaign_id.in_(handled), Dossier.state.in_(STATES_VISIBLE_TO_AGENCY))
+
+
+def can_create_dossier(user: User) -> bool:
+    return user.role == "unit_clerk"
+
+
+def can_edit_nominees(user: User, dossier: Dossier) -> bool:
+    return user.role == "unit_clerk" and is_unit_member(user, dossier)
+
+
+def can_edit_details(user: User, dossier: Dossier) -> bool:
+    return user.role in ("unit_clerk", "unit_head") and is_unit_member(user, dossier)
+
+
+def can_record_meeting(user: User, dossier: Dossier) -> bool:
+    return user.role == "council_secretary" and is_unit_member(user, dossier)
+
+
+def can_generate_documents(user: User, dossier: Dossier) -> bool:
+    return is_unit_member(user, dossier)
+
+
+def can_fire_transitions(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` acts on ``dossier`` at all; the workflow decides which trigger."""
+    return is_unit_member(user, dossier) or is_agency_member(user, dossier)

@@ -1,0 +1,316 @@
+"""JSON handlers under /api/v1.
+
+Each handler has one shape: parse with a schema, load, check access, call one
+operation, dump with a schema. Commits happen in service.transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app, g, request, send_file, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+import io
+
+import workflows
+
+from .. import access
+from ..auth import authenticate, issue_token, user_for_token
+from ..db import db
+from ..errors import NotFound, Unauthenticated
+from ..models import Campaign, Dossier, HistoryEvent, Nominee, Unit, User
+from ..operations import documents as document_ops
+from ..operations import dossiers as dossier_ops
+from ..operations import workflow as workflow_ops
+from . import present
+from .schemas import (
+    CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
+    DossierOut, DossierSummaryOut, DossierUpdateIn, ErrorOut, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
+    NomineeDeleteIn, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
+    UnitOut,
+)
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Hồ sơ đề nghị khen thưởng")
+
+_ERRORS = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy", 409: "Xung đột trạng thái",
+           422: "Dữ liệu chưa hợp lệ"}
+
+
+def _documented_errors(*statuses):
+    def decorate(func):
+        for status in statuses:
+            func = blp.alt_response(status, schema=ErrorOut, description=_ERRORS[status])(func)
+        return func
+    return decorate
+
+
+def current_user() -> User:
+    """The user named by the request's bearer token; 401 otherwise."""
+    user = getattr(g, "api_user", None)
+    if user is not None:
+        return user
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise Unauthenticated("Thiếu mã truy cập: gửi tiêu đề “Authorization: Bearer <mã>”.")
+    user = user_for_token(raw.strip())
+    if user is None:
+        raise Unauthenticated("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Hãy đăng nhập lại.")
+    g.api_user = user
+    return user
+
+
+def load_dossier(user: User, dossier_id: int) -> Dossier:
+    """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not access.can_view_dossier(user, dossier):
+        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+    return dossier
+
+
+def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
+    nominee = db.session.get(Nominee, nominee_id)
+    if nominee is None or nominee.dossier_id != dossier.id:
+        raise NotFound(f"Không tìm thấy người được đề nghị số {nominee_id} trong hồ sơ này.")
+    return nominee
+
+
+# --- auth -------------------------------------------------------------------------
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.arguments(TokenIn)
+@blp.response(201, TokenOut)
+@_documented_errors(401, 422)
+def create_token(data):
+    """Đăng nhập: đổi tên đăng nhập và mật khẩu lấy mã truy cập (bearer token)."""
+    user = authenticate(data["username"], data["password"])
+    if user is None:
+        raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
+    raw, token = issue_token(user, dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
+    return {"access_token": raw, "token_type": "Bearer", "expires_at": token.expires_at}
+
+
+@blp.route("/me")
+@blp.response(200, MeOut)
+@_documented_errors(401)
+def me():
+    """Người dùng đang đăng nhập, vai trò và đơn vị."""
+    return present.user(current_user())
+
+
+@blp.route("/units")
+@blp.response(200, UnitOut(many=True))
+@_documented_errors(401)
+def list_units():
+    """Danh sách đơn vị."""
+    current_user()
+    return db.session.scalars(sa.select(Unit).order_by(Unit.kind, Unit.name)).all()
+
+
+# --- campaigns ----------------------------------------------------------------------
+
+@blp.route("/campaigns")
+@blp.response(200, CampaignOut(many=True))
+@_documented_errors(401)
+def list_campaigns():
+    """Các phong trào thi đua."""
+    current_user()
+    return db.session.scalars(sa.select(Campaign).order_by(Campaign.plan_date.desc())).all()
+
+
+@blp.route("/campaigns/<int:campaign_id>")
+@blp.response(200, CampaignOut)
+@_documented_errors(401, 404)
+def get_campaign(campaign_id):
+    """Một phong trào: kế hoạch, hạn nộp, hình thức khen thưởng, chỉ tiêu."""
+    current_user()
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return campaign
+
+
+# --- dossiers -------------------------------------------------------------------------
+
+@blp.route("/dossiers")
+class DossierCollection(MethodView):
+    @blp.arguments(DossierListArgs, location="query")
+    @blp.response(200, DossierSummaryOut(many=True))
+    @_documented_errors(401)
+    def get(self, args):
+        """Các hồ sơ người dùng được xem."""
+        user = current_user()
+        query = sa.select(Dossier).join(Campaign).where(access.visible_dossiers_filter(user))
+        if "campaign_id" in args:
+            query = query.where(Dossier.campaign_id == args["campaign_id"])
+        if "state" in args:
+            query = query.where(Dossier.state == args["state"])
+        return [present.dossier_summary(d) for d in db.session.scalars(query.order_by(Dossier.id))]
+
+    @blp.arguments(DossierCreateIn)
+    @blp.response(201, DossierOut)
+    @_documented_errors(401, 403, 404, 409, 422)
+    def post(self, data):
+        """Lập hồ sơ của đơn vị cho một phong trào."""
+        user = current_user()
+        campaign = db.session.get(Campaign, data["campaign_id"])
+        if campaign is None:
+            raise NotFound(f"Không tìm thấy phong trào số {data['campaign_id']}.")
+        return present.dossier(dossier_ops.create_dossier(user, campaign))
+
+
+@blp.route("/dossiers/<int:dossier_id>")
+class DossierItem(MethodView):
+    @blp.response(200, DossierOut)
+    @_documented_errors(401, 404)
+    def get(self, dossier_id):
+        """Một hồ sơ với người được đề nghị và biên bản họp."""
+        return present.dossier(load_dossier(current_user(), dossier_id))
+
+    @blp.arguments(DossierUpdateIn)
+    @blp.response(200, DossierOut)
+    @_documented_errors(401, 403, 404, 409, 422)
+    def patch(self, data, dossier_id):
+        """Sửa số tờ trình, số biên bản, ngày tờ trình, nơi nhận."""
+        user = current_user()
+        dossier = load_dossier(user, dossier_id)
+        expected_version = data.pop("expected_version")
+        return present.dossier(dossier_ops.update_dossier_details(user, dossier, data, expected_version))
+
+
+@blp.route("/dossiers/<int:dossier_id>/nominees", methods=["POST"])
+@blp.arguments(NomineeIn)
+@blp.response(201, NomineeOut)
+@_documented_errors(401, 403, 404, 409, 422)
+def add_nominee(data, dossier_id):
+    """Thêm tập thể hoặc cá nhân được đề nghị (chỉ khi đang soạn hồ sơ)."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    return present.nominee(dossier_ops.add_nominee(user, dossier, data))
+
+
+@blp.route("/dossiers/<int:dossier_id>/nominees/<int:nominee_id>")
+class NomineeItem(MethodView):
+    @blp.arguments(NomineeUpdateIn)
+    @blp.response(200, NomineeOut)
+    @_documented_errors(401, 403, 404, 409, 422)
+    def patch(self, data, dossier_id, nominee_id):
+        """Sửa người được đề nghị; gửi kèm expected_version."""
+        user = current_user()
+        nominee = load_nominee(load_dossier(user, dossier_id), nominee_id)
+        expected_version = data.pop("expected_version")
+        return present.nominee(dossier_ops.update_nominee(user, nominee, data, expected_version))
+
+    @blp.arguments(NomineeDeleteIn, location="query")
+    @blp.response(204)
+    @_documented_errors(401, 403, 404, 409)
+    def delete(self, args, dossier_id, nominee_id):
+        """Xóa người được đề nghị (chỉ khi đang soạn hồ sơ)."""
+        user = current_user()
+        nominee = load_nominee(load_dossier(user, dossier_id), nominee_id)
+        dossier_ops.delete_nominee(user, nominee, args.get("expected_version"))
+
+
+@blp.route("/dossiers/<int:dossier_id>/meeting", methods=["PUT"])
+@blp.arguments(MeetingIn)
+@blp.response(200, MeetingOut)
+@_documented_errors(401, 403, 404, 409, 422)
+def put_meeting(data, dossier_id):
+    """Ghi (hoặc ghi lại) cuộc họp Hội đồng Thi đua - Khen thưởng và số phiếu từng người."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    meeting = dossier_ops.record_meeting(user, dossier, data)
+    return present.meeting(dossier, meeting)
+
+
+@blp.route("/dossiers/<int:dossier_id>/transitions")
+class TransitionCollection(MethodView):
+    @blp.response(200, TransitionsOut)
+    @_documented_errors(401, 404)
+    def get(self, dossier_id):
+        """Các thao tác chuyển trạng thái người dùng được làm lúc này, và lý do nếu chưa được."""
+        user = current_user()
+        dossier = load_dossier(user, dossier_id)
+        return {"state": dossier.state, "state_label": workflows.WORKFLOW.state_label(dossier.state),
+                "version": dossier.version,
+                "transitions": workflow_ops.available_transitions(user, dossier)}
+
+    @blp.arguments(TransitionIn)
+    @blp.response(201, HistoryEventOut)
+    @_documented_errors(401, 403, 404, 409, 422)
+    def post(self, data, dossier_id):
+        """Chuyển trạng thái hồ sơ; gửi kèm expected_state (trạng thái bạn đang thấy)."""
+        user = current_user()
+        dossier = load_dossier(user, dossier_id)
+        event = workflow_ops.fire_transition(
+            user, dossier, data["trigger"], expected_state=data["expected_state"],
+            comment=data.get("comment"), decision_number=data.get("decision_number"),
+            decision_date=data.get("decision_date"))
+        return present.history_event(event)
+
+
+@blp.route("/dossiers/<int:dossier_id>/history")
+@blp.response(200, HistoryEventOut(many=True))
+@_documented_errors(401, 404)
+def history(dossier_id):
+    """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao."""
+    dossier = load_dossier(current_user(), dossier_id)
+    events = db.session.scalars(sa.select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
+                                .order_by(HistoryEvent.created_at, HistoryEvent.id))
+    return [present.history_event(e) for e in events]
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents")
+class DocumentCollection(MethodView):
+    @blp.response(200, DocumentOut(many=True))
+    @_documented_errors(401, 404)
+    def get(self, dossier_id):
+        """Mọi phiên bản văn bản đã tạo của hồ sơ."""
+        dossier = load_dossier(current_user(), dossier_id)
+        return [present.document(dossier, d) for d in document_ops.list_documents(dossier)]
+
+    @blp.arguments(DocumentsGenerateIn)
+    @blp.response(201, DocumentOut(many=True))
+    @_documented_errors(401, 403, 404, 409, 422)
+    def post(self, data, dossier_id):
+        """Tạo văn bản cho nội dung hiện tại (biên bản, tờ trình, danh sách)."""
+        user = current_user()
+        dossier = load_dossier(user, dossier_id)
+        kinds = tuple(data.get("kinds") or document_ops.DOCUMENT_KINDS)
+        return [present.document(dossier, d) for d in document_ops.generate_documents(user, dossier, kinds)]
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents/<string:kind>.docx")
+@blp.arguments(DocumentDownloadArgs, location="query")
+@blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
+@_documented_errors(401, 404)
+def download_document(args, dossier_id, kind):
+    """Tải văn bản Word: bản mới nhất, hoặc phiên bản ?version=N."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    document = document_ops.document_for_download(user, dossier, kind, args.get("version"))
+    response = send_file(io.BytesIO(document_ops.document_bytes(document)), mimetype=DOCX_MIME,
+                         as_attachment=True, download_name=document_ops.download_name(dossier, document),
+                         etag=document.sha256, conditional=True)
+    response.headers["X-Document-Version"] = str(document.version)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents.zip")
+@blp.response(200, description="Tệp nén các văn bản", content_type="application/zip")
+@_documented_errors(401, 404)
+def download_documents_zip(dossier_id):
+    """Tải cả bộ văn bản (bản mới nhất của mỗi loại) trong một tệp .zip."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    content, name = document_ops.documents_zip(user, dossier)
+    return send_file(io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def document_url(dossier_id: int, kind: str, version: int) -> str:
+    return url_for("api.download_document", dossier_id=dossier_id, kind=kind, version=version)

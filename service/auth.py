@@ -1,0 +1,61 @@
+"""Passwords and bearer tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db, utcnow
+from .models import ApiToken, User
+
+# A hash to compare against when the user does not exist, so that a wrong
+# username takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("không-có-người-dùng-này")
+
+
+def hash_password(password: str) -> str:
+    # Werkzeug's default is scrypt, a memory-hard scheme.
+    return generate_password_hash(password)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def _digest(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, ttl: dt.timedelta) -> tuple[str, ApiToken]:
+    """Create a token for ``user``; the raw value is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(user=user, token_hash=_digest(raw), expires_at=utcnow() + ttl)
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def user_for_token(raw_token: str) -> User | None:
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw_token)))
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        return None
+    if not token.user.is_active:
+        return None
+    return token.user
+
+
+def revoke_token(raw_token: str) -> bool:
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw_token)))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True

@@ -1,0 +1,116 @@
+"""Command-line tasks: ``flask --app service <command>``.
+
+Each command is one unit of work and commits once, at its end.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from .db import db
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Nâng cấp cơ sở dữ liệu lên phiên bản mới nhất (Alembic)."""
+    from .migrate import upgrade_database
+
+    upgrade_database()
+    click.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@click.command("load-demo")
+@click.option("--force", is_flag=True, help="Nạp cả khi cơ sở dữ liệu đã có dữ liệu.")
+def load_demo_command(force: bool) -> None:
+    """Nạp dữ liệu mẫu (phong trào Long Xuyên 2024) nếu cơ sở dữ liệu còn trống."""
+    from .demo import DEMO_PASSWORD, load_demo_data
+
+    if load_demo_data(only_if_empty=not force):
+        db.session.commit()
+        click.echo(f"Đã nạp dữ liệu mẫu. Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}")
+    else:
+        click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu.")
+
+
+@click.command("workflow")
+@click.option("--mermaid", "as_mermaid", is_flag=True, help="In sơ đồ Mermaid thay cho bảng trạng thái.")
+@click.option("--highlight", default=None, help="Trạng thái cần tô đậm trong sơ đồ.")
+def workflow_command(as_mermaid: bool, highlight: str | None) -> None:
+    """In bảng trạng thái của quy trình hồ sơ, hoặc sơ đồ Mermaid."""
+    import workflows
+
+    click.echo(workflows.mermaid_diagram(highlight) if as_mermaid else workflows.state_table_markdown())
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", required=True, type=click.Choice(
+    ["unit_clerk", "council_secretary", "unit_head", "reviewer", "approver", "admin"]))
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (xem GET /api/v1/units).")
+@click.password_option(help="Mật khẩu (hỏi nếu không ghi).")
+def create_user_command(username: str, full_name: str, role: str, unit_code: str, password: str) -> None:
+    """Tạo tài khoản người dùng."""
+    from .auth import hash_password
+    from .models import Unit, User
+
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    if db.session.scalar(sa.select(User).where(User.username == username)):
+        raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
+    if len(password) < 8:
+        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự.")
+    db.session.add(User(username=username, full_name=full_name, role=role, unit=unit,
+                        password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {username}.")
+
+
+@click.command("reset-password")
+@click.option("--username", required=True)
+@click.password_option()
+def reset_password_command(username: str, password: str) -> None:
+    """Đặt lại mật khẩu và thu hồi mọi mã truy cập của người dùng."""
+    from .auth import hash_password
+    from .db import utcnow
+    from .models import ApiToken, User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản “{username}”.")
+    if len(password) < 8:
+        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự.")
+    user.password_hash = hash_password(password)
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    db.session.commit()
+    click.echo(f"Đã đặt lại mật khẩu của {username}.")
+
+
+@click.command("verify-documents")
+def verify_documents_command() -> None:
+    """Kiểm tra mọi văn bản đã lưu khớp với mã SHA-256 đã ghi."""
+    from .models import GeneratedDocument
+    from .operations.documents import document_store
+
+    store = document_store()
+    bad = 0
+    total = 0
+    for document in db.session.scalars(sa.select(GeneratedDocument).order_by(GeneratedDocument.id)):
+        total += 1
+        if not store.verify(document.sha256):
+            bad += 1
+            click.echo(f"HỎNG: hồ sơ {document.dossier_id}, {document.kind} v{document.version} ({document.sha256})")
+    click.echo(f"Đã kiểm tra {total} văn bản, {bad} văn bản hỏng hoặc thiếu.")
+    if bad:
+        sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    for command in (migrate_command, load_demo_command, workflow_command, create_user_command,
+                    reset_password_command, verify_documents_command):
+        app.cli.add_command(command)

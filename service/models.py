@@ -1,0 +1,312 @@
+"""The domain model: units, people, campaigns, dossiers and what happens to them.
+
+Invariants that the database can hold are declared here as constraints, and
+mirrored in the input schemas so that users get a readable message first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utcnow
+
+ROLES = ("unit_clerk", "council_secretary", "unit_head", "reviewer", "approver", "admin")
+UNIT_ROLES = ("unit_clerk", "council_secretary", "unit_head")
+UNIT_KINDS = ("city", "department", "ward", "commune", "province", "branch", "agency", "other")
+NOMINEE_KINDS = ("collective", "individual")
+GENDERS = ("male", "female")
+VOTING_METHODS = ("show_of_hands", "secret_ballot")
+DOSSIER_STATES = (
+    "drafting", "council_minutes", "ready", "submitted", "under_review",
+    "returned", "accepted", "rejected", "approved",
+)
+DOCUMENT_KINDS = ("bien_ban", "to_trinh", "danh_sach")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Unit(db.Model):
+    """A public body taking part in campaigns: department, ward, branch, agency."""
+
+    __tablename__ = "units"
+    __table_args__ = (sa.CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    short_name: Mapped[str] = mapped_column(sa.String(255))
+    # The two header lines of an administrative document (Decree 30/2020, Annex I, items 1–2).
+    managing_body: Mapped[str] = mapped_column(sa.String(255), default="")
+    issuing_body: Mapped[str] = mapped_column(sa.String(255))
+    place_name: Mapped[str] = mapped_column(sa.String(128))
+    abbreviation: Mapped[str] = mapped_column(sa.String(32))
+    council_name: Mapped[str] = mapped_column(sa.String(255))
+    council_abbreviation: Mapped[str] = mapped_column(sa.String(32), default="HĐTĐKT")
+    signature_authority: Mapped[str] = mapped_column(sa.String(128), default="")
+    signature_title: Mapped[str] = mapped_column(sa.String(128))
+    signer_name: Mapped[str] = mapped_column(sa.String(128))
+
+    parent: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent")
+
+    def as_document_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "short_name": self.short_name,
+            "managing_body": self.managing_body,
+            "issuing_body": self.issuing_body,
+            "place_name": self.place_name,
+            "abbreviation": self.abbreviation,
+            "council_name": self.council_name,
+            "council_abbreviation": self.council_abbreviation,
+            "signature_authority": self.signature_authority,
+            "signature_title": self.signature_title,
+            "signer_name": self.signer_name,
+        }
+
+
+class User(db.Model):
+    """A person with one role in one unit."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(128))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak yields no usable token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Campaign(db.Model):
+    """An emulation campaign as its plan (kế hoạch) defines it."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    plan_number: Mapped[str] = mapped_column(sa.String(64))
+    plan_date: Mapped[dt.date]
+    issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    # The last day on which a dossier is on time ("trước ngày 05/12" means the 4th).
+    submission_deadline: Mapped[dt.date]
+    accepts_late: Mapped[bool] = mapped_column(default=False)
+    standing_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    # The award named in documents: "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố ...".
+    award_name: Mapped[str] = mapped_column(sa.String(255))
+    # [{"code", "name", "nominee_kinds": [...], "vote_rule": {...}, "multiplier": {...}}]
+    award_forms: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # [{"code", "label", "unit", "higher_is_better", "required", "min", "max"}]
+    metrics: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    legal_bases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    issuer: Mapped[Unit] = relationship(foreign_keys=[issuer_id])
+    standing_agency: Mapped[Unit] = relationship(foreign_keys=[standing_agency_id])
+    authority: Mapped[Unit] = relationship(foreign_keys=[authority_id])
+
+    def award_form(self, code: str) -> Optional[dict[str, Any]]:
+        return next((form for form in self.award_forms if form["code"] == code), None)
+
+
+class Dossier(db.Model):
+    """One unit's nomination dossier for one campaign."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "unit_id"),
+        sa.CheckConstraint(_in("state", DOSSIER_STATES), name="state"),
+        sa.CheckConstraint("to_trinh_number IS NULL OR to_trinh_number > 0", name="to_trinh_number"),
+        sa.CheckConstraint("bien_ban_number IS NULL OR bien_ban_number > 0", name="bien_ban_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # Written only by service.operations.workflow.fire_transition.
+    state: Mapped[str] = mapped_column(sa.String(32), default="drafting")
+    # Optimistic lock: every UPDATE checks and bumps it (SQLAlchemy version_id_col).
+    version: Mapped[int] = mapped_column(default=1)
+    # Bumped by every change of what the documents show; documents record the revision they show.
+    content_revision: Mapped[int] = mapped_column(default=1)
+    is_late: Mapped[bool] = mapped_column(default=False)
+    to_trinh_number: Mapped[Optional[int]]
+    to_trinh_date: Mapped[Optional[dt.date]]
+    bien_ban_number: Mapped[Optional[int]]
+    recipients: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    decision_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    decision_date: Mapped[Optional[dt.date]]
+    submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    nominees: Mapped[list["Nominee"]] = relationship(
+        back_populates="dossier", order_by="Nominee.position_in_list, Nominee.id",
+        cascade="all, delete-orphan",
+    )
+    meeting: Mapped[Optional["CouncilMeeting"]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", uselist=False,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Nominee(db.Model):
+    """A collective or an individual proposed for an award in a dossier."""
+
+    __tablename__ = "nominees"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", NOMINEE_KINDS), name="kind"),
+        sa.CheckConstraint("gender IS NULL OR " + _in("gender", GENDERS), name="gender"),
+        sa.CheckConstraint("kind = 'individual' OR gender IS NULL", name="collective_has_no_gender"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    gender: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    position: Mapped[str] = mapped_column(sa.String(255), default="")
+    workplace: Mapped[str] = mapped_column(sa.String(255), default="")
+    is_leader: Mapped[bool] = mapped_column(default=False)
+    award_form: Mapped[str] = mapped_column(sa.String(64))
+    metric_values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    achievement_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    position_in_list: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="nominees")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CouncilMeeting(db.Model):
+    """The meeting of the unit's emulation council that voted on the nominees."""
+
+    __tablename__ = "council_meetings"
+    __table_args__ = (
+        sa.CheckConstraint("total_members > 0", name="total_members"),
+        sa.CheckConstraint("present_members >= 0 AND present_members <= total_members", name="present_members"),
+        sa.CheckConstraint(_in("voting_method", VOTING_METHODS), name="voting_method"),
+        sa.CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ended_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(sa.String(255))
+    chair_name: Mapped[str] = mapped_column(sa.String(128))
+    chair_position: Mapped[str] = mapped_column(sa.String(255), default="")
+    secretary_name: Mapped[str] = mapped_column(sa.String(128))
+    secretary_position: Mapped[str] = mapped_column(sa.String(255), default="")
+    total_members: Mapped[int]
+    present_members: Mapped[int]
+    # [{"name", "reason", "written_opinion"}]
+    absentees: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    voting_method: Mapped[str] = mapped_column(sa.String(16))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="meeting")
+    votes: Mapped[list["Vote"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+
+class Vote(db.Model):
+    """Votes in favour of one nominee at one council meeting."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "nominee_id"),
+        sa.CheckConstraint("votes_in_favour >= 0", name="votes_in_favour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("council_meetings.id", ondelete="CASCADE"))
+    nominee_id: Mapped[int] = mapped_column(sa.ForeignKey("nominees.id", ondelete="CASCADE"), index=True)
+    votes_in_favour: Mapped[int]
+
+    meeting: Mapped[CouncilMeeting] = relationship(back_populates="votes")
+    nominee: Mapped[Nominee] = relationship()
+
+
+class HistoryEvent(db.Model):
+    """One fired transition. Rows are only ever added (append-only)."""
+
+    __tablename__ = "history_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(32))
+    trigger: Mapped[str] = mapped_column(sa.String(64))
+    from_state: Mapped[str] = mapped_column(sa.String(32))
+    to_state: Mapped[str] = mapped_column(sa.String(32))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # What else the step recorded: decision number, late submission, frozen documents.
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship()
+
+
+class GeneratedDocument(db.Model):
+    """One version of one Word document of a dossier, stored by content hash."""
+
+    __tablename__ = "generated_documents"
+    __table_args__ = (
+        sa.UniqueConstraint("dossier_id", "kind", "version"),
+        sa.CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        sa.CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    version: Mapped[int]
+    content_revision: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    template_name: Mapped[str] = mapped_column(sa.String(128))
+    template_sha256: Mapped[str] = mapped_column(sa.String(64))
+    is_frozen: Mapped[bool] = mapped_column(default=False)
+    frozen_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User] = relationship()

@@ -1,0 +1,215 @@
+"""Generating, versioning, freezing and serving a dossier's Word documents."""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from workflows.rules import vote_passes, vote_percent, vote_rule_from_dict
+
+from .. import access
+from ..clock import today_local
+from ..db import db
+from ..docstore import DocumentStore
+from ..documents import builders, engine
+from ..errors import Conflict, Forbidden, NotFound
+from ..models import DOCUMENT_KINDS, Dossier, GeneratedDocument, User
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
+
+
+def document_store() -> DocumentStore:
+    return DocumentStore(current_app.config["DOCUMENT_STORE"])
+
+
+@lru_cache(maxsize=None)
+def _template(kind: str) -> tuple[str, bytes, str]:
+    """The built-in template of ``kind``: (file name, bytes, SHA-256), read once."""
+    name = f"{kind}.docx"
+    content = (TEMPLATE_DIR / name).read_bytes()
+    return name, content, hashlib.sha256(content).hexdigest()
+
+
+def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
+    """Everything the documents show, as plain values (no database objects)."""
+    campaign = dossier.campaign
+    meeting = dossier.meeting
+    votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
+    generated_on = generated_on or today_local()
+    nominees = []
+    for nominee in dossier.nominees:
+        form = campaign.award_form(nominee.award_form) or {"code": nominee.award_form, "name": nominee.award_form}
+        count = votes.get(nominee.id)
+        passed = percent = None
+        if meeting is not None and count is not None:
+            rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+            passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
+            percent = vote_percent(count, meeting.total_members)
+        nominees.append({
+            "id": nominee.id,
+            "kind": nominee.kind,
+            "full_name": nominee.full_name,
+            "gender": nominee.gender,
+            "position": nominee.position or None,
+            "workplace": nominee.workplace or None,
+            "award_form": {"code": form["code"], "name": form["name"]},
+            "metrics": dict(nominee.metric_values or {}),
+            "achievement_summary": nominee.achievement_summary,
+            "votes_in_favour": count,
+            "vote_percent": percent,
+            "passed": passed,
+            "is_leader": nominee.is_leader,
+        })
+    from ..clock import to_local
+
+    return {
+        "campaign": {
+            "title": campaign.title,
+            "plan_number": campaign.plan_number,
+            "plan_date": campaign.plan_date,
+            "issuer_name": campaign.issuer.name,
+            "award_name": campaign.award_name,
+            "metrics": [{"code": m["code"], "label": m["label"], "unit": m.get("unit")} for m in campaign.metrics],
+            "authority": campaign.authority.as_document_dict(),
+            "standing_agency": campaign.standing_agency.as_document_dict(),
+        },
+        "unit": dossier.unit.as_document_dict(),
+        "dossier": {
+            "id": dossier.id,
+            "to_trinh_number": dossier.to_trinh_number,
+            "to_trinh_date": dossier.to_trinh_date,
+            "bien_ban_number": dossier.bien_ban_number,
+            "document_date": dossier.to_trinh_date or generated_on,
+            "recipients": list(dossier.recipients or []),
+        },
+        "meeting": None if meeting is None else {
+            "started_at": to_local(meeting.started_at),
+            "ended_at": to_local(meeting.ended_at) if meeting.ended_at else None,
+            "place": meeting.place,
+            "chair_name": meeting.chair_name,
+            "chair_position": meeting.chair_position,
+            "secretary_name": meeting.secretary_name,
+            "secretary_position": meeting.secretary_position,
+            "total_members": meeting.total_members,
+            "present_members": meeting.present_members,
+            "absentees": [dict(a) for a in meeting.absentees or []],
+            "voting_method": meeting.voting_method,
+        },
+        "nominees": nominees,
+        "generated_on": generated_on,
+    }
+
+
+def _latest(dossier: Dossier, kind: str) -> GeneratedDocument | None:
+    return db.session.scalar(
+        sa.select(GeneratedDocument)
+        .where(GeneratedDocument.dossier_id == dossier.id, GeneratedDocument.kind == kind)
+        .order_by(GeneratedDocument.version.desc())
+        .limit(1)
+    )
+
+
+def current_documents(dossier: Dossier) -> dict[str, GeneratedDocument] | None:
+    """The latest version of every kind if all of them show the dossier's current content."""
+    documents = {}
+    for kind in DOCUMENT_KINDS:
+        latest = _latest(dossier, kind)
+        if latest is None or latest.content_revision != dossier.content_revision:
+            return None
+        documents[kind] = latest
+    return documents
+
+
+def _is_frozen(dossier: Dossier) -> bool:
+    return dossier.state not in access.EDITABLE_DETAIL_STATES
+
+
+def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = DOCUMENT_KINDS
+                       ) -> list[GeneratedDocument]:
+    """Make sure each kind has a version showing the current content; return those versions.
+
+    A kind whose latest version is already current is not rendered again. Once
+    the dossier is submitted its documents are frozen and nothing is generated.
+    """
+    if not access.can_generate_documents(actor, dossier):
+        raise Forbidden("Chỉ người của đơn vị lập hồ sơ mới được tạo văn bản.")
+    if _is_frozen(dossier):
+        raise Conflict("Hồ sơ đã nộp: bộ văn bản đã được khóa và không tạo lại được.", code="documents_frozen")
+    return [_ensure_current(actor, dossier, kind) for kind in kinds]
+
+
+def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocument:
+    latest = _latest(dossier, kind)
+    if latest is not None and latest.content_revision == dossier.content_revision:
+        return latest
+    template_name, template_bytes, template_sha = _template(kind)
+    context = builders.build_context(kind, dossier_snapshot(dossier))
+    content = engine.render_docx(template_bytes, context)
+    sha = document_store().put(content)
+    document = GeneratedDocument(
+        dossier_id=dossier.id, kind=kind, version=(latest.version + 1) if latest else 1,
+        content_revision=dossier.content_revision, sha256=sha, size=len(content),
+        template_name=template_name, template_sha256=template_sha, created_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    log.info("dossier %s: %s v%s generated (%s bytes)", dossier.id, kind, document.version, len(content))
+    return document
+
+
+def list_documents(dossier: Dossier) -> list[GeneratedDocument]:
+    return list(db.session.scalars(
+        sa.select(GeneratedDocument).where(GeneratedDocument.dossier_id == dossier.id)
+        .order_by(GeneratedDocument.kind, GeneratedDocument.version)
+    ))
+
+
+def document_for_download(actor: User, dossier: Dossier, kind: str, version: int | None = None
+                          ) -> GeneratedDocument:
+    """The version asked for, or the one showing the current content.
+
+    While the unit still edits the dossier, asking for the latest renders it if
+    the content changed since the last version; afterwards the frozen set is served.
+    """
+    if kind not in DOCUMENT_KINDS:
+        raise NotFound(f"Không có loại văn bản “{kind}”.")
+    if version is not None:
+        document = db.session.scalar(sa.select(GeneratedDocument).where(
+            GeneratedDocument.dossier_id == dossier.id, GeneratedDocument.kind == kind,
+            GeneratedDocument.version == version))
+        if document is None:
+            raise NotFound(f"Không có phiên bản {version} của văn bản này.")
+        return document
+    if not _is_frozen(dossier) and access.can_generate_documents(actor, dossier):
+        return _ensure_current(actor, dossier, kind)
+    latest = _latest(dossier, kind)
+    if latest is None:
+        raise NotFound("Văn bản này chưa được tạo.")
+    return latest
+
+
+def document_bytes(document: GeneratedDocument) -> bytes:
+    return document_store().get(document.sha256)
+
+
+def download_name(dossier: Dossier, document: GeneratedDocument) -> str:
+    return f"{document.kind}_hoso{dossier.id}_v{document.version}.docx"
+
+
+def documents_zip(actor: User, dossier: Dossier) -> tuple[bytes, str]:
+    """A zip of the latest version of every kind, with a stable name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for kind in DOCUMENT_KINDS:
+            document = document_for_download(actor, dossier, kind)
+            archive.writestr(download_name(dossier, document), document_bytes(document))
+    return buffer.getvalue(), f"hoso{dossier.id}_van_ban.zip"

@@ -1,0 +1,349 @@
+"""Creating dossiers and changing their details, nominees and council meeting.
+
+Every function takes the acting user first, checks its preconditions, changes
+the session and flushes; the request layer commits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import numbers
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import access
+from ..db import db
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..models import Campaign, CouncilMeeting, Dossier, HistoryEvent, Nominee, User, Vote
+from ..text import clean_text
+
+log = logging.getLogger(__name__)
+
+# Field labels used in messages; the same words the pages show.
+NOMINEE_FIELD_LABELS = {
+    "kind": "Loại (tập thể/cá nhân)",
+    "full_name": "Họ và tên (tên tập thể)",
+    "gender": "Giới tính",
+    "position": "Chức vụ",
+    "workplace": "Đơn vị công tác",
+    "award_form": "Hình thức khen thưởng",
+    "achievement_summary": "Tóm tắt thành tích",
+    "metrics": "Số liệu thành tích",
+    "is_leader": "Là lãnh đạo",
+}
+
+
+def mark_content_changed(dossier: Dossier) -> None:
+    """Record that what the dossier's documents show has changed."""
+    dossier.content_revision = (dossier.content_revision or 0) + 1
+
+
+def ensure_state(dossier: Dossier, allowed: tuple[str, ...], action: str) -> None:
+    if dossier.state not in allowed:
+        from workflows import WORKFLOW
+
+        labels = ", ".join(f"“{WORKFLOW.state_label(s)}”" for s in allowed)
+        raise Conflict(
+            f"Không thể {action} khi hồ sơ đang ở trạng thái “{WORKFLOW.state_label(dossier.state)}”; "
+            f"chỉ được làm việc này ở trạng thái {labels}.",
+            code="wrong_state",
+        )
+
+
+def ensure_version(current: int, expected: int | None, what: str) -> None:
+    """Refuse a change made on top of an outdated copy (optimistic locking)."""
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"{what} đã được người khác thay đổi trong lúc bạn đang sửa "
+            f"(phiên bản bạn có: {expected}, hiện tại: {current}). Hãy tải lại rồi thực hiện lại.",
+            code="stale_version",
+            details={"current_version": current},
+        )
+
+
+# --- dossiers ----------------------------------------------------------------
+
+def create_dossier(actor: User, campaign: Campaign) -> Dossier:
+    """Open the actor's unit's dossier for ``campaign``; one per unit and campaign."""
+    if not access.can_create_dossier(actor):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị (unit_clerk) mới được lập hồ sơ.")
+    existing = db.session.scalar(
+        sa.select(Dossier).where(Dossier.campaign_id == campaign.id, Dossier.unit_id == actor.unit_id)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"Đơn vị đã có hồ sơ cho phong trào này (hồ sơ số {existing.id}).",
+            code="dossier_exists", details={"dossier_id": existing.id},
+        )
+    dossier = Dossier(
+        campaign=campaign,
+        unit_id=actor.unit_id,
+        state="drafting",
+        created_by_id=actor.id,
+        recipients=default_recipients(campaign),
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    db.session.add(HistoryEvent(
+        dossier_id=dossier.id, actor_id=actor.id, actor_role=actor.role, trigger="create",
+        from_state="", to_state="drafting", comment="", details={},
+    ))
+    db.session.flush()
+    log.info("dossier %s created by %s for campaign %s", dossier.id, actor.username, campaign.code)
+    return dossier
+
+
+def default_recipients(campaign: Campaign) -> list[str]:
+    """Kính gửi: the authority that decides, then the standing agency that consolidates."""
+    names = [campaign.authority.name]
+    if campaign.standing_agency_id != campaign.authority_id:
+        names.append(campaign.standing_agency.name)
+    return names
+
+
+def update_dossier_details(actor: User, dossier: Dossier, changes: dict[str, Any],
+                           expected_version: int | None) -> Dossier:
+    """Change the document numbers, the tờ trình date and the recipients."""
+    if not access.can_edit_details(actor, dossier):
+        raise Forbidden("Bạn không có quyền sửa thông tin hồ sơ này.")
+    ensure_state(dossier, access.EDITABLE_DETAIL_STATES, "sửa thông tin hồ sơ")
+    ensure_version(dossier.version, expected_version, "Hồ sơ")
+    if "recipients" in changes:
+        recipients = [clean_text(r, field="recipients", label="Kính gửi", max_length=255)
+                      for r in changes["recipients"]]
+        recipients = [r for r in recipients if r]
+        if not recipients:
+            raise ValidationFailed("Tờ trình phải có ít nhất một nơi “Kính gửi”.",
+                                   fields={"recipients": ["Cần ít nhất một nơi nhận."]})
+        dossier.recipients = recipients
+    for name in ("to_trinh_number", "bien_ban_number", "to_trinh_date"):
+        if name in changes:
+            setattr(dossier, name, changes[name])
+    mark_content_changed(dossier)
+    db.session.flush()
+    return dossier
+
+
+# --- nominees ------------------------------------------------------------------
+
+def _clean_nominee_fields(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(data)
+    for name, multiline, limit in (("full_name", False, 255), ("position", False, 255),
+                                   ("workplace", False, 255), ("award_form", False, 64),
+                                   ("achievement_summary", True, 10_000)):
+        if cleaned.get(name) is not None:
+            cleaned[name] = clean_text(cleaned[name], field=name, label=NOMINEE_FIELD_LABELS[name],
+                                       multiline=multiline, max_length=limit)
+    return cleaned
+
+
+def _validate_nominee(campaign: Campaign, values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    kind = values["kind"]
+    if not values.get("full_name"):
+        errors.setdefault("full_name", []).append("Không được để trống.")
+    if kind == "collective" and values.get("gender"):
+        errors.setdefault("gender", []).append("Tập thể không có giới tính.")
+    form_code = values.get("award_form")
+    if form_code:
+        form = campaign.award_form(form_code)
+        if form is None:
+            offered = ", ".join(f"{f['code']} ({f['name']})" for f in campaign.award_forms)
+            errors.setdefault("award_form", []).append(
+                f"Phong trào không có hình thức “{form_code}”. Các hình thức: {offered}.")
+        elif kind not in form.get("nominee_kinds", ["collective", "individual"]):
+            kind_label = "tập thể" if kind == "collective" else "cá nhân"
+            errors.setdefault("award_form", []).append(
+                f"Hình thức “{form['name']}” không dành cho {kind_label}.")
+    metric_errors = _validate_metrics(campaign, values.get("metric_values") or {})
+    if metric_errors:
+        errors["metrics"] = metric_errors
+    if errors:
+        raise ValidationFailed("Thông tin người được đề nghị chưa hợp lệ.", fields=errors)
+
+
+def _validate_metrics(campaign: Campaign, metric_values: dict[str, Any]) -> list[str]:
+    known = {metric["code"]: metric for metric in campaign.metrics}
+    problems = []
+    for code, value in metric_values.items():
+        metric = known.get(code)
+        if metric is None:
+            problems.append(f"Chỉ tiêu “{code}” không có trong phong trào.")
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            problems.append(f"“{metric['label']}” phải là một số.")
+            continue
+        if value != value or value in (float("inf"), float("-inf")):
+            problems.append(f"“{metric['label']}” không phải là số hợp lệ.")
+            continue
+        low, high = metric.get("min", 0), metric.get("max")
+        if low is not None and value < low:
+            problems.append(f"“{metric['label']}” không được nhỏ hơn {low}.")
+        if high is not None and value > high:
+            problems.append(f"“{metric['label']}” không được lớn hơn {high}.")
+    return problems
+
+
+def missing_nominee_fields(campaign: Campaign, nominee: Nominee) -> tuple[str, ...]:
+    """Vietnamese labels of what a nominee still lacks before the council can vote."""
+    missing = []
+    if not nominee.full_name:
+        missing.append(NOMINEE_FIELD_LABELS["full_name"])
+    if nominee.kind == "individual":
+        if not nominee.gender:
+            missing.append(NOMINEE_FIELD_LABELS["gender"])
+        if not nominee.position:
+            missing.append(NOMINEE_FIELD_LABELS["position"])
+        if not nominee.workplace:
+            missing.append(NOMINEE_FIELD_LABELS["workplace"])
+    if not nominee.award_form or campaign.award_form(nominee.award_form) is None:
+        missing.append(NOMINEE_FIELD_LABELS["award_form"])
+    if not nominee.achievement_summary:
+        missing.append(NOMINEE_FIELD_LABELS["achievement_summary"])
+    for metric in campaign.metrics:
+        if metric.get("required") and metric["code"] not in (nominee.metric_values or {}):
+            applies_to = metric.get("nominee_kinds", ["collective", "individual"])
+            if nominee.kind in applies_to:
+                missing.append(metric["label"])
+    return tuple(missing)
+
+
+def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
+    if not access.can_edit_nominees(actor, dossier):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được thêm người được đề nghị.")
+    ensure_state(dossier, ("drafting",), "thêm người được đề nghị")
+    values = _clean_nominee_fields(data)
+    values.setdefault("metric_values", {})
+    _validate_nominee(dossier.campaign, values)
+    last_position = max((n.position_in_list for n in dossier.nominees), default=0)
+    nominee = Nominee(
+        dossier=dossier,
+        kind=values["kind"],
+        full_name=values["full_name"],
+        gender=values.get("gender"),
+        position=values.get("position") or "",
+        workplace=values.get("workplace") or "",
+        is_leader=bool(values.get("is_leader", False)),
+        award_form=values.get("award_form") or "",
+        metric_values=values["metric_values"],
+        achievement_summary=values.get("achievement_summary") or "",
+        position_in_list=last_position + 1,
+    )
+    db.session.add(nominee)
+    mark_content_changed(dossier)
+    db.session.flush()
+    return nominee
+
+
+def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
+                   expected_version: int | None) -> Nominee:
+    dossier = nominee.dossier
+    if not access.can_edit_nominees(actor, dossier):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được sửa người được đề nghị.")
+    ensure_state(dossier, ("drafting",), "sửa người được đề nghị")
+    ensure_version(nominee.version, expected_version, "Người được đề nghị")
+    changes = _clean_nominee_fields(changes)
+    merged = {
+        "kind": nominee.kind, "full_name": nominee.full_name, "gender": nominee.gender,
+        "award_form": nominee.award_form, "metric_values": dict(nominee.metric_values or {}),
+    }
+    merged.update({k: v for k, v in changes.items() if k in merged})
+    _validate_nominee(dossier.campaign, merged)
+    for name in ("kind", "full_name", "gender", "position", "workplace", "is_leader",
+                 "award_form", "achievement_summary", "metric_values"):
+        if name in changes:
+            value = changes[name]
+            if name in ("position", "workplace", "achievement_summary", "award_form") and value is None:
+                value = ""
+            setattr(nominee, name, value)
+    if nominee.kind == "collective":
+        nominee.gender = None
+    mark_content_changed(dossier)
+    db.session.flush()
+    return nominee
+
+
+def delete_nominee(actor: User, nominee: Nominee, expected_version: int | None) -> None:
+    dossier = nominee.dossier
+    if not access.can_edit_nominees(actor, dossier):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được xóa người được đề nghị.")
+    ensure_state(dossier, ("drafting",), "xóa người được đề nghị")
+    ensure_version(nominee.version, expected_version, "Người được đề nghị")
+    dossier.nominees.remove(nominee)
+    mark_content_changed(dossier)
+    db.session.flush()
+
+
+# --- council meeting -------------------------------------------------------------
+
+def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> CouncilMeeting:
+    """Record (or replace) the council meeting and its votes per nominee."""
+    if not access.can_record_meeting(actor, dossier):
+        raise Forbidden("Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mới được ghi biên bản.")
+    ensure_state(dossier, ("council_minutes",), "ghi biên bản họp Hội đồng")
+    errors: dict[str, list[str]] = {}
+    total, present = data["total_members"], data["present_members"]
+    if present > total:
+        errors.setdefault("present_members", []).append(
+            f"Số thành viên có mặt ({present}) lớn hơn tổng số thành viên ({total}).")
+    started_at, ended_at = data["started_at"], data.get("ended_at")
+    if ended_at is not None and ended_at < started_at:
+        errors.setdefault("ended_at", []).append("Giờ kết thúc phải sau giờ bắt đầu.")
+    absentees = []
+    for index, absentee in enumerate(data.get("absentees") or []):
+        absentees.append({
+            "name": clean_text(absentee["name"], field=f"absentees.{index}.name", label="Họ tên người vắng",
+                               max_length=128),
+            "reason": clean_text(absentee.get("reason") or "", field=f"absentees.{index}.reason",
+                                 label="Lý do vắng", max_length=500),
+            "written_opinion": clean_text(absentee.get("written_opinion") or "",
+                                          field=f"absentees.{index}.written_opinion",
+                                          label="Ý kiến bằng văn bản", multiline=True, max_length=2000) or None,
+        })
+    if len(absentees) > total - present:
+        errors.setdefault("absentees", []).append(
+            f"Có {len(absentees)} người vắng được kê nhưng chỉ {total - present} thành viên vắng mặt.")
+    nominee_ids = {n.id for n in dossier.nominees}
+    votes: dict[int, int] = {}
+    for index, vote in enumerate(data.get("votes") or []):
+        nominee_id, count = vote["nominee_id"], vote["votes_in_favour"]
+        if nominee_id not in nominee_ids:
+            errors.setdefault(f"votes.{index}.nominee_id", []).append(
+                f"Người được đề nghị số {nominee_id} không thuộc hồ sơ này.")
+        elif nominee_id in votes:
+            errors.setdefault(f"votes.{index}.nominee_id", []).append("Bị ghi phiếu hai lần.")
+        if count > present:
+            errors.setdefault(f"votes.{index}.votes_in_favour", []).append(
+                f"Số phiếu đồng ý ({count}) lớn hơn số thành viên có mặt ({present}).")
+        votes[nominee_id] = count
+    if errors:
+        raise ValidationFailed("Biên bản họp Hội đồng chưa hợp lệ.", fields=errors)
+
+    meeting = dossier.meeting
+    if meeting is None:
+        meeting = CouncilMeeting(dossier=dossier)
+        db.session.add(meeting)
+    meeting.started_at = started_at
+    meeting.ended_at = ended_at
+    meeting.place = clean_text(data["place"], field="place", label="Địa điểm", max_length=255)
+    meeting.chair_name = clean_text(data["chair_name"], field="chair_name", label="Chủ tọa", max_length=128)
+    meeting.chair_position = clean_text(data.get("chair_position") or "", field="chair_position",
+                                        label="Chức vụ chủ tọa", max_length=255)
+    meeting.secretary_name = clean_text(data["secretary_name"], field="secretary_name", label="Thư ký",
+                                        max_length=128)
+    meeting.secretary_position = clean_text(data.get("secretary_position") or "", field="secretary_position",
+                                            label="Chức vụ thư ký", max_length=255)
+    meeting.total_members = total
+    meeting.present_members = present
+    meeting.absentees = absentees
+    meeting.voting_method = data["voting_method"]
+    meeting.recorded_by_id = actor.id
+    meeting.recorded_at = dt.datetime.now(dt.timezone.utc)
+    meeting.votes.clear()
+    db.session.flush()
+    for nominee_id, count in votes.items():
+        meeting.votes.append(Vote(nominee_id=nominee_id, votes_in_favour=count))
+    mark_content_changed(dossier)
+    db.session.flush()
+    return meeting
