@@ -187,6 +187,11 @@ def _nominees_for(unit: Unit) -> list[dict[str, Any]]:
     ]
 
 
+def _gender_of(full_name: str) -> str:
+    """Good enough for invented demo people: "Thị" marks a woman's middle name."""
+    return "female" if " Thị " in f" {full_name} " else "male"
+
+
 def _meeting_for(dossier: Dossier, secretary: User) -> dict[str, Any]:
     zone = dt.timezone(dt.timedelta(hours=7))
     return {
@@ -194,6 +199,7 @@ def _meeting_for(dossier: Dossier, secretary: User) -> dict[str, Any]:
         "ended_at": dt.datetime(2024, 12, 2, 9, 30, tzinfo=zone),
         "place": f"Hội trường {dossier.unit.short_name}",
         "chair_name": dossier.unit.signer_name, "chair_position": "Chủ tịch Hội đồng",
+        "chair_gender": _gender_of(dossier.unit.signer_name), "secretary_gender": _gender_of(secretary.full_name),
         "secretary_name": secretary.full_name, "secretary_position": "Thư ký Hội đồng",
         "total_members": 9, "present_members": 8,
         "absentees": [{"name": "Lê Văn Sáu", "reason": "Đi công tác", "written_opinion": "Thống nhất đề nghị."}],

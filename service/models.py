@@ -224,6 +224,9 @@ class CouncilMeeting(db.Model):
         sa.CheckConstraint("present_members >= 0 AND present_members <= total_members", name="present_members"),
         sa.CheckConstraint(_in("voting_method", VOTING_METHODS), name="voting_method"),
         sa.CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ended_after_start"),
+        sa.CheckConstraint("chair_gender IS NULL OR " + _in("chair_gender", GENDERS), name="chair_gender"),
+        sa.CheckConstraint("secretary_gender IS NULL OR " + _in("secretary_gender", GENDERS),
+                           name="secretary_gender"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,8 +235,10 @@ class CouncilMeeting(db.Model):
     ended_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(sa.String(255))
     chair_name: Mapped[str] = mapped_column(sa.String(128))
+    chair_gender: Mapped[Optional[str]] = mapped_column(sa.String(8))
     chair_position: Mapped[str] = mapped_column(sa.String(255), default="")
     secretary_name: Mapped[str] = mapped_column(sa.String(128))
+    secretary_gender: Mapped[Optional[str]] = mapped_column(sa.String(8))
     secretary_position: Mapped[str] = mapped_column(sa.String(255), default="")
     total_members: Mapped[int]
     present_members: Mapped[int]

@@ -233,8 +233,8 @@ def meeting_payload(nominee_ids, *, total=9, present=8, votes=None) -> dict[str,
     votes = votes or {nominee_id: present for nominee_id in nominee_ids}
     return {
         "started_at": "2024-12-02T08:00:00+07:00", "ended_at": "2024-12-02T09:30:00+07:00",
-        "place": "Hội trường UBND phường Mỹ Bình", "chair_name": "Nguyễn Văn Tâm", "chair_position": "Chủ tịch",
-        "secretary_name": "Phạm Thị Lan", "secretary_position": "Công chức Văn phòng",
+        "place": "Hội trường UBND phường Mỹ Bình", "chair_name": "Nguyễn Văn Tâm", "chair_gender": "male", "chair_position": "Chủ tịch",
+        "secretary_name": "Phạm Thị Lan", "secretary_gender": "female", "secretary_position": "Công chức Văn phòng",
         "total_members": total, "present_members": present,
         "absentees": [{"name": "Lê Văn Sáu", "reason": "Đi công tác", "written_opinion": "Đồng ý."}][: total - present],
         "voting_method": "show_of_hands",

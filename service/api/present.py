@@ -50,7 +50,8 @@ def meeting(d: Dossier, m: CouncilMeeting) -> dict[str, Any]:
         })
     return {
         "started_at": m.started_at, "ended_at": m.ended_at, "place": m.place, "chair_name": m.chair_name,
-        "chair_position": m.chair_position, "secretary_name": m.secretary_name,
+        "chair_gender": m.chair_gender, "chair_position": m.chair_position, "secretary_name": m.secretary_name,
+        "secretary_gender": m.secretary_gender,
         "secretary_position": m.secretary_position, "total_members": m.total_members,
         "present_members": m.present_members, "absentees": m.absentees or [], "voting_method": m.voting_method,
         "quorum_reached": quorum_reached(m.present_members, m.total_members), "votes": votes,

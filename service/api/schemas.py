@@ -164,13 +164,24 @@ class DossierUpdateIn(BaseSchema):
         min=1, max=20, error="Cần từ {min} đến {max} nơi nhận."))
 
 
+class FigureValue(fields.Field):
+    """A figure as typed: integers stay integers, decimals stay decimals; text and booleans are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Phải là một số.")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValidationError("Không chấp nhận NaN hoặc vô cực.")
+        if abs(value) > 1e12:
+            raise ValidationError("Số quá lớn.")
+        return value
+
+
 class MetricValues(fields.Dict):
     """Metric code → number; the campaign decides which codes exist."""
 
     def __init__(self, **kwargs):
-        super().__init__(keys=Text(max_length=64, allow_blank=False),
-                         values=fields.Float(allow_nan=False, error_messages={"invalid": "Phải là một số."}),
-                         **kwargs)
+        super().__init__(keys=Text(max_length=64, allow_blank=False), values=FigureValue(), **kwargs)
 
 
 class NomineeIn(BaseSchema):
@@ -192,8 +203,8 @@ class NomineeUpdateIn(NomineeIn):
     award_form = Text(max_length=64, allow_blank=False)
 
 
-class NomineeDeleteIn(BaseSchema):
-    expected_version = fields.Integer(strict=True, validate=_SMALL_POSITIVE)
+class NomineeDeleteArgs(BaseSchema):
+    expected_version = fields.Integer(validate=_SMALL_POSITIVE)
 
 
 class NomineeOut(Schema):
@@ -231,8 +242,10 @@ class MeetingIn(BaseSchema):
     ended_at = fields.AwareDateTime(allow_none=True)
     place = Text(required=True, max_length=255, allow_blank=False)
     chair_name = Text(required=True, max_length=128, allow_blank=False)
+    chair_gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
     chair_position = Text(max_length=255)
     secretary_name = Text(required=True, max_length=128, allow_blank=False)
+    secretary_gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
     secretary_position = Text(max_length=255)
     total_members = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=1000, error="Tổng số thành viên phải từ {min} đến {max}."))
@@ -262,8 +275,10 @@ class MeetingOut(Schema):
     ended_at = fields.DateTime(allow_none=True)
     place = fields.String()
     chair_name = fields.String()
+    chair_gender = fields.String(allow_none=True)
     chair_position = fields.String()
     secretary_name = fields.String()
+    secretary_gender = fields.String(allow_none=True)
     secretary_position = fields.String()
     total_members = fields.Integer()
     present_members = fields.Integer()

@@ -15,11 +15,11 @@ from flask import current_app
 from workflows.rules import vote_passes, vote_percent, vote_rule_from_dict
 
 from .. import access
-from ..clock import today_local
+from ..clock import to_local, today_local
 from ..db import db
 from ..docstore import DocumentStore
 from ..documents import builders, engine
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import DOCUMENT_KINDS, Dossier, GeneratedDocument, User
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "passed": passed,
             "is_leader": nominee.is_leader,
         })
-    from ..clock import to_local
-
     return {
         "campaign": {
             "title": campaign.title,
@@ -96,8 +94,10 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "ended_at": to_local(meeting.ended_at) if meeting.ended_at else None,
             "place": meeting.place,
             "chair_name": meeting.chair_name,
+            "chair_gender": meeting.chair_gender,
             "chair_position": meeting.chair_position,
             "secretary_name": meeting.secretary_name,
+            "secretary_gender": meeting.secretary_gender,
             "secretary_position": meeting.secretary_position,
             "total_members": meeting.total_members,
             "present_members": meeting.present_members,
@@ -152,7 +152,11 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     if latest is not None and latest.content_revision == dossier.content_revision:
         return latest
     template_name, template_bytes, template_sha = _template(kind)
-    context = builders.build_context(kind, dossier_snapshot(dossier))
+    try:
+        context = builders.build_context(kind, dossier_snapshot(dossier))
+    except builders.DocumentDataError as error:
+        raise ValidationFailed(f"Chưa tạo được {_lower_first(builders.DOCUMENT_TITLES[kind])}: {error}",
+                               code="document_data_incomplete") from None
     content = engine.render_docx(template_bytes, context)
     sha = document_store().put(content)
     document = GeneratedDocument(
@@ -164,6 +168,10 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     db.session.flush()
     log.info("dossier %s: %s v%s generated (%s bytes)", dossier.id, kind, document.version, len(content))
     return document
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def list_documents(dossier: Dossier) -> list[GeneratedDocument]:

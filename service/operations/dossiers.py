@@ -337,6 +337,8 @@ def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> Counc
     meeting.total_members = total
     meeting.present_members = present
     meeting.absentees = absentees
+    meeting.chair_gender = data.get("chair_gender")
+    meeting.secretary_gender = data.get("secretary_gender")
     meeting.voting_method = data["voting_method"]
     meeting.recorded_by_id = actor.id
     meeting.recorded_at = dt.datetime.now(dt.timezone.utc)

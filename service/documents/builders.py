@@ -1,0 +1,718 @@
+"""Contexts for the dossier's documents: snapshot in, template context out.
+
+The service hands over a SNAPSHOT of a dossier (a plain dict read from the
+database: dates as ``datetime.date``, times as ``datetime.datetime``, text in
+NFC). Each builder turns it into the CONTEXT its template receives: strings,
+lists and dicts of strings only, every figure, date and number already
+written the Vietnamese way, so that the templates hold no logic beyond
+loops and "is this line present".
+
+Content follows Decree 30/2020/NĐ-CP (Annex I for the format, Annex III for
+the model layouts: 1.4 tờ trình, 1.9 biên bản; the danh sách is an annex of
+the tờ trình).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from . import collation
+from .vnformat import (
+    document_reference,
+    format_count,
+    format_date_long,
+    format_date_short,
+    format_document_number,
+    format_number,
+    format_percent_value,
+    format_place_date,
+    format_time,
+    honorific,
+    nfc,
+)
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "DOCUMENT_TITLES",
+    "DOCUMENT_FILE_NAMES",
+    "TEMPLATE_DIR",
+    "DocumentDataError",
+    "template_path",
+    "build_context",
+    "bien_ban_context",
+    "to_trinh_context",
+    "danh_sach_context",
+    "render_document",
+    "sample_snapshot",
+]
+
+DOCUMENT_KINDS = ("bien_ban", "to_trinh", "danh_sach")
+
+DOCUMENT_TITLES = {
+    "bien_ban": "Biên bản họp Hội đồng Thi đua - Khen thưởng",
+    "to_trinh": "Tờ trình đề nghị khen thưởng",
+    "danh_sach": "Danh sách đề nghị khen thưởng",
+}
+
+DOCUMENT_FILE_NAMES = {kind: f"{kind}.docx" for kind in DOCUMENT_KINDS}
+
+# The committed templates live at the repository root, next to the package.
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
+
+# Type abbreviations of Decree 30/2020/NĐ-CP, Annex III.
+_TYPE_TO_TRINH = "TTr"
+_TYPE_BIEN_BAN = "BB"
+
+_VOTING_METHODS = {"show_of_hands": "giơ tay", "secret_ballot": "bỏ phiếu kín"}
+
+# Blank for a time the clerk fills in by hand.
+_TIME_BLANK = "..... giờ ..... phút"
+
+
+class DocumentDataError(ValueError):
+    """The snapshot lacks what a document needs; the message is Vietnamese."""
+
+
+def template_path(kind: str) -> Path:
+    """Return the path of the committed template for a document kind."""
+    _check_kind(kind)
+    return TEMPLATE_DIR / DOCUMENT_FILE_NAMES[kind]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in DOCUMENT_KINDS:
+        raise DocumentDataError(f"Loại văn bản không hợp lệ: {kind!r}.")
+
+
+# --------------------------------------------------------------------------
+# Small text helpers
+# --------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    """NFC text with Windows line ends made plain and outer blanks removed."""
+    if value is None:
+        return ""
+    return nfc(str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _line(value: Any) -> str:
+    """One-line text: inner line breaks and runs of blanks become one space."""
+    return " ".join(_text(value).split())
+
+
+def _clause(value: Any) -> str:
+    """Text used inside a sentence: no trailing full stop or semicolon."""
+    return _line(value).rstrip(" .;,")
+
+
+def _in_sentence(title: str) -> str:
+    """Lower the first letter of a title that is used mid-sentence.
+
+    "Đợt cao điểm …" becomes "đợt cao điểm …" after "về"; a title opening
+    with an abbreviation ("BHXH …") or a proper name in capitals is kept.
+    """
+    title = _clause(title)
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _listing(items: list[str]) -> list[str]:
+    """"- a;" lines, the last one ending with a full stop (Decree 30 lists)."""
+    lines = [f"- {item};" for item in items]
+    if lines:
+        lines[-1] = lines[-1][:-1] + "."
+    return lines
+
+
+def _counts(collectives: int, individuals: int) -> str:
+    """"02 tập thể và 05 cá nhân", leaving out a part that is zero."""
+    parts = []
+    if collectives:
+        parts.append(f"{format_count(collectives)} tập thể")
+    if individuals:
+        parts.append(f"{format_count(individuals)} cá nhân")
+    return " và ".join(parts)
+
+
+def _require(mapping: Mapping[str, Any] | None, key: str, label: str) -> Any:
+    if not mapping or mapping.get(key) in (None, ""):
+        raise DocumentDataError(f"Thiếu {label}.")
+    return mapping[key]
+
+
+# --------------------------------------------------------------------------
+# Parts shared by the documents
+# --------------------------------------------------------------------------
+
+# Words that open the name of an administrative unit inside a body's name
+# ("ỦY BAN NHÂN DÂN | PHƯỜNG MỸ BÌNH"); longer alternatives first.
+# "XÃ HỘI" (society, as in "Lao động - Thương binh và Xã hội") is no place.
+_PLACE_WORD = re.compile(r"\b(?:THỊ TRẤN|THỊ XÃ|THÀNH PHỐ|ĐẶC KHU|PHƯỜNG|XÃ(?! HỘI)|TỈNH|QUẬN|HUYỆN)\b")
+# About this many capitals at 13 pt fit on one line of the header's left column.
+_HEADER_LINE_CHARS = 28
+
+
+def _split_place(name: str) -> tuple[str, str]:
+    """Split an upper-case body name before its place: ("ỦY BAN NHÂN DÂN", "PHƯỜNG MỸ BÌNH")."""
+    found = _PLACE_WORD.search(name, 1)
+    if not found:
+        return name, ""
+    return name[: found.start()].rstrip(" -"), name[found.start():]
+
+
+def _header_name(name: str) -> str:
+    """A body's name in capitals, broken before the place when too long for one line.
+
+    Official headers set "ỦY BAN NHÂN DÂN" and "PHƯỜNG MỸ BÌNH" on two lines
+    rather than let Word break the name anywhere; the "\n" becomes a line
+    break in the document.
+    """
+    name = name.upper()
+    if len(name) <= _HEADER_LINE_CHARS:
+        return name
+    head, place = _split_place(name)
+    return f"{head}\n{place}" if head and place else name
+
+
+def _unit_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
+    """Header block (left) of a document issued by the unit itself."""
+    return {
+        "managing_body": _header_name(_line(unit.get("managing_body"))),
+        "issuing_body": _header_name(_line(_require(unit, "issuing_body", "tên cơ quan ban hành"))),
+    }
+
+
+def _council_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
+    """Header block of the council's minutes: the unit above, the council below.
+
+    Decree 30/2020 Annex I lets the managing body's common words be shortened
+    ("UBND PHƯỜNG MỸ BÌNH"), so the unit's short name is used when present;
+    the council's name then drops the place the line above already gives.
+    """
+    managing = (_line(unit.get("short_name")) or _line(unit.get("issuing_body"))).upper()
+    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")).upper()
+    head, place = _split_place(council)
+    if place and head and managing.endswith(place):
+        council = head
+    return {"managing_body": _header_name(managing), "issuing_body": _header_name(council)}
+
+
+def _signer(unit: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "authority": _line(unit.get("signature_authority")).upper(),
+        "title": _line(_require(unit, "signature_title", "chức danh người ký")).upper(),
+        "name": _line(_require(unit, "signer_name", "họ tên người ký")),
+    }
+
+
+def _plan_reference(campaign: Mapping[str, Any]) -> str:
+    number = _line(_require(campaign, "plan_number", "số kế hoạch phát động"))
+    plan_date = _require(campaign, "plan_date", "ngày kế hoạch phát động")
+    issuer = _line(_require(campaign, "issuer_name", "cơ quan ban hành kế hoạch"))
+    return f"Kế hoạch số {number} ngày {format_date_short(plan_date)} của {issuer}"
+
+
+def _selected(nominees: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    # A nominee the council turned down is left out; one not yet voted on
+    # (passed is None) stays, so a list can be drafted before the meeting.
+    return [n for n in nominees if n.get("passed") is not False]
+
+
+def _split_sorted(nominees: list[Mapping[str, Any]]):
+    collectives = [n for n in nominees if n.get("kind") == "collective"]
+    individuals = [n for n in nominees if n.get("kind") != "collective"]
+    collectives.sort(key=collation.nominee_sort_key)
+    individuals.sort(key=collation.nominee_sort_key)
+    return collectives, individuals
+
+
+def _display_name(nominee: Mapping[str, Any]) -> str:
+    name = _line(nominee.get("full_name"))
+    if nominee.get("kind") == "collective":
+        return name
+    title = honorific(nominee.get("gender"))
+    return f"{title} {name}" if title else name
+
+
+def _metric_value(value: Any, unit: str) -> str:
+    if unit == "%":
+        return format_percent_value(value)
+    figure = format_number(value)
+    return f"{figure} {unit}" if unit else figure
+
+
+def _summary(nominee: Mapping[str, Any], metrics: list[Mapping[str, Any]]) -> str:
+    """The clerk's summary followed by one line per metric figure."""
+    lines = [_text(nominee.get("achievement_summary"))]
+    figures = nominee.get("metrics") or {}
+    for metric in metrics:
+        value = figures.get(metric.get("code"))
+        if value is None:
+            continue
+        label = _clause(metric.get("label"))
+        lines.append(f"{label}: {_metric_value(value, _line(metric.get('unit')))}")
+    return "\n".join(line for line in lines if line)
+
+
+def _sections(groups: list[tuple[str, list[Any]]], make_row: Callable[[int, Any], dict]) -> list[dict]:
+    """Numbered sections (I., II., …) for the non-empty groups, rows numbered from 1."""
+    numerals = ("I", "II", "III", "IV")
+    sections = []
+    for heading, items in groups:
+        if not items:
+            continue
+        rows = [make_row(index, item) for index, item in enumerate(items, start=1)]
+        sections.append({"heading": f"{numerals[len(sections)]}. {heading}", "rows": rows})
+    return sections
+
+
+def _to_trinh_date(dossier: Mapping[str, Any]) -> dt.date:
+    return dossier.get("to_trinh_date") or _require(dossier, "document_date", "ngày văn bản")
+
+
+# --------------------------------------------------------------------------
+# Tờ trình (Decree 30/2020, Annex III, model 1.4)
+# --------------------------------------------------------------------------
+
+def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Context of the tờ trình proposing the PASSED nominees for the award."""
+    campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
+    meeting = snapshot.get("meeting")
+    collectives, individuals = _split_sorted(_selected(snapshot.get("nominees") or []))
+    if not collectives and not individuals:
+        raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
+    counts = _counts(len(collectives), len(individuals))
+
+    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    authority = campaign.get("authority") or {}
+    authority_name = _line(authority.get("name")) or _line(campaign.get("issuer_name"))
+    unit_name = _line(_require(unit, "name", "tên đơn vị"))
+    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    plan = _plan_reference(campaign)
+
+    recipients = [_clause(r) for r in dossier.get("recipients") or [] if _clause(r)]
+    if not recipients:
+        recipients = [authority_name]
+    # Decree 30/2020 Annex I: one recipient follows "Kính gửi:" on its line;
+    # several go one per line, "- " before and ";" after, the last with ".".
+    recipient_lines = [f"{recipients[0]}."] if len(recipients) == 1 else _listing(recipients)
+
+    bases = [f"Căn cứ {plan} về {subject}"]
+    if meeting:
+        bases.append(f"Căn cứ Biên bản họp {council} ngày {format_date_short(meeting['started_at'])}")
+    legal_bases = [f"{b};" for b in bases[:-1]] + [f"{bases[-1]}."]
+
+    if meeting:
+        review = (
+            f"{_capitalise(format_date_long(meeting['started_at']))}, {council} đã họp xét, "
+            f"thống nhất đề nghị khen thưởng {counts} có thành tích xuất sắc, đạt số phiếu "
+            "đồng ý theo quy định."
+        )
+    else:
+        review = f"Qua bình xét, {unit_name} đã lựa chọn {counts} có thành tích xuất sắc để đề nghị khen thưởng."
+
+    abbreviation = _line(_require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
+    keeper = _line(unit.get("council_abbreviation")) or abbreviation
+    return {
+        "issuer": _unit_issuer(unit),
+        "number_line": format_document_number(dossier.get("to_trinh_number"), _TYPE_TO_TRINH, abbreviation),
+        "place_date": format_place_date(
+            _require(unit, "place_name", "địa danh"), _to_trinh_date(dossier)
+        ),
+        "subject": f"Về việc đề nghị tặng {award}",
+        "recipient_lines": recipient_lines,
+        "legal_bases": legal_bases,
+        "plan_reference": plan,
+        "campaign_subject": subject,
+        "unit_name": unit_name,
+        "review_paragraph": review,
+        "authority_name": authority_name,
+        "award_name": award,
+        "proposal_counts": counts,
+        "distribution": ["- Như trên;", f"- Lưu: VT, {keeper}."],
+        "signer": _signer(unit),
+    }
+
+
+# --------------------------------------------------------------------------
+# Danh sách (annex of the tờ trình)
+# --------------------------------------------------------------------------
+
+def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Context of the list of nominees proposed (annex of the tờ trình).
+
+    Part I lists collectives by name, part II individuals by given name in
+    Vietnamese order; nominees the council turned down are left out.
+    """
+    campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
+    metrics = campaign.get("metrics") or []
+    collectives, individuals = _split_sorted(_selected(snapshot.get("nominees") or []))
+    if not collectives and not individuals:
+        raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
+
+    def row(index: int, nominee: Mapping[str, Any]) -> dict[str, str]:
+        if nominee.get("kind") == "collective":
+            position = _line(nominee.get("workplace"))
+        else:
+            position = ", ".join(
+                p for p in (_line(nominee.get("position")), _line(nominee.get("workplace"))) if p
+            )
+        return {
+            "stt": str(index),
+            "name": _display_name(nominee),
+            "position": position,
+            "summary": _summary(nominee, metrics),
+            "note": "",
+        }
+
+    abbreviation = _line(_require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
+    reference = document_reference(dossier.get("to_trinh_number"), _TYPE_TO_TRINH, abbreviation)
+    unit_name = _line(_require(unit, "name", "tên đơn vị"))
+    return {
+        "issuer": _unit_issuer(unit),
+        "award_name": _clause(_require(campaign, "award_name", "tên hình thức khen thưởng")),
+        # Decree 30/2020 Annex I: an annex names the document it belongs to.
+        "attachment_line": (
+            f"(Kèm theo Tờ trình số {reference} {format_date_long(_to_trinh_date(dossier))} "
+            f"của {unit_name})"
+        ),
+        "sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], row),
+        "total_line": f"Tổng cộng: {_counts(len(collectives), len(individuals))}./.",
+        "signer": _signer(unit),
+    }
+
+
+# --------------------------------------------------------------------------
+# Biên bản (Decree 30/2020, Annex III, model 1.9)
+# --------------------------------------------------------------------------
+
+def _person(name: Any, gender: Any, position: Any) -> str:
+    title = honorific(gender)
+    text = _line(name)
+    if title:
+        text = f"{title} {text}"
+    position = _clause(position)
+    return f"{text}, {position}" if position else text
+
+
+def _absentee_lines(absentees: list[Mapping[str, Any]]) -> list[str]:
+    items = []
+    for absentee in absentees:
+        text = f"{_line(absentee.get('name'))}, lý do: {_clause(absentee.get('reason')) or 'không rõ'}"
+        opinion = _clause(absentee.get("written_opinion"))
+        text += f"; ý kiến bằng văn bản: {opinion}" if opinion else "; không có ý kiến bằng văn bản"
+        items.append(text)
+    return _listing(items)
+
+
+def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Context of the council's minutes: attendance, votes and conclusion."""
+    campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
+    meeting = snapshot.get("meeting")
+    if not meeting:
+        return _blank_bien_ban_context(snapshot)
+    nominees = snapshot.get("nominees") or []
+    collectives, individuals = _split_sorted(nominees)
+    total = int(_require(meeting, "total_members", "tổng số thành viên Hội đồng"))
+    present = int(meeting.get("present_members") or 0)
+    if total <= 0 or not 0 <= present <= total:
+        raise DocumentDataError("Số thành viên Hội đồng có mặt không hợp lệ.")
+
+    method = meeting.get("voting_method")
+    if method not in _VOTING_METHODS:
+        raise DocumentDataError(f"Hình thức biểu quyết không hợp lệ: {method!r}.")
+
+    def vote_row(index: int, nominee: Mapping[str, Any]) -> dict[str, str]:
+        votes = nominee.get("votes_in_favour")
+        percent = nominee.get("vote_percent")
+        if percent is None and votes is not None:
+            percent = votes * 100 / total
+        passed = nominee.get("passed")
+        return {
+            "stt": str(index),
+            "name": _display_name(nominee),
+            "award_form": _line((nominee.get("award_form") or {}).get("name")),
+            "votes": "" if votes is None else f"{format_count(votes)}/{format_count(total)}",
+            "percent": "" if percent is None else format_percent_value(percent)[:-1],
+            "result": "" if passed is None else ("Đạt" if passed else "Không đạt"),
+        }
+
+    winners = [n for n in collectives + individuals if n.get("passed") is True]
+    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    if winners:
+        won_c = sum(1 for n in winners if n.get("kind") == "collective")
+        conclusion = (
+            f"Hội đồng thống nhất đề nghị tặng {award} cho "
+            f"{_counts(won_c, len(winners) - won_c)} đạt số phiếu đồng ý theo quy định, gồm:"
+        )
+    elif any(n.get("passed") is not None for n in nominees):
+        conclusion = "Không có tập thể, cá nhân nào đạt số phiếu đồng ý theo quy định."
+    else:
+        conclusion = "Hội đồng chưa có kết quả biểu quyết."
+
+    absentees = meeting.get("absentees") or []
+    if absentees:
+        absence = f"{format_count(len(absentees))} thành viên:"
+    elif present < total:
+        absence = f"{format_count(total - present)} thành viên."
+    else:
+        absence = "không."
+
+    started = _require(meeting, "started_at", "thời gian bắt đầu cuộc họp")
+    ended = meeting.get("ended_at")
+    if ended is None:
+        end_time = f"{_TIME_BLANK} cùng ngày"
+    elif ended.date() == started.date():
+        end_time = f"{format_time(ended)} cùng ngày"
+    else:
+        end_time = f"{format_time(ended)}, {format_date_long(ended)}"
+
+    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    considered = _counts(len(collectives), len(individuals)) or "00 tập thể, cá nhân"
+    return {
+        "issuer": _council_issuer(unit),
+        "number_line": format_document_number(
+            dossier.get("bien_ban_number"),
+            _TYPE_BIEN_BAN,
+            _line(unit.get("council_abbreviation")) or _line(unit.get("abbreviation")),
+        ),
+        "subject": f"Họp xét đề nghị khen thưởng trong {subject}",
+        "start_time": f"{format_time(started)}, {format_date_long(started)}",
+        "place": _clause(_require(meeting, "place", "địa điểm họp")),
+        "attendance": f"{format_count(present)}/{format_count(total)}",
+        "council_name": council,
+        "absence_summary": absence,
+        "absentee_lines": _absentee_lines(absentees),
+        "chair": _person(meeting.get("chair_name"), meeting.get("chair_gender"), meeting.get("chair_position")),
+        "secretary": _person(
+            meeting.get("secretary_name"), meeting.get("secretary_gender"), meeting.get("secretary_position")
+        ),
+        "plan_reference": _plan_reference(campaign),
+        "campaign_subject": subject,
+        "considered_counts": considered,
+        "voting_method": _VOTING_METHODS[method],
+        "total_members": format_count(total),
+        "vote_sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], vote_row),
+        "conclusion": conclusion,
+        "passed_lines": _listing([_display_name(n) for n in winners]),
+        "end_time": end_time,
+        "chair_name": _line(meeting.get("chair_name")),
+        "secretary_name": _line(meeting.get("secretary_name")),
+    }
+
+
+_BLANK = "................"
+
+
+def _blank_bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Minutes to be filled in by hand: the nominees are listed, the meeting's facts left as dotted lines.
+
+    Units print this form before the council meets; the recorded meeting later
+    replaces every blank.
+    """
+    campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
+    collectives, individuals = _split_sorted(snapshot.get("nominees") or [])
+
+    def vote_row(index: int, nominee: Mapping[str, Any]) -> dict[str, str]:
+        return {"stt": str(index), "name": _display_name(nominee),
+                "award_form": _line((nominee.get("award_form") or {}).get("name")),
+                "votes": "", "percent": "", "result": ""}
+
+    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    return {
+        "issuer": _council_issuer(unit),
+        "number_line": format_document_number(
+            dossier.get("bien_ban_number"), _TYPE_BIEN_BAN,
+            _line(unit.get("council_abbreviation")) or _line(unit.get("abbreviation"))),
+        "subject": f"Họp xét đề nghị khen thưởng trong {subject}",
+        "start_time": f"{_TIME_BLANK}, ngày ..... tháng ..... năm ..........",
+        "place": _BLANK,
+        "attendance": "...../.....",
+        "council_name": _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")),
+        "absence_summary": _BLANK,
+        "absentee_lines": [],
+        "chair": _BLANK,
+        "secretary": _BLANK,
+        "plan_reference": _plan_reference(campaign),
+        "campaign_subject": subject,
+        "considered_counts": _counts(len(collectives), len(individuals)) or "00 tập thể, cá nhân",
+        "voting_method": _BLANK,
+        "total_members": ".....",
+        "vote_sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], vote_row),
+        "conclusion": "Hội đồng chưa có kết quả biểu quyết.",
+        "passed_lines": [],
+        "end_time": f"{_TIME_BLANK} cùng ngày",
+        "chair_name": "",
+        "secretary_name": "",
+    }
+
+
+_BUILDERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "bien_ban": bien_ban_context,
+    "to_trinh": to_trinh_context,
+    "danh_sach": danh_sach_context,
+}
+
+
+def build_context(kind: str, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Build the template context of document ``kind`` from a dossier snapshot.
+
+    Raises ``DocumentDataError`` (Vietnamese message) when the snapshot lacks
+    what the document needs.
+    """
+    _check_kind(kind)
+    try:
+        return _BUILDERS[kind](snapshot)
+    except KeyError as exc:
+        raise DocumentDataError(f"Dữ liệu hồ sơ thiếu mục {exc.args[0]!r}.") from exc
+
+
+def render_document(kind: str, snapshot: Mapping[str, Any]) -> bytes:
+    """Build the context of ``kind`` and render the committed template to .docx bytes."""
+    from .engine import render_docx
+
+    return render_docx(template_path(kind), build_context(kind, snapshot))
+
+
+# --------------------------------------------------------------------------
+# Sample data (the same people as templates_docx/samples/*.json)
+# --------------------------------------------------------------------------
+
+def _unit(name: str, short: str, managing: str, place: str, council: str, signer: str,
+          authority: str = "TM. ỦY BAN NHÂN DÂN", title: str = "CHỦ TỊCH",
+          abbreviation: str = "UBND") -> dict[str, str]:
+    return {
+        "name": name,
+        "short_name": short,
+        "managing_body": managing,
+        "issuing_body": name.upper(),
+        "place_name": place,
+        "abbreviation": abbreviation,
+        "council_name": council,
+        "council_abbreviation": "HĐTĐKT",
+        "signature_authority": authority,
+        "signature_title": title,
+        "signer_name": signer,
+    }
+
+
+def sample_snapshot() -> dict[str, Any]:
+    """A realistic snapshot: ward Mỹ Bình's dossier in Long Xuyên's 2024 campaign."""
+    city = _unit(
+        "Ủy ban nhân dân thành phố Long Xuyên", "UBND thành phố Long Xuyên", "UBND TỈNH AN GIANG",
+        "Long Xuyên", "Hội đồng Thi đua - Khen thưởng thành phố Long Xuyên", "Lê Minh Hải",
+    )
+    health = _unit(
+        "Phòng Y tế thành phố Long Xuyên", "Phòng Y tế", "UBND THÀNH PHỐ LONG XUYÊN", "Long Xuyên",
+        "Hội đồng Thi đua - Khen thưởng Phòng Y tế", "Phan Thị Thu Hà",
+        authority="", title="TRƯỞNG PHÒNG", abbreviation="PYT",
+    )
+    ward = _unit(
+        "Ủy ban nhân dân phường Mỹ Bình", "UBND phường Mỹ Bình", "UBND THÀNH PHỐ LONG XUYÊN",
+        "Mỹ Bình", "Hội đồng Thi đua - Khen thưởng phường Mỹ Bình", "Nguyễn Văn Tâm",
+    )
+    rate, bhyt, relatives = "bhxh_tu_nguyen_rate", "bhyt_rate", "nguoi_than_bhxh"
+
+    def person(ident, name, gender, position, votes, summary, count, leader=False):
+        return {
+            "id": ident, "kind": "individual", "full_name": name, "gender": gender,
+            "position": position, "workplace": "UBND phường Mỹ Bình",
+            "award_form": {"code": "giay_khen", "name": "Giấy khen"},
+            "metrics": {relatives: count}, "achievement_summary": summary,
+            "votes_in_favour": votes, "vote_percent": round(votes * 100 / 9, 2),
+            "passed": votes * 2 > 9, "is_leader": leader,
+        }
+
+    def collective(ident, name, workplace, votes, summary, bhxh, bhyt_value):
+        return {
+            "id": ident, "kind": "collective", "full_name": name, "gender": None,
+            "position": None, "workplace": workplace,
+            "award_form": {"code": "giay_khen", "name": "Giấy khen"},
+            "metrics": {rate: bhxh, bhyt: bhyt_value}, "achievement_summary": summary,
+            "votes_in_favour": votes, "vote_percent": round(votes * 100 / 9, 2),
+            "passed": votes * 2 > 9, "is_leader": False,
+        }
+
+    nominees = [
+        person(11, "Lê Văn Dũng", "male", "Phó Chủ tịch Ủy ban nhân dân phường", 6,
+               "Trực tiếp chỉ đạo Tổ vận động của phường trong đợt cao điểm.", 4, leader=True),
+        collective(1, "Trạm Y tế phường Mỹ Bình", "", 7,
+                   "Phối hợp rà soát người chưa tham gia bảo hiểm y tế tại 06 khóm.\n"
+                   "Tổ chức 04 buổi tuyên truyền tại khu dân cư.", 62.5, 100),
+        person(12, "Nguyễn Văn An", "male", "Công chức Văn phòng - Thống kê", 7,
+               "Vận động được 05 người thân tham gia bảo hiểm xã hội tự nguyện.\n"
+               "Hoàn thành xuất sắc nhiệm vụ được giao.", 5),
+        person(13, "Võ Thị Ánh", "female", "Bí thư Đoàn phường", 4,
+               "Tham gia tuyên truyền tại các khóm.", 1),
+        collective(2, "Công ty A&B <Chi nhánh 1>", "Khóm Bình Thới 1, phường Mỹ Bình", 6,
+                   "Vận động 100% người lao động tham gia bảo hiểm y tế.", 55, 100),
+        person(14, "Trần Thị Bình", "female", "Công chức Tài chính - Kế toán", 7,
+               "Vận động được 03 người thân tham gia bảo hiểm xã hội tự nguyện.", 3),
+        person(15, "Phạm Minh Đức", "male", "Chỉ huy trưởng Ban Chỉ huy Quân sự phường", 7,
+               "Vận động được 02 người thân tham gia bảo hiểm xã hội tự nguyện.", 2),
+        collective(3, "Ban Điều hành khóm Đông Thạnh", "Khóm Đông Thạnh, phường Mỹ Bình", 3,
+                   "Tuyên truyền lưu động tại khóm.", 31.25, 96.5),
+        person(16, "Đỗ Thị An", "female", "Viên chức Trạm Y tế phường", 6,
+               "Vận động được 03 người thân tham gia bảo hiểm y tế hộ gia đình.", 3),
+        person(17, "Huỳnh Thị Uyên", "female", "Công chức Văn hóa - Xã hội", 7,
+               "Biên soạn tài liệu tuyên truyền về bảo hiểm xã hội tự nguyện.", 2),
+    ]
+    return {
+        "campaign": {
+            "title": "Đợt cao điểm tuyên truyền, vận động người dân tham gia bảo hiểm xã hội "
+                     "tự nguyện, bảo hiểm y tế năm 2024",
+            "plan_number": "9936/KH-UBND",
+            "plan_date": dt.date(2024, 11, 15),
+            "issuer_name": "Ủy ban nhân dân thành phố Long Xuyên",
+            "award_name": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
+            "metrics": [
+                {"code": rate, "label": "Tỷ lệ CBCC vận động người thân tham gia BHXH tự nguyện",
+                 "unit": "%"},
+                {"code": bhyt, "label": "Tỷ lệ CBCC có người thân tham gia BHYT", "unit": "%"},
+                {"code": relatives, "label": "Số người thân được vận động tham gia BHXH tự nguyện",
+                 "unit": "người"},
+            ],
+            "authority": city,
+            "standing_agency": health,
+        },
+        "unit": ward,
+        "dossier": {
+            "id": 42,
+            "to_trinh_number": 5,
+            "to_trinh_date": dt.date(2024, 12, 2),
+            "bien_ban_number": 2,
+            "document_date": dt.date(2024, 12, 2),
+            "recipients": ["Ủy ban nhân dân thành phố Long Xuyên", "Phòng Y tế thành phố Long Xuyên"],
+        },
+        "meeting": {
+            "started_at": dt.datetime(2024, 12, 2, 8, 0),
+            "ended_at": dt.datetime(2024, 12, 2, 10, 30),
+            "place": "Hội trường Ủy ban nhân dân phường Mỹ Bình",
+            "chair_name": "Nguyễn Văn Tâm",
+            "chair_position": "Chủ tịch Ủy ban nhân dân phường, Chủ tịch Hội đồng",
+            "chair_gender": "male",
+            "secretary_name": "Trần Thị Mai",
+            "secretary_position": "Công chức Văn hóa - Xã hội, Thư ký Hội đồng",
+            "secretary_gender": "female",
+            "total_members": 9,
+            "present_members": 7,
+            "absentees": [
+                {"name": "Lê Hoàng Phúc", "reason": "đi công tác",
+                 "written_opinion": "thống nhất với danh sách đề nghị khen thưởng"},
+                {"name": "Ngô Thị Hạnh", "reason": "nghỉ phép", "written_opinion": None},
+            ],
+            "voting_method": "show_of_hands",
+        },
+        "nominees": nominees,
+        "generated_on": dt.date(2024, 12, 2),
+    }
