@@ -21,6 +21,8 @@ logging.getLogger("transitions").setLevel(logging.WARNING)
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(build_config(app.instance_path, config))
+    # Vietnamese stays readable in JSON instead of \u escapes.
+    app.json.ensure_ascii = False
 
     from . import cli, transaction
     from .api import init_app as init_api

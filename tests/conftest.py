@@ -22,25 +22,34 @@ PASSWORD = "mat-khau-thu-nghiem"
 
 @pytest.fixture(scope="session")
 def _database(tmp_path_factory) -> dict[str, Any]:
-    """Migrate one database for the whole run; SQLite keeps a pristine copy to clone."""
+    """Migrate one database for the whole run; SQLite keeps a pristine copy to clone.
+
+    On PostgreSQL each test run works in a schema of its own, so that runs
+    started at the same time on one database cannot disturb each other.
+    """
     root = tmp_path_factory.mktemp("db")
     if TEST_DATABASE_URL:
-        url = TEST_DATABASE_URL
-        engine = sa.create_engine(_psycopg(url))
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        app = create_app({"DATABASE_URL": url, "DOCUMENT_STORE": str(root / "docs"), "SECRET_KEY": "x"})
+        schema = f"test_run_{os.getpid()}"
+        admin_engine = sa.create_engine(_psycopg(TEST_DATABASE_URL))
+        with admin_engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
+        app = create_app({"DATABASE_URL": TEST_DATABASE_URL, "DOCUMENT_STORE": str(root / "docs"),
+                          "SECRET_KEY": "x", "SQLALCHEMY_ENGINE_OPTIONS": options})
         with app.app_context():
             db.engine.dispose()
-        return {"kind": "postgresql", "url": url}
+        yield {"kind": "postgresql", "url": TEST_DATABASE_URL, "engine_options": options}
+        with admin_engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin_engine.dispose()
+        return
     template = root / "template.sqlite3"
     app = create_app({"DATABASE_URL": f"sqlite:///{template}", "DOCUMENT_STORE": str(root / "docs"),
                       "SECRET_KEY": "x"})
     with app.app_context():
         db.engine.dispose()
-    return {"kind": "sqlite", "template": template}
+    yield {"kind": "sqlite", "template": template}
 
 
 def _psycopg(url: str) -> str:
@@ -50,16 +59,21 @@ def _psycopg(url: str) -> str:
 
 
 @pytest.fixture
-def app(_database, tmp_path):
+def database_config(_database, tmp_path) -> dict[str, Any]:
+    """Settings that point an app at this test's database (a fresh SQLite copy, or the run's schema)."""
     if _database["kind"] == "sqlite":
         path = tmp_path / "test.sqlite3"
-        shutil.copyfile(_database["template"], path)
-        url = f"sqlite:///{path}"
-    else:
-        url = _database["url"]
+        if not path.exists():
+            shutil.copyfile(_database["template"], path)
+        return {"DATABASE_URL": f"sqlite:///{path}"}
+    return {"DATABASE_URL": _database["url"], "SQLALCHEMY_ENGINE_OPTIONS": _database["engine_options"]}
+
+
+@pytest.fixture
+def app(_database, database_config, tmp_path):
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": url,
+        **database_config,
         "DOCUMENT_STORE": str(tmp_path / "documents"),
         "SECRET_KEY": "test-secret",
         "AUTO_MIGRATE": False,

@@ -1,6 +1,8 @@
 """The Alembic migrations build exactly the schema the models describe, and go back down."""
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,19 +13,17 @@ from service.migrate import downgrade_database, upgrade_database
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades(tmp_path):
-    import os
-
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        # Run in a schema of its own so the shared test schema is left alone.
+        # Run in a schema of its own so the run's test schema is left alone.
         from service.config import normalise_database_url
 
+        schema = f"migration_check_{os.getpid()}"
         engine = sa.create_engine(normalise_database_url(url))
         with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA migration_check"))
-        engine.dispose()
-        options = {"connect_args": {"options": "-csearch_path=migration_check"}, "pool_pre_ping": True}
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
     else:
         url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         options = {}
@@ -40,3 +40,7 @@ def test_upgrade_from_empty_matches_models_and_downgrades(tmp_path):
         upgrade_database()
         assert "dossiers" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+    if os.environ.get("TEST_DATABASE_URL"):
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
