@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db, utcnow
@@ -45,7 +46,11 @@ def issue_token(user: User, ttl: dt.timedelta) -> tuple[str, ApiToken]:
 
 
 def user_for_token(raw_token: str) -> User | None:
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw_token)))
+    # One query for the token, its user and the user's unit: this runs on every API call.
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw_token))
+        .options(joinedload(ApiToken.user).joinedload(User.unit))
+    )
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.is_active:

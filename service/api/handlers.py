@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 from flask import current_app, request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -19,7 +20,7 @@ from .. import access
 from ..auth import authenticate, issue_token, user_for_token
 from ..db import db
 from ..errors import NotFound, Unauthenticated
-from ..models import Campaign, Dossier, HistoryEvent, Nominee, Unit, User
+from ..models import Campaign, CouncilMeeting, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
@@ -57,9 +58,16 @@ def current_user() -> User:
     return user
 
 
+# What a dossier response shows, loaded in a handful of queries instead of one per row.
+DOSSIER_LOAD_OPTIONS = (
+    joinedload(Dossier.campaign), joinedload(Dossier.unit),
+    selectinload(Dossier.nominees), selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes),
+)
+
+
 def load_dossier(user: User, dossier_id: int) -> Dossier:
     """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
-    dossier = db.session.get(Dossier, dossier_id)
+    dossier = db.session.get(Dossier, dossier_id, options=DOSSIER_LOAD_OPTIONS)
     if dossier is None or not access.can_view_dossier(user, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
     return dossier
