@@ -49,6 +49,7 @@ __all__ = [
     "TemplateRenderError",
     "render_docx",
     "template_variables",
+    "template_sources",
     "check_template",
     "make_environment",
     "resolve_layout_characters",
@@ -665,6 +666,20 @@ def render_docx(template: Any, context: Mapping[str, Any]) -> bytes:
         for info in prepared.infos
     ]
     return _write_zip(entries)
+
+
+def template_sources(template: Any) -> dict[str, str]:
+    """Return the Jinja source of every rendered part of a template, by part
+    name (core properties as ``docProps/core.xml#<property>``).
+
+    The sources are the patched XML the engine compiles, for checks that
+    need the whole syntax tree (e.g. of a template a unit uploads).
+    """
+    prepared = _prepared_for(template)
+    sources = {prepared.body.name: prepared.body.source}
+    sources.update((part.name, part.source) for part in prepared.others)
+    sources.update((f"{prepared.core_name}#{prop}", source) for prop, source in prepared.core_sources.items())
+    return sources
 
 
 def template_variables(template: Any) -> set[str]:

@@ -1,0 +1,741 @@
+"""Excel exchange: the nominee import template and its parser, and the exports.
+
+* ``nominee_template(campaign_metrics, award_forms=())`` — a blank .xlsx with
+  Vietnamese headers, drop-down lists and an instructions sheet;
+* ``parse_nominees(xlsx_bytes, campaign_metrics, award_forms)`` — the filled
+  file read back into nominee dicts, or row-by-row errors (all or nothing);
+* ``export_ranking(rows, metrics=())`` and ``export_awardees(rows)`` — lists
+  to hand out, with money as numbers in a "đồng" format.
+
+Files come from outside, so reading is defensive: only a real .xlsx of at
+most 5 MB is opened, the unpacked size of its parts is checked before
+openpyxl reads anything (a small zip can unpack to gigabytes), at most 5,000
+nominees are read, text is NFC-normalised and control characters refused.
+
+Exported text that a spreadsheet could take for a formula (=, +, -, @, tab,
+CR first) is written as a string cell with a leading apostrophe, the OWASP
+mitigation for formula (CSV) injection, so it stays inert even after the
+file is re-saved as CSV.
+
+Pure Python + openpyxl: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping, Sequence
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..documents.vnformat import format_number
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_UNPACKED_BYTES",
+    "MAX_ROWS",
+    "XLSX_MIME_TYPE",
+    "HEADER_KIND",
+    "HEADER_NAME",
+    "HEADER_GENDER",
+    "HEADER_POSITION",
+    "HEADER_WORKPLACE",
+    "HEADER_AWARD_FORM",
+    "HEADER_SUMMARY",
+    "metric_header",
+    "nominee_template",
+    "parse_nominees",
+    "format_error",
+    "export_ranking",
+    "export_awardees",
+    "neutralise_formula",
+]
+
+MAX_FILE_BYTES = 5 * 2**20
+# A 5,000-row nominee list unpacks to a few megabytes; anything far above
+# that is a damaged file or a zip bomb.
+MAX_UNPACKED_BYTES = 50 * 2**20
+MAX_ZIP_MEMBERS = 1_000
+MAX_ROWS = 5_000
+# Past this many errors the clerk has a systematic problem; the rest would
+# only bury the first ones.
+MAX_ERRORS = 1_000
+
+XLSX_MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HEADER_KIND = "Loại (Tập thể/Cá nhân)"
+HEADER_NAME = "Họ và tên (Tên tập thể)"
+HEADER_GENDER = "Giới tính (Nam/Nữ)"
+HEADER_POSITION = "Chức vụ"
+HEADER_WORKPLACE = "Đơn vị công tác"
+HEADER_AWARD_FORM = "Hình thức khen thưởng (mã)"
+HEADER_SUMMARY = "Tóm tắt thành tích"
+
+DATA_SHEET = "Danh sách đề nghị"
+HELP_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+
+_KIND_WORDS = {"tập thể": "collective", "cá nhân": "individual"}
+_KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
+_GENDER_WORDS = {"nam": "male", "nữ": "female"}
+_GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
+
+_TEXT_LIMITS = {HEADER_NAME: 255, HEADER_POSITION: 255, HEADER_WORKPLACE: 255, HEADER_SUMMARY: 4_000}
+
+# Text direction overrides can make a name display differently from what is
+# stored (the "Trojan source" trick); no legitimate name needs them.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+# OWASP "CSV injection": cells whose text starts with one of these may be
+# evaluated as a formula by spreadsheet software.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FONT = Font(name="Times New Roman", bold=True, size=12)
+_CELL_FONT = Font(name="Times New Roman", size=12)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
+MONEY_FORMAT = '#,##0 "đồng"'
+MULTIPLIER_FORMAT = "0.0#"
+NUMBER_FORMAT = "#,##0.##"
+
+
+# --------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------
+
+def metric_header(metric: Mapping[str, Any]) -> str:
+    """Column header of a metric: its label and, in brackets, its unit."""
+    label = _clean_line(metric.get("label") or metric.get("code") or "")
+    unit = _clean_line(metric.get("unit") or "")
+    return f"{label} ({unit})" if unit else label
+
+
+def _clean_line(value: Any) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
+def _header_key(value: Any) -> str:
+    return _clean_line(value).casefold() if value is not None else ""
+
+
+def _minimum(metric: Mapping[str, Any]) -> int | float:
+    # Campaign figures are counts, amounts and rates: none is negative
+    # unless the campaign says so with an explicit minimum.
+    minimum = metric.get("min")
+    return 0 if minimum is None else minimum
+
+
+def _metric_kinds(metric: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(metric.get("nominee_kinds") or ("collective", "individual"))
+
+
+def format_error(error: Mapping[str, Any]) -> str:
+    """One error as a sentence: ``Dòng 5, cột «Giới tính (Nam/Nữ)»: …``."""
+    where = []
+    if error.get("row"):
+        where.append(f"Dòng {error['row']}")
+    if error.get("column"):
+        where.append(f"cột «{error['column']}»")
+    prefix = ", ".join(where)
+    return f"{prefix}: {error['message']}" if prefix else error["message"]
+
+
+def _error(row: int | None, column: str | None, message: str) -> dict[str, Any]:
+    return {"row": row, "column": column, "message": message}
+
+
+def _save(workbook: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------
+# The import template
+# --------------------------------------------------------------------------
+
+def _columns(metrics: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [HEADER_KIND, HEADER_NAME, HEADER_GENDER, HEADER_POSITION, HEADER_WORKPLACE, HEADER_AWARD_FORM,
+            *(metric_header(m) for m in metrics), HEADER_SUMMARY]
+
+
+def nominee_template(campaign_metrics: Sequence[Mapping[str, Any]],
+                     award_forms: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """Return a blank nominee list (.xlsx) for a campaign.
+
+    The first sheet holds the headers (one column per metric, with its
+    unit) and drop-down lists for the kind, the gender and the award form's
+    code; the second sheet explains every column; a hidden sheet holds the
+    lists. ``award_forms`` (the campaign's ``{code, name, nominee_kinds}``)
+    fills the award form list and the instructions.
+    """
+    metrics = list(campaign_metrics)
+    forms = list(award_forms)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    headers = _columns(metrics)
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font, cell.fill, cell.alignment, cell.border = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN, _BORDER
+        width = 45 if header == HEADER_SUMMARY else 14 if header in (HEADER_KIND, HEADER_GENDER) else 24
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.row_dimensions[1].height = 48
+    sheet.freeze_panes = "C2"
+    last = MAX_ROWS + 1
+
+    def column(header: str) -> str:
+        return get_column_letter(headers.index(header) + 1)
+
+    def validate(header: str, validation: DataValidation) -> None:
+        validation.add(f"{column(header)}2:{column(header)}{last}")
+        sheet.add_data_validation(validation)
+
+    validate(HEADER_KIND, DataValidation(
+        type="list", formula1='"Tập thể,Cá nhân"', allow_blank=True, showErrorMessage=True,
+        errorTitle="Loại không hợp lệ", error="Chọn «Tập thể» hoặc «Cá nhân».",
+    ))
+    validate(HEADER_GENDER, DataValidation(
+        type="list", formula1='"Nam,Nữ"', allow_blank=True, showErrorMessage=True,
+        errorTitle="Giới tính không hợp lệ", error="Chọn «Nam» hoặc «Nữ» (bỏ trống với tập thể).",
+    ))
+    if forms:
+        lists = workbook.create_sheet(LISTS_SHEET)
+        lists.sheet_state = "hidden"
+        lists.cell(row=1, column=1, value="Mã hình thức khen thưởng")
+        for row, form in enumerate(forms, start=2):
+            lists.cell(row=row, column=1, value=neutralise_formula(_clean_line(form.get("code") or "")))
+        # A range on another sheet, not an inline list: inline lists are
+        # limited to 255 characters.
+        reference = f"{quote_sheetname(LISTS_SHEET)}!$A$2:$A${len(forms) + 1}"
+        validate(HEADER_AWARD_FORM, DataValidation(
+            type="list", formula1=reference, allow_blank=True, showErrorMessage=True,
+            errorTitle="Mã không hợp lệ", error="Chọn một mã hình thức khen thưởng trong danh sách.",
+        ))
+    for metric in metrics:
+        minimum = _minimum(metric)
+        validate(metric_header(metric), DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=str(minimum), allow_blank=True,
+            showErrorMessage=True, errorTitle="Số liệu không hợp lệ",
+            error=f"Nhập một số không nhỏ hơn {format_number(minimum)}.",
+        ))
+
+    _instructions(workbook.create_sheet(HELP_SHEET, 1), metrics, forms)
+    return _save(workbook)
+
+
+def _instructions(sheet, metrics: list[Mapping[str, Any]], forms: list[Mapping[str, Any]]) -> None:
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 90
+    lines: list[tuple[str, str]] = [
+        ("HƯỚNG DẪN ĐIỀN DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", ""),
+        ("", ""),
+        ("Quy định chung", f"Điền từ dòng 2 của trang «{DATA_SHEET}», mỗi dòng một tập thể hoặc cá nhân; không "
+                           "sửa, xóa hay đổi tên dòng tiêu đề. Tối đa "
+                           f"{format_number(MAX_ROWS)} dòng, tệp .xlsx không quá 5 MB. Nếu có bất kỳ dòng nào "
+                           "sai, cả tệp bị trả lại kèm danh sách lỗi theo từng dòng để sửa."),
+        (HEADER_KIND, "Bắt buộc. Chọn «Tập thể» hoặc «Cá nhân»."),
+        (HEADER_NAME, "Bắt buộc. Họ và tên đầy đủ của cá nhân, hoặc tên đầy đủ của tập thể; viết trên một dòng."),
+        (HEADER_GENDER, "Bắt buộc với cá nhân (để ghi «Ông»/«Bà» trong văn bản); bỏ trống với tập thể."),
+        (HEADER_POSITION, "Chức vụ của cá nhân (có thể bỏ trống)."),
+        (HEADER_WORKPLACE, "Đơn vị công tác của cá nhân, hoặc đơn vị chủ quản của tập thể."),
+        (HEADER_AWARD_FORM, "Bắt buộc. Mã hình thức khen thưởng trong danh sách bên dưới (có thể ghi tên "
+                            "hình thức nếu tên đó chỉ ứng với một mã cho loại đối tượng này)."),
+    ]
+    for metric in metrics:
+        kinds = ", ".join(_KIND_LABELS[k].lower() for k in _metric_kinds(metric) if k in _KIND_LABELS)
+        required = "Bắt buộc" if metric.get("required") else "Không bắt buộc"
+        text = f"{required} với {kinds}; chỉ điền cho {kinds}. Số, dùng dấu phẩy cho phần thập phân (ví dụ 12,5)."
+        if metric.get("unit") == "%":
+            text += " Tỷ lệ phần trăm ghi 62,5 hoặc 62,5%."
+        if metric.get("min") is not None:
+            text += f" Không nhỏ hơn {format_number(metric['min'])}."
+        lines.append((metric_header(metric), text))
+    lines.append((HEADER_SUMMARY, "Tóm tắt thành tích (có thể xuống dòng trong ô bằng Alt+Enter)."))
+    if forms:
+        lines += [("", ""), ("Mã hình thức khen thưởng", "Tên hình thức - áp dụng cho")]
+        for form in forms:
+            kinds = ", ".join(_KIND_LABELS.get(k, k).lower() for k in form.get("nominee_kinds") or ())
+            lines.append((_clean_line(form.get("code") or ""),
+                          f"{_clean_line(form.get('name') or '')}" + (f" - {kinds}" if kinds else "")))
+    for row, (left, right) in enumerate(lines, start=1):
+        a = sheet.cell(row=row, column=1, value=neutralise_formula(left))
+        b = sheet.cell(row=row, column=2, value=neutralise_formula(right))
+        a.font = _HEADER_FONT if left and (row == 1 or right) else _CELL_FONT
+        b.font = _CELL_FONT
+        a.alignment = b.alignment = _WRAP
+
+
+# --------------------------------------------------------------------------
+# Reading a filled file
+# --------------------------------------------------------------------------
+
+def _check_package(data: Any) -> list[dict[str, Any]]:
+    """File-level refusals, decided before openpyxl reads anything."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        return [_error(None, None, "Không nhận được nội dung tệp.")]
+    if len(data) == 0:
+        return [_error(None, None, "Tệp rỗng.")]
+    if len(data) > MAX_FILE_BYTES:
+        return [_error(None, None, "Tệp quá lớn: tối đa 5 MB.")]
+    if bytes(data[:4]) != b"PK\x03\x04":
+        return [_error(None, None, "Tệp không phải là tệp Excel .xlsx (tệp .xls cũ hoặc .csv cần lưu lại "
+                                   "dưới dạng .xlsx).")]
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return [_error(None, None, "Tệp .xlsx bị hỏng, không mở được.")]
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        return [_error(None, None, "Tệp không phải là tệp Excel .xlsx.")]
+    # zipfile stops reading a member at its declared size and checks its
+    # CRC, so the declared sizes bound what openpyxl can unpack.
+    if len(infos) > MAX_ZIP_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        return [_error(None, None, "Tệp có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.")]
+    if "xl/vbaProject.bin" in names:
+        return [_error(None, None, "Tệp có chứa macro; hãy lưu lại dưới dạng .xlsx thông thường.")]
+    return []
+
+
+class _RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _text(value: Any, column: str, *, multiline: bool = False) -> str:
+    """A cell's text, NFC, without control characters; blanks collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise _RowProblem(column, "Ô phải chứa chữ, không phải giá trị đúng/sai.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, (str, int, float, Decimal)):
+        raise _RowProblem(column, "Ô phải chứa chữ (ô đang chứa ngày tháng hoặc giá trị khác).")
+    text = str(value)
+    if "_x" in text:
+        # ECMA-376 writes characters XML cannot hold as _xHHHH_ (Excel saves
+        # a line break typed in a cell as "_x000D_"); openpyxl leaves them
+        # as they are. Decoded here so that they are judged below.
+        text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    for char in text:
+        if char == "\n":
+            if not multiline:
+                raise _RowProblem(column, "Không được xuống dòng trong ô này.")
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            raise _RowProblem(column, f"Ô chứa ký tự điều khiển không hợp lệ (mã U+{ord(char):04X}).")
+    if multiline:
+        text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip("\n")
+    else:
+        text = " ".join(text.split())
+    limit = _TEXT_LIMITS.get(column)
+    if limit and len(text) > limit:
+        raise _RowProblem(column, f"Nội dung quá dài: tối đa {format_number(limit)} ký tự.")
+    return text
+
+
+_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_PLAIN = re.compile(r"^\d+(?:,\d+)?$")
+
+
+def _number(cell: Any, column: str, metric: Mapping[str, Any]) -> int | float | None:
+    """A metric's value: an Excel number, or text written the Vietnamese way
+    (``1.234``, ``12,5``, ``62,5%``)."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _RowProblem(column, "Ô phải chứa một số.")
+    is_percent = metric.get("unit") == "%"
+    if isinstance(value, (int, float)):
+        number = Decimal(str(value))
+        # A cell formatted as a percentage holds 0,625 for "62,5%".
+        if is_percent and "%" in (getattr(cell, "number_format", "") or ""):
+            number *= 100
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFC", value).strip().replace(" ", "").replace("\u00a0", "")
+        if is_percent and text.endswith("%"):
+            text = text[:-1]
+        negative = text.startswith("-")
+        digits = text[1:] if negative else text
+        if _GROUPED.match(digits):
+            digits = digits.replace(".", "")
+        elif not _PLAIN.match(digits):
+            raise _RowProblem(column, f"«{value.strip()}» không phải là số (dùng dấu phẩy cho phần thập phân, "
+                                      "ví dụ 12,5).")
+        try:
+            number = Decimal(digits.replace(",", "."))
+        except InvalidOperation as exc:  # pragma: no cover - the patterns above admit only digits
+            raise _RowProblem(column, f"«{value.strip()}» không phải là số.") from exc
+        if negative:
+            number = -number
+    else:
+        raise _RowProblem(column, "Ô phải chứa một số.")
+    if not number.is_finite():
+        raise _RowProblem(column, "Ô phải chứa một số.")
+    minimum = _minimum(metric)
+    if number < Decimal(str(minimum)):
+        raise _RowProblem(column, f"Số liệu phải không nhỏ hơn {format_number(minimum)}.")
+    maximum = metric.get("max")
+    if maximum is not None and number > Decimal(str(maximum)):
+        raise _RowProblem(column, f"Số liệu phải không lớn hơn {format_number(maximum)}.")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _award_form(text: str, kind: str, forms: list[Mapping[str, Any]]) -> str:
+    if not text:
+        raise _RowProblem(HEADER_AWARD_FORM, "Chưa ghi mã hình thức khen thưởng.")
+    wanted = text.casefold()
+    by_code = [f for f in forms if _clean_line(f.get("code") or "").casefold() == wanted]
+    candidates = by_code or [f for f in forms if _clean_line(f.get("name") or "").casefold() == wanted]
+    suitable = [f for f in candidates if kind in (f.get("nominee_kinds") or (kind,))]
+    if len(suitable) == 1:
+        return suitable[0]["code"]
+    codes = ", ".join(_clean_line(f.get("code") or "") for f in forms if kind in (f.get("nominee_kinds") or (kind,)))
+    if candidates and not suitable:
+        raise _RowProblem(HEADER_AWARD_FORM, f"Hình thức «{text}» không áp dụng cho "
+                                             f"{_KIND_LABELS[kind].lower()}; dùng một trong các mã: {codes}.")
+    if len(suitable) > 1:
+        raise _RowProblem(HEADER_AWARD_FORM, f"Tên «{text}» ứng với nhiều hình thức; ghi mã: {codes}.")
+    raise _RowProblem(HEADER_AWARD_FORM, f"Mã «{text}» không có trong phong trào; dùng một trong các mã: {codes}.")
+
+
+def _read_row(cells: dict[str, Any], metrics: list[Mapping[str, Any]], metric_columns: dict[str, str],
+              forms: list[Mapping[str, Any]], number: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    problems: list[dict[str, Any]] = []
+
+    def attempt(function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _RowProblem as problem:
+            problems.append(_error(number, problem.column, problem.message))
+            return None
+
+    def value(header: str) -> Any:
+        cell = cells.get(header)
+        return None if cell is None else cell.value
+
+    kind_text = attempt(_text, value(HEADER_KIND), HEADER_KIND)
+    kind = _KIND_WORDS.get((kind_text or "").casefold())
+    if kind is None and kind_text is not None:
+        message = "Chưa ghi loại" if not kind_text else f"«{kind_text}» không hợp lệ"
+        problems.append(_error(number, HEADER_KIND, f"{message}: chọn «Tập thể» hoặc «Cá nhân»."))
+    name = attempt(_text, value(HEADER_NAME), HEADER_NAME)
+    if name == "":
+        problems.append(_error(number, HEADER_NAME, "Chưa ghi họ và tên (tên tập thể)."))
+    gender_text = attempt(_text, value(HEADER_GENDER), HEADER_GENDER)
+    gender = None
+    if kind == "individual" and gender_text is not None:
+        gender = _GENDER_WORDS.get(gender_text.casefold())
+        if gender is None:
+            message = "Chưa ghi giới tính" if not gender_text else f"«{gender_text}» không hợp lệ"
+            problems.append(_error(number, HEADER_GENDER, f"{message}: chọn «Nam» hoặc «Nữ»."))
+    position = attempt(_text, value(HEADER_POSITION), HEADER_POSITION)
+    workplace = attempt(_text, value(HEADER_WORKPLACE), HEADER_WORKPLACE)
+    summary = attempt(_text, value(HEADER_SUMMARY), HEADER_SUMMARY, multiline=True)
+    form_text = attempt(_text, value(HEADER_AWARD_FORM), HEADER_AWARD_FORM)
+    award_form = attempt(_award_form, form_text, kind, forms) if kind and form_text is not None else None
+
+    figures: dict[str, Any] = {}
+    for metric in metrics:
+        header = metric_columns[metric["code"]]
+        cell = cells.get(header)
+        figure = attempt(_number, cell, header, metric) if cell is not None else None
+        if kind is None:
+            continue
+        applies = kind in _metric_kinds(metric)
+        if figure is not None and not applies:
+            problems.append(_error(number, header, f"Chỉ tiêu này không áp dụng cho "
+                                                   f"{_KIND_LABELS[kind].lower()}; để trống ô."))
+        elif figure is None and applies and metric.get("required") and not any(
+                p["column"] == header for p in problems):
+            problems.append(_error(number, header, "Chưa ghi số liệu (bắt buộc)."))
+        elif figure is not None:
+            figures[metric["code"]] = figure
+    nominee = {
+        "row": number,
+        "kind": kind,
+        "full_name": name,
+        "gender": gender,
+        "position": position or None,
+        "workplace": workplace or None,
+        "award_form": award_form,
+        "metrics": figures,
+        "achievement_summary": summary or "",
+    }
+    return nominee, problems
+
+
+def parse_nominees(
+    xlsx_bytes: bytes,
+    campaign_metrics: Sequence[Mapping[str, Any]],
+    award_forms: Sequence[Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Read a filled nominee list; return ``(rows, errors)``.
+
+    ``rows`` are dicts ``{row, kind, full_name, gender, position, workplace,
+    award_form (code), metrics {code: number}, achievement_summary}``.
+    ``errors`` are dicts ``{row, column, message}`` (row = the Excel row
+    number, column = the header as written in the file; both ``None`` for a
+    problem with the whole file) with Vietnamese messages. Any error refuses
+    the whole file: then ``rows`` is empty.
+    """
+    problems = _check_package(xlsx_bytes)
+    if problems:
+        return [], problems
+    metrics = [m for m in campaign_metrics if m.get("code")]
+    forms = [f for f in award_forms if f.get("code")]
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel features it does not keep (slicers,
+            # extensions); they do not matter for reading values.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(bytes(xlsx_bytes)), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on a malformed package
+        return [], [_error(None, None, "Tệp .xlsx bị hỏng hoặc không đúng định dạng, không đọc được.")]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _parse_sheet(workbook, metrics, forms)
+    except _TooManyRows:
+        return [], [_error(None, None, f"Tệp có quá {format_number(MAX_ROWS)} dòng dữ liệu; hãy chia thành "
+                                       "nhiều tệp.")]
+    except Exception:  # a malformed sheet part fails only when its rows are read
+        return [], [_error(None, None, "Tệp .xlsx bị hỏng hoặc không đúng định dạng, không đọc được.")]
+    finally:
+        workbook.close()
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+def _parse_sheet(workbook, metrics, forms) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
+    rows = sheet.iter_rows()
+    header_cells = next(rows, None)
+    if not header_cells:
+        return [], [_error(None, None, "Tệp không có dòng tiêu đề.")]
+
+    wanted = {_header_key(h): h for h in _columns(metrics)}
+    metric_columns = {m["code"]: metric_header(m) for m in metrics}
+    # A metric's column may also be headed by its bare label.
+    for metric in metrics:
+        wanted.setdefault(_header_key(metric.get("label") or ""), metric_header(metric))
+    positions: dict[str, int] = {}
+    errors: list[dict[str, Any]] = []
+    for index, cell in enumerate(header_cells):
+        if cell.value is None or not str(cell.value).strip():
+            continue
+        header = wanted.get(_header_key(cell.value))
+        if header is None:
+            errors.append(_error(1, _clean_line(cell.value), "Cột không có trong mẫu; hãy dùng tệp mẫu của "
+                                                             "phong trào."))
+        elif header in positions:
+            errors.append(_error(1, header, "Cột bị lặp lại."))
+        else:
+            positions[header] = index
+    required = [HEADER_KIND, HEADER_NAME, HEADER_GENDER, HEADER_AWARD_FORM, *metric_columns.values()]
+    for header in required:
+        if header not in positions:
+            errors.append(_error(1, header, "Thiếu cột này ở dòng tiêu đề."))
+    if errors:
+        return [], errors
+
+    nominees: list[dict[str, Any]] = []
+    seen: dict[tuple, int] = {}
+    # Read-only sheets yield every row from the second on, blank ones
+    # included, so the position is the row number the clerk sees in Excel.
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.value is not None and str(c.value).strip() for c in cells):
+            continue
+        if len(nominees) == MAX_ROWS:
+            raise _TooManyRows
+        by_header = {h: cells[i] for h, i in positions.items() if i < len(cells)}
+        nominee, problems = _read_row(by_header, metrics, metric_columns, forms, number)
+        if not problems:
+            key = (nominee["kind"], nominee["full_name"].casefold(), (nominee["workplace"] or "").casefold())
+            if key in seen:
+                problems.append(_error(number, HEADER_NAME, f"Trùng với dòng {seen[key]} (cùng loại, tên và đơn "
+                                                            "vị công tác)."))
+            else:
+                seen[key] = number
+        errors += problems
+        nominees.append(nominee)
+    if not nominees:
+        return [], [_error(None, None, "Tệp không có dòng dữ liệu nào.")]
+    if len(errors) > MAX_ERRORS:
+        hidden = len(errors) - MAX_ERRORS
+        errors = errors[:MAX_ERRORS] + [_error(None, None, f"Còn {format_number(hidden)} lỗi khác không hiển thị; "
+                                                           "hãy sửa các lỗi trên rồi tải tệp lên lại.")]
+    if errors:
+        return [], errors
+    return nominees, []
+
+
+# --------------------------------------------------------------------------
+# Exports
+# --------------------------------------------------------------------------
+
+def neutralise_formula(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe.
+
+    Non-text values are returned unchanged. Characters XML cannot carry
+    are dropped.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", unicodedata.normalize("NFC", value))
+    if value.startswith(_FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+# One named style per kind of cell, registered once per workbook: styling
+# each cell with its own font, border and alignment objects made a
+# 10,000-row export take more than twice as long.
+_CELL_STYLES = {
+    "text": (False, None),
+    "bold": (True, None),
+    "number": (False, NUMBER_FORMAT),
+    "multiplier": (False, MULTIPLIER_FORMAT),
+    "money": (False, MONEY_FORMAT),
+    "money_bold": (True, MONEY_FORMAT),
+}
+
+
+def _new_workbook() -> openpyxl.Workbook:
+    workbook = openpyxl.Workbook()
+    for name, (bold, number_format) in _CELL_STYLES.items():
+        style = NamedStyle(name=f"khen_thuong_{name}", font=_HEADER_FONT if bold else _CELL_FONT, border=_BORDER,
+                           alignment=_WRAP)
+        if number_format:
+            style.number_format = number_format
+        workbook.add_named_style(style)
+    return workbook
+
+
+def _put(sheet, row: int, column: int, value: Any, style: str = "text"):
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = neutralise_formula(value)
+        # Never a formula, whatever the text: openpyxl would otherwise store
+        # any string starting with "=" as one.
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    cell.style = f"khen_thuong_{style}"
+    return cell
+
+
+def _sheet(workbook: openpyxl.Workbook, title: str, headers: list[str], widths: list[int]):
+    sheet = workbook.active
+    sheet.title = title
+    for index, (header, width) in enumerate(zip(headers, widths), start=1):
+        cell = _put(sheet, 1, index, header, "bold")
+        cell.fill, cell.alignment = _HEADER_FILL, _HEADER_ALIGN
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _amount(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def export_ranking(rows: Iterable[Mapping[str, Any]], metrics: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """Return a ranking as .xlsx.
+
+    ``rows`` are dicts ``{rank, kind, full_name, unit_name, metrics {code:
+    number}, score?, note?}`` in ranking order; ``metrics`` (``{code, label,
+    unit}``) choose and title the figure columns.
+    """
+    rows = list(rows)
+    metrics = list(metrics)
+    has_score = any(row.get("score") is not None for row in rows)
+    headers = ["Thứ hạng", "Loại", HEADER_NAME, "Đơn vị", *(metric_header(m) for m in metrics)]
+    widths = [10, 12, 32, 32, *([18] * len(metrics))]
+    if has_score:
+        headers.append("Điểm")
+        widths.append(12)
+    headers.append("Ghi chú")
+    widths.append(30)
+    workbook = _new_workbook()
+    sheet = _sheet(workbook, "Xếp hạng", headers, widths)
+    for r, row in enumerate(rows, start=2):
+        values: list[tuple[Any, str]] = [
+            (row.get("rank"), "text"),
+            (_KIND_LABELS.get(row.get("kind"), row.get("kind") or ""), "text"),
+            (row.get("full_name") or "", "text"),
+            (row.get("unit_name") or "", "text"),
+        ]
+        figures = row.get("metrics") or {}
+        values += [(_amount(figures.get(m.get("code"))), "number") for m in metrics]
+        if has_score:
+            values.append((_amount(row.get("score")), "number"))
+        values.append((row.get("note") or "", "text"))
+        for c, (value, style) in enumerate(values, start=1):
+            _put(sheet, r, c, value, style)
+    return _save(workbook)
+
+
+def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """Return the awardees and their prize money as .xlsx, with a total row.
+
+    ``rows`` are the awardee dicts of the campaign snapshot
+    (``service.awards.builders``), in the order to print.
+    """
+    headers = ["STT", "Loại", HEADER_NAME, "Giới tính", HEADER_POSITION, HEADER_WORKPLACE, "Đơn vị đề nghị",
+               "Hình thức khen thưởng", "Hệ số (lần mức lương cơ sở)", "Tiền thưởng chưa làm tròn (đồng)",
+               "Số tiền thưởng (đồng)", HEADER_SUMMARY]
+    widths = [6, 12, 30, 10, 24, 28, 28, 22, 14, 18, 18, 45]
+    workbook = _new_workbook()
+    sheet = _sheet(workbook, "Khen thưởng", headers, widths)
+    total = 0
+    r = 1
+    for r, row in enumerate(rows, start=2):
+        rounded = row.get("prize_rounded")
+        if isinstance(rounded, (int, float, Decimal)) and not isinstance(rounded, bool):
+            total += rounded
+        values = [
+            (r - 1, "text"),
+            (_KIND_LABELS.get(row.get("kind"), row.get("kind") or ""), "text"),
+            (row.get("full_name") or "", "text"),
+            (_GENDER_LABELS.get(row.get("gender"), ""), "text"),
+            (row.get("position") or "", "text"),
+            (row.get("workplace") or "", "text"),
+            (row.get("unit_name") or "", "text"),
+            ((row.get("award_form") or {}).get("name") or "", "text"),
+            (_amount(row.get("multiplier")), "multiplier"),
+            (_amount(row.get("prize_raw")), "money"),
+            (_amount(rounded), "money"),
+            (row.get("achievement") or "", "text"),
+        ]
+        for c, (value, style) in enumerate(values, start=1):
+            _put(sheet, r, c, value, style)
+    # The total as a number rather than a formula: readers that do not
+    # calculate (and our own tests) see it too.
+    _put(sheet, r + 1, 3, "Tổng cộng", "bold")
+    _put(sheet, r + 1, 11, _amount(total), "money_bold")
+    return _save(workbook)

@@ -1,0 +1,318 @@
+"""(Re)create the campaign-level Word templates and their sample contexts.
+
+    .venv/bin/python templates_docx/campaign/build_campaign_templates.py
+    .venv/bin/python templates_docx/campaign/build_campaign_templates.py --no-samples
+
+Writes ``to_trinh_tong_hop.docx``, ``quyet_dinh.docx`` and
+``certificates.docx`` next to this script, and ``samples/<kind>.json`` (the
+contexts ``service.awards.builders`` makes from ``sample_campaign_snapshot()``).
+
+The page set-up, styles, header block, signature and distribution list are
+those of the dossier templates (``templates_docx/build_templates.py``), so
+every document follows Decree 30/2020/NĐ-CP, Annex I the same way. The tờ
+trình (Annex III, model 1.4) and the decision (model 1.2) each carry their
+list as an annex in a second, landscape section whose page numbers restart.
+The tags stay plain docxtpl tags so clerks can edit the files in Word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+
+import build_templates as base  # noqa: E402  (the dossier templates' helpers)
+
+paragraph, tag, rule, table = base.paragraph, base.tag, base.rule, base.table
+CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+
+# Certificates are printed on their own (often pre-printed) sheets rather
+# than filed: the text is centred between equal margins.
+CERTIFICATE_MARGIN = Mm(20)
+CERTIFICATE_WIDTH_CM = 25.7  # 297 - 2 × 20 mm
+
+
+# --------------------------------------------------------------------------
+# Shared parts
+# --------------------------------------------------------------------------
+
+def annex_section(document) -> None:
+    """Start the annex on a new landscape page whose numbering restarts.
+
+    Decree 30/2020 Annex I allows landscape A4 for wide tables and numbers
+    an annex's pages on their own; the first page again shows no number.
+    """
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = base.PAGE_HEIGHT, base.PAGE_WIDTH
+    section.different_first_page_header_footer = True
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")
+    sect_pr = section._sectPr
+    anchor = sect_pr.find(qn("w:cols"))
+    if anchor is None:
+        anchor = sect_pr.find(qn("w:titlePg"))
+    if anchor is not None:
+        anchor.addprevious(numbering)
+    else:
+        sect_pr.append(numbering)
+
+
+def annex_title(document, subtitle: str) -> None:
+    base.title_block(document, "DANH SÁCH", [
+        (subtitle, {}),
+        ("{{ annex.attachment_line }}", {"bold": False, "italic": True}),
+    ], width_cm=base.TEXT_WIDTH_LANDSCAPE_CM)
+    paragraph(document, "", "Normal")
+
+
+def rows_table(document, widths: list[float], headings: list[str], cells: list[tuple[str, str, object]],
+               total: list[tuple[str, int, object]] | None = None):
+    """A bordered table: the heading row (repeated on every page), then one
+    row per item of ``rows``: a merged bold row when ``row.heading`` is set,
+    else the item's cells; optionally a total row at the end.
+
+    One flat loop with an if/else keeps the rendering linear in the number
+    of rows (a decision may list ten thousand awardees).
+    """
+    count = 8 + (1 if total else 0)
+    t = table(document, count, widths, borders=True)
+    base.header_row(t)
+    for cell, text in zip(t.rows[0].cells, headings):
+        paragraph(cell, text, "Ô bảng giữa", bold=True, first=True)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    tag(base.merged_row(t, 1), "{%tr for row in rows %}", first=True)
+    tag(base.merged_row(t, 2), "{%tr if row.heading %}", first=True)
+    paragraph(base.merged_row(t, 3), "{{ row.heading }}", "Ô bảng", bold=True, first=True)
+    tag(base.merged_row(t, 4), "{%tr else %}", first=True)
+    for cell, (text, style, align) in zip(t.rows[5].cells, cells):
+        paragraph(cell, text, style, align=align, first=True)
+    tag(base.merged_row(t, 6), "{%tr endif %}", first=True)
+    tag(base.merged_row(t, 7), "{%tr endfor %}", first=True)
+    if total:
+        row = t.rows[8]
+        start = 0
+        for text, span, align in total:
+            cell = row.cells[start]
+            if span > 1:
+                cell = cell.merge(row.cells[start + span - 1])
+                for extra in cell.paragraphs[1:]:
+                    extra._p.getparent().remove(extra._p)
+            paragraph(cell, text, "Ô bảng", bold=True, align=align, first=True)
+            start += span
+    return t
+
+
+def keep_row_together(t) -> None:
+    """A signature block split over two pages leaves the name without its title."""
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def signature_and_distribution(document, widths: list[float]) -> None:
+    left, right = base.two_column_signatures(document, widths)
+    keep_row_together(document.tables[-1])
+    base.distribution_cell(left)
+    base.signature_cell(right, True, "{{ signer.title }}", "{{ signer.name }}")
+
+
+# --------------------------------------------------------------------------
+# The three templates
+# --------------------------------------------------------------------------
+
+def build_to_trinh_tong_hop():
+    """The standing agency's consolidated tờ trình — Decree 30/2020 Annex III, model 1.4 — and its list."""
+    document = base.new_document()
+    document.core_properties.title = "Tờ trình đề nghị khen thưởng (tổng hợp)"
+    base.header_block(document, number=True, place_date=True)
+    base.title_block(document, "TỜ TRÌNH", [("{{ subject }}", {})])
+
+    paragraph(document, "", "Normal", after=6)
+    cells = table(document, 1, [4.0, 12.5], borders=False).rows[0].cells
+    paragraph(cells[0], "Kính gửi:", "Normal", align=RIGHT, first=True)
+    tag(cells[1], "{%p for line in recipient_lines %}", first=True)
+    paragraph(cells[1], "{{ line }}", "Normal")
+    tag(cells[1], "{%p endfor %}")
+
+    paragraph(document, "", "Normal", after=6)
+    # Decree 30/2020 Annex I: each legal basis on its own line, in italics.
+    base.repeated(document, "for basis in legal_bases", "{{ basis }}", "Căn cứ")
+    for name in ("intro", "review", "request", "closing"):
+        paragraph(document, "{{ " + name + " }}", "Nội dung")
+    signature_and_distribution(document, [7.5, 9.0])
+
+    annex_section(document)
+    base.header_block(document, number=False, place_date=False, landscape=True)
+    annex_title(document, "{{ annex.subtitle }}")
+    rows_table(
+        document,
+        [1.2, 5.6, 5.6, 9.8, 3.0],
+        ["STT", "Họ và tên (Tên tập thể)", "Chức vụ, đơn vị công tác", "Tóm tắt thành tích", "Ghi chú"],
+        [("{{ row.stt }}", "Ô bảng giữa", None), ("{{ row.name }}", "Ô bảng", None),
+         ("{{ row.position }}", "Ô bảng", None), ("{{ row.summary }}", "Ô bảng", None),
+         ("{{ row.note }}", "Ô bảng", None)],
+    )
+    paragraph(document, "{{ total_line }}", "Nội dung", italic=True, before=6)
+    return document
+
+
+def build_quyet_dinh():
+    """The award decision — Decree 30/2020 Annex III, model 1.2 — and its list with the prize money."""
+    document = base.new_document()
+    document.core_properties.title = "Quyết định khen thưởng"
+    base.header_block(document, number=True, place_date=True)
+    base.title_block(document, "QUYẾT ĐỊNH", [("{{ subject }}", {})])
+    # The issuer's title in bold capitals above the legal bases (model 1.2).
+    paragraph(document, "{{ issuer_title }}", "Tên loại văn bản", before=12, after=12)
+    base.repeated(document, "for basis in legal_bases", "{{ basis }}", "Căn cứ")
+    tag(document, "{%p if proposal_line %}")
+    paragraph(document, "{{ proposal_line }}", "Căn cứ")
+    tag(document, "{%p endif %}")
+    paragraph(document, "QUYẾT ĐỊNH:", "Tên loại văn bản", before=6, after=6, keep_next=True)
+    for number in (1, 2, 3):
+        p = paragraph(document, f"Điều {number}.", "Nội dung", bold=True)
+        p.add_run(" {{ article_%d }}" % number)
+    signature_and_distribution(document, [7.5, 9.0])
+
+    annex_section(document)
+    base.header_block(document, number=False, place_date=False, landscape=True)
+    annex_title(document, "{{ annex.subtitle }}")
+    rows_table(
+        document,
+        [1.5, 9.0, 10.2, 4.5],
+        ["STT", "Họ và tên (Tên tập thể)", "Chức vụ, đơn vị công tác", "Số tiền thưởng (đồng)"],
+        [("{{ row.stt }}", "Ô bảng giữa", None), ("{{ row.name }}", "Ô bảng", None),
+         ("{{ row.position }}", "Ô bảng", None), ("{{ row.amount }}", "Ô bảng", RIGHT)],
+        total=[("Tổng cộng", 3, CENTER), ("{{ total_amount }}", 1, RIGHT)],
+    )
+    paragraph(document, "{{ total_words }}", "Nội dung", italic=True, before=6)
+    paragraph(document, "{{ total_line }}", "Nội dung", italic=True)
+    return document
+
+
+def new_certificate_document():
+    """Landscape A4, the dossier styles, no page numbers (one sheet per awardee)."""
+    document = docx.Document()
+    base.setup_styles(document)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = base.PAGE_HEIGHT, base.PAGE_WIDTH
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, CERTIFICATE_MARGIN)
+    body = document.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+    props = document.core_properties
+    props.author = props.last_modified_by = props.comments = props.keywords = ""
+    props.language = "vi-VN"
+    props.revision = 1
+    return document
+
+
+def build_certificates():
+    """Giấy khen / Bằng khen to print: one landscape page per awardee.
+
+    Every certificate starts with a paragraph set to begin a new page, so
+    each awardee gets exactly one sheet (a break before the first paragraph
+    of the file makes no empty page).
+    """
+    document = new_certificate_document()
+    document.core_properties.title = "Giấy khen, Bằng khen"
+    tag(document, "{%p for c in certificates %}")
+    national = paragraph(document, base.NATIONAL_NAME, "Normal", bold=True, size=14, align=CENTER)
+    national.paragraph_format.page_break_before = True
+    paragraph(document, base.MOTTO, "Normal", bold=True, size=14, align=CENTER)
+    rule(document, base.MOTTO_LINE_CM, CERTIFICATE_WIDTH_CM)
+    paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=16, align=CENTER, before=24)
+    paragraph(document, "TẶNG", "Normal", bold=True, size=16, align=CENTER, before=12)
+    paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=40, align=CENTER, before=6, after=6)
+    paragraph(document, "{{ c.awardee }}", "Normal", bold=True, size=24, align=CENTER, before=6)
+    tag(document, "{%p if c.detail %}")
+    paragraph(document, "{{ c.detail }}", "Normal", italic=True, size=16, align=CENTER)
+    tag(document, "{%p endif %}")
+    paragraph(document, "{{ c.citation }}", "Normal", size=16, align=CENTER, before=12, after=18, left=2, right=2)
+
+    signature = table(document, 1, [11.0, 14.7], borders=False)
+    keep_row_together(signature)
+    left, right = signature.rows[0].cells
+    paragraph(left, "", "Normal", first=True)
+    paragraph(left, "", "Normal")
+    paragraph(left, "{{ c.decision_line }}", "Normal", italic=True, size=13, align=CENTER)
+    paragraph(right, "{{ c.place_date }}", "Normal", italic=True, size=14, align=CENTER, first=True)
+    tag(right, "{%p if c.signer.authority %}")
+    paragraph(right, "{{ c.signer.authority }}", "Chữ ký")
+    tag(right, "{%p endif %}")
+    paragraph(right, "{{ c.signer.title }}", "Chữ ký")
+    for _ in range(3):
+        paragraph(right, "", "Chữ ký")
+    paragraph(right, "{{ c.signer.name }}", "Chữ ký")
+    tag(document, "{%p endfor %}")
+    # Word wants a paragraph after the last table; a 1-point one cannot
+    # spill onto a page of its own.
+    paragraph(document, "", "Normal", before=0, after=0)
+    tail = document.paragraphs[-1]._p.get_or_add_pPr()
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    tail.append(mark)
+    return document
+
+
+BUILDERS = {
+    "to_trinh_tong_hop": build_to_trinh_tong_hop,
+    "quyet_dinh": build_quyet_dinh,
+    "certificates": build_certificates,
+}
+
+
+def build(kind: str) -> bytes:
+    document = BUILDERS[kind]()
+    props = document.core_properties
+    # Fixed dates: the template's content, not the day it was built, decides its bytes.
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return base._reproducible(buffer.getvalue())
+
+
+def write_samples() -> None:
+    sys.path.insert(0, str(ROOT))
+    from service.awards.builders import build_campaign_context, sample_campaign_snapshot
+
+    (HERE / "samples").mkdir(exist_ok=True)
+    snapshot = sample_campaign_snapshot()
+    for kind in BUILDERS:
+        context = build_campaign_context(kind, snapshot)
+        text = json.dumps(context, ensure_ascii=False, indent=2) + "\n"
+        (HERE / "samples" / f"{kind}.json").write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Tạo lại các mẫu văn bản .docx khen thưởng của phong trào.")
+    parser.add_argument("--no-samples", action="store_true", help="không ghi lại samples/*.json")
+    args = parser.parse_args(argv)
+    for kind in BUILDERS:
+        (HERE / f"{kind}.docx").write_bytes(build(kind))
+        print(f"đã ghi {kind}.docx")
+    if not args.no_samples:
+        write_samples()
+        print("đã ghi samples/*.json")
+
+
+if __name__ == "__main__":
+    main()
