@@ -10,6 +10,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
+# The browser tests (tests/web) drive Debian's Chromium; Playwright's own browser download is not used.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "== Cài Chromium cho kiểm thử trên trình duyệt =="
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== Bộ kiểm thử trên SQLite =="
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
 

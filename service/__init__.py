@@ -27,12 +27,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import cli, transaction
     from .api import init_app as init_api
     from .db import db
+    from .web import init_app as init_web
 
     db.init_app(app)
     transaction.init_app(app)
     init_api(app)
     cli.init_app(app)
     _init_request_ids(app)
+    init_web(app)
 
     if app.config["AUTO_MIGRATE"]:
         from .migrate import upgrade_database

@@ -69,3 +69,36 @@ def can_generate_documents(user: User, dossier: Dossier) -> bool:
 def can_fire_transitions(user: User, dossier: Dossier) -> bool:
     """Whether ``user`` acts on ``dossier`` at all; the workflow decides which trigger."""
     return is_unit_member(user, dossier) or is_agency_member(user, dossier)
+
+
+# --- campaigns and rounds --------------------------------------------------------
+
+def can_manage_campaigns(user: User) -> bool:
+    """Loading campaign definitions creates units and rules for everyone: administrators only."""
+    return user.role == "admin"
+
+
+def is_round_agency(user: User, campaign: Campaign) -> bool:
+    """The standing agency's reviewers and the authority's approvers handle a campaign's rounds."""
+    if user.role == "reviewer":
+        return user.unit_id == campaign.standing_agency_id
+    if user.role == "approver":
+        return user.unit_id == campaign.authority_id
+    return False
+
+
+def can_view_round(user: User, campaign: Campaign) -> bool:
+    # Units see their own dossiers, not the consolidated ranking of everyone.
+    return user.role == "admin" or is_round_agency(user, campaign)
+
+
+def can_fire_round_transitions(user: User, campaign: Campaign) -> bool:
+    """Whether ``user`` acts on the campaign's rounds at all; the round workflow decides which trigger."""
+    return is_round_agency(user, campaign)
+
+
+def can_override_selection(user: User, campaign: Campaign) -> bool:
+    # The standing agency consolidates and proposes; the authority decides on
+    # the proposal as a whole or sends it back (Luật Thi đua, khen thưởng
+    # 06/2022/QH15: the agency advises, the authority decides).
+    return user.role == "reviewer" and user.unit_id == campaign.standing_agency_id

@@ -35,14 +35,50 @@ def load_demo_command(force: bool) -> None:
         click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu.")
 
 
+@click.command("load-campaign")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_campaign_command(path: str) -> None:
+    """Nạp phong trào từ tệp định nghĩa YAML (thư mục campaigns/); báo lỗi kèm số dòng."""
+    from pathlib import Path
+
+    from .errors import DomainError
+    from .operations.campaigns import load_campaign
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file.name}: tệp phải được mã hóa UTF-8.") from None
+    try:
+        result = load_campaign(None, text, origin=file.name)
+    except DomainError as error:
+        db.session.rollback()
+        for problem in error.details.get("errors", []):
+            click.echo(f"{file.name}: " + describe_problem(problem), err=True)
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    campaign = result.campaign
+    click.echo(f"Đã nạp phong trào “{campaign.code}” (số {campaign.id}): {len(campaign.rounds)} đợt khen thưởng.")
+    if result.created_units:
+        click.echo("Đơn vị mới tạo: " + ", ".join(result.created_units) + ".")
+
+
+def describe_problem(problem: dict) -> str:
+    where = f"dòng {problem['line']}" if problem.get("line") else "tệp"
+    field = f", trường “{problem['field']}”" if problem.get("field") else ""
+    return f"{where}{field}: {problem['message']}"
+
+
 @click.command("workflow")
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="In sơ đồ Mermaid thay cho bảng trạng thái.")
 @click.option("--highlight", default=None, help="Trạng thái cần tô đậm trong sơ đồ.")
-def workflow_command(as_mermaid: bool, highlight: str | None) -> None:
-    """In bảng trạng thái của quy trình hồ sơ, hoặc sơ đồ Mermaid."""
+@click.option("--round", "of_round", is_flag=True, help="Quy trình của đợt khen thưởng thay cho quy trình hồ sơ.")
+def workflow_command(as_mermaid: bool, highlight: str | None, of_round: bool) -> None:
+    """In bảng trạng thái của quy trình hồ sơ (hoặc của đợt khen thưởng), hoặc sơ đồ Mermaid."""
     import workflows
 
-    click.echo(workflows.mermaid_diagram(highlight) if as_mermaid else workflows.state_table_markdown())
+    workflow = workflows.ROUND_WORKFLOW if of_round else workflows.WORKFLOW
+    click.echo(workflow.mermaid_diagram(highlight) if as_mermaid else workflow.state_table_markdown())
 
 
 @click.command("create-user")
@@ -111,6 +147,10 @@ def verify_documents_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (migrate_command, load_demo_command, workflow_command, create_user_command,
-                    reset_password_command, verify_documents_command):
+    for command in (migrate_command, load_demo_command, load_campaign_command, workflow_command,
+                    create_user_command, reset_password_command, verify_documents_command):
         app.cli.add_command(command)
+    from .backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

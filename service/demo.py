@@ -1,136 +1,51 @@
 """Demo data: the Long Xuyên 2024 campaign (plan 9936/KH-UBND), its units and invented people.
 
-The plan, its dates and its units are real; every person is invented. The
-demo dossiers are driven through the same operations a user calls, so their
-history and documents are exactly what the service would have produced.
+The campaign, its round and its units come from the definition file
+``campaigns/long-xuyen-9936-2024.yaml``, loaded exactly as ``flask
+load-campaign`` loads it; every person is invented. The demo dossiers are
+driven through the same operations a user calls, so their history and
+documents are exactly what the service would have produced.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from .auth import hash_password
+from .campaigns.definition import Definition, parse_definition, to_json
 from .db import db
 from .models import Campaign, Dossier, Unit, User
 
 log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "hoso2024"
-CITY_HEADER = "UBND THÀNH PHỐ LONG XUYÊN"
-
-# (code, name) of the 11 wards and 2 communes of Long Xuyên before 01/07/2025.
-WARDS = [
-    ("my-binh", "Mỹ Bình", "ward"), ("my-long", "Mỹ Long", "ward"), ("my-xuyen", "Mỹ Xuyên", "ward"),
-    ("dong-xuyen", "Đông Xuyên", "ward"), ("my-phuoc", "Mỹ Phước", "ward"), ("my-quy", "Mỹ Quý", "ward"),
-    ("my-thoi", "Mỹ Thới", "ward"), ("my-thanh", "Mỹ Thạnh", "ward"), ("my-hoa", "Mỹ Hòa", "ward"),
-    ("binh-khanh", "Bình Khánh", "ward"), ("binh-duc", "Bình Đức", "ward"),
-    ("my-hoa-hung", "Mỹ Hòa Hưng", "commune"), ("my-khanh", "Mỹ Khánh", "commune"),
-]
-
-# (code, official name, header name, abbreviation, head's title)
-DEPARTMENTS = [
-    ("phong-y-te", "Phòng Y tế thành phố Long Xuyên", "PHÒNG Y TẾ", "PYT", "TRƯỞNG PHÒNG"),
-    ("phong-noi-vu", "Phòng Nội vụ thành phố Long Xuyên", "PHÒNG NỘI VỤ", "PNV", "TRƯỞNG PHÒNG"),
-    ("phong-gd-dt", "Phòng Giáo dục và Đào tạo thành phố Long Xuyên", "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "PGDĐT",
-     "TRƯỞNG PHÒNG"),
-    ("phong-ldtbxh", "Phòng Lao động - Thương binh và Xã hội thành phố Long Xuyên",
-     "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "LĐTBXH", "TRƯỞNG PHÒNG"),
-    ("vp-hdnd-ubnd", "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố Long Xuyên",
-     "VĂN PHÒNG HĐND VÀ UBND", "VP", "CHÁNH VĂN PHÒNG"),
-    ("ttyt-lx", "Trung tâm Y tế thành phố Long Xuyên", "TRUNG TÂM Y TẾ", "TTYT", "GIÁM ĐỐC"),
-]
-
-# Invented signers, one per unit, in the order units are created.
-SIGNERS = [
-    "Trần Minh Quang", "Lê Thị Hồng Nhung", "Phạm Văn Lực", "Nguyễn Thị Thu Trang", "Võ Hoàng Phúc",
-    "Đặng Thị Mỹ Linh", "Huỳnh Văn Tài", "Bùi Thị Ngọc Hân", "Châu Văn Hiếu", "Lâm Thị Kim Oanh",
-    "Tô Văn Khải", "Dương Thị Bích Vân", "Mai Văn Thông", "Hồ Thị Thanh Tâm", "Kiều Văn Nghĩa",
-    "Phan Thị Diễm", "Lý Văn Sang", "Trịnh Thị Yến", "Ngô Văn Bảo", "Đỗ Thị Hạnh",
-]
-
-CAMPAIGN_CODE = "lx-bhxh-bhyt-2024"
-
-LONG_XUYEN_METRICS: list[dict[str, Any]] = [
-    {"code": "staff_total", "label": "Tổng số cán bộ, công chức, viên chức", "unit": "người",
-     "higher_is_better": True, "required": True, "nominee_kinds": ["collective"], "min": 1},
-    {"code": "staff_persuaded_bhxh",
-     "label": "Số cán bộ, công chức, viên chức vận động được ít nhất 01 người thân tham gia BHXH tự nguyện",
-     "unit": "người", "higher_is_better": True, "required": True, "nominee_kinds": ["collective"]},
-    {"code": "relatives_bhxh", "label": "Số người thân tham gia BHXH tự nguyện", "unit": "người",
-     "higher_is_better": True, "required": True, "nominee_kinds": ["collective", "individual"]},
-    {"code": "relatives_bhyt", "label": "Số người thân tham gia BHYT", "unit": "người",
-     "higher_is_better": True, "required": True, "nominee_kinds": ["collective", "individual"]},
-]
-
-LONG_XUYEN_AWARD_FORMS: list[dict[str, Any]] = [
-    {"code": "giay_khen_tap_the", "name": "Giấy khen", "nominee_kinds": ["collective"],
-     "vote_rule": {"kind": "majority"}, "multiplier": 0.6},
-    {"code": "giay_khen_ca_nhan", "name": "Giấy khen", "nominee_kinds": ["individual"],
-     "vote_rule": {"kind": "majority"}, "multiplier": 0.3},
-]
+CAMPAIGN_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "long-xuyen-9936-2024.yaml"
 
 
-def _unit(**values: Any) -> Unit:
-    unit = Unit(**values)
-    db.session.add(unit)
-    return unit
+@lru_cache(maxsize=1)
+def campaign_definition() -> Definition:
+    """The demo campaign's definition, read once (it declares every unit it needs)."""
+    return parse_definition(CAMPAIGN_FILE.read_text(encoding="utf-8"))
 
 
-def create_units() -> dict[str, Unit]:
-    signers = iter(SIGNERS)
-    units: dict[str, Unit] = {}
-    units["ubnd-lx"] = city = _unit(
-        code="ubnd-lx", kind="city", name="Ủy ban nhân dân thành phố Long Xuyên",
-        short_name="UBND thành phố Long Xuyên", managing_body="",
-        issuing_body="ỦY BAN NHÂN DÂN THÀNH PHỐ LONG XUYÊN", place_name="Long Xuyên", abbreviation="UBND",
-        council_name="Hội đồng Thi đua - Khen thưởng thành phố Long Xuyên",
-        signature_authority="TM. ỦY BAN NHÂN DÂN", signature_title="CHỦ TỊCH", signer_name=next(signers))
-    for code, name, header, abbreviation, title in DEPARTMENTS:
-        units[code] = _unit(
-            code=code, kind="department", parent=city, name=name, short_name=name.replace(" thành phố Long Xuyên", ""),
-            managing_body=CITY_HEADER, issuing_body=header, place_name="Long Xuyên", abbreviation=abbreviation,
-            council_name=f"Hội đồng Thi đua - Khen thưởng {name[0].lower() + name[1:]}",
-            signature_authority="", signature_title=title, signer_name=next(signers))
-    for code, place, kind in WARDS:
-        common = "phường" if kind == "ward" else "xã"
-        units[code] = _unit(
-            code=code, kind=kind, parent=city, name=f"Ủy ban nhân dân {common} {place}",
-            short_name=f"UBND {common} {place}", managing_body=CITY_HEADER,
-            issuing_body=f"ỦY BAN NHÂN DÂN {common.upper()} {place.upper()}", place_name=place,
-            abbreviation="UBND", council_name=f"Hội đồng Thi đua - Khen thưởng {common} {place}",
-            signature_authority="TM. ỦY BAN NHÂN DÂN", signature_title="CHỦ TỊCH",
-            signer_name=next(signers, "Nguyễn Văn Hòa"))
-    db.session.flush()
-    return units
+CAMPAIGN_CODE = campaign_definition().code
+# The campaign's figures and award forms, for code (and tests) that build a campaign by hand.
+LONG_XUYEN_METRICS: list[dict[str, Any]] = campaign_definition().data["metrics"]
+LONG_XUYEN_AWARD_FORMS: list[dict[str, Any]] = to_json(campaign_definition().data["award_forms"])
 
 
-def create_campaign(units: dict[str, Unit]) -> Campaign:
-    campaign = Campaign(
-        code=CAMPAIGN_CODE,
-        title="Phát động thi đua cao điểm “Phát triển người tham gia bảo hiểm xã hội, bảo hiểm y tế "
-              "trên địa bàn thành phố năm 2024”",
-        plan_number="9936/KH-UBND", plan_date=dt.date(2024, 11, 15), issuer=units["ubnd-lx"],
-        period_start=dt.date(2024, 11, 15), period_end=dt.date(2024, 11, 30),
-        # "gửi ... trước ngày 05/12/2024": the 4th is the last day on time.
-        submission_deadline=dt.date(2024, 12, 4),
-        # The demo is walked through long after the real deadline; late dossiers are
-        # accepted and marked late so that every step can still be tried.
-        accepts_late=True,
-        standing_agency=units["phong-y-te"], authority=units["ubnd-lx"],
-        award_name="Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
-        award_forms=LONG_XUYEN_AWARD_FORMS, metrics=LONG_XUYEN_METRICS,
-        legal_bases=[
-            "Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022",
-            "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành "
-            "một số điều của Luật Thi đua, khen thưởng",
-        ],
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    return campaign
+def load_campaign_and_units() -> tuple[Campaign, dict[str, Unit]]:
+    """Load the definition file as the command line would; return the campaign and every unit by code."""
+    from .operations.campaigns import load_campaign
+
+    campaign = load_campaign(None, campaign_definition().source, origin=CAMPAIGN_FILE.name).campaign
+    units = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    return campaign, units
 
 
 def _user(username: str, full_name: str, role: str, unit: Unit, password_hash: str) -> User:
@@ -251,11 +166,13 @@ DEMO_DOSSIERS = [
 
 
 def load_demo_data(only_if_empty: bool = True) -> bool:
-    """Load the demo; returns False when the database already holds units and nothing was done."""
+    """Load the demo; returns False (and does nothing) when the database already holds units
+    (unless ``only_if_empty`` is False) or already holds the demo campaign."""
     if only_if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
         return False
-    units = create_units()
-    campaign = create_campaign(units)
+    if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == CAMPAIGN_CODE)) is not None:
+        return False
+    campaign, units = load_campaign_and_units()
     users = create_users(units)
     for unit_code, target in DEMO_DOSSIERS:
         _drive(users, campaign, unit_code, target)

@@ -3,18 +3,57 @@
 Each file is named by its SHA-256, so storing the same bytes twice costs
 nothing and a stored file never changes. Files are written to a temporary name,
 flushed to disk and renamed, so a crash leaves either the whole file or none.
+
+A process killed between writing and renaming leaves its ``.tmp-*`` file
+behind. Each process sweeps those out the first time it opens a store: files
+older than a minute are removed, younger ones may still be being written by
+another process sharing the store and are left alone.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+import threading
+import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+TEMP_PREFIX = ".tmp-"
+# A write takes milliseconds; a temporary file this old has lost its writer.
+STALE_TEMP_SECONDS = 60
+
+_swept_roots: set[str] = set()
+_sweep_lock = threading.Lock()
 
 
 class DocumentStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        key = os.path.abspath(self.root)
+        with _sweep_lock:
+            first_use = key not in _swept_roots
+            _swept_roots.add(key)
+        if first_use:
+            self.remove_stale_temp_files()
+
+    def remove_stale_temp_files(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temporary files left by writers that died mid-write; return how many went."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in (*self.root.glob(TEMP_PREFIX + "*"), *self.root.glob("*/" + TEMP_PREFIX + "*")):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # another process swept it first
+                continue
+        if removed:
+            log.warning("document store %s: removed %s temporary files left by an interrupted write",
+                        self.root, removed)
+        return removed
 
     def path_for(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -28,7 +67,7 @@ class DocumentStore:
         if target.exists():
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)

@@ -24,6 +24,8 @@ DOSSIER_STATES = (
     "returned", "accepted", "rejected", "approved",
 )
 DOCUMENT_KINDS = ("bien_ban", "to_trinh", "danh_sach")
+ROUND_KINDS = ("single", "annual", "mid_term", "final")
+ROUND_STATES = ("collecting", "consolidating", "proposed", "decided", "closed")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -128,24 +130,175 @@ class Campaign(db.Model):
     award_name: Mapped[str] = mapped_column(sa.String(255))
     # [{"code", "name", "nominee_kinds": [...], "vote_rule": {...}, "multiplier": {...}}]
     award_forms: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
-    # [{"code", "label", "unit", "higher_is_better", "required", "min", "max"}]
+    # Figures the clerk types: [{"code", "label", "unit", "type", "higher_is_better", "required",
+    # "nominee_kinds", "min", "max", "at_most", "precision", "target", "targets": {unit code: value}}]
     metrics: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     legal_bases: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # What follows comes from a definition file (campaigns/*.yaml); a campaign
+    # made in code keeps the defaults and behaves as a single round.
+    # "Kế hoạch" or "Công văn" (BHXH Việt Nam's 4111/BHXH-TĐKT is a công văn).
+    plan_type: Mapped[str] = mapped_column(sa.String(32), default="Kế hoạch")
+    # {"name", "title", "authority"} of the person who signed the plan.
+    plan_signer: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # {"unit_kinds": [...], "unit_codes": [...]}; empty: every unit may take part.
+    participants: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Values the service computes: [{"code", "label", "unit", "formula", "numerator", "denominator",
+    # "metric", "of", "higher_is_better", "precision", "nominee_kinds"}]
+    derived_metrics: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # {"groups": [...], "rules": {...}}: how a round ranks its nominees (service.ranking).
+    ranking: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # [{"code", "name"}]: the documents each unit's dossier must hold.
+    required_documents: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # The checked definition as loaded (dates as ISO text), and the SHA-256 of its file.
+    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    definition_sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     issuer: Mapped[Unit] = relationship(foreign_keys=[issuer_id])
     standing_agency: Mapped[Unit] = relationship(foreign_keys=[standing_agency_id])
     authority: Mapped[Unit] = relationship(foreign_keys=[authority_id])
+    rounds: Mapped[list["CampaignRound"]] = relationship(
+        back_populates="campaign", order_by="CampaignRound.position, CampaignRound.id")
 
     def award_form(self, code: str) -> Optional[dict[str, Any]]:
         return next((form for form in self.award_forms if form["code"] == code), None)
 
 
+class CampaignRound(db.Model):
+    """One award round of a campaign (đợt khen thưởng): a single round, a year, a mid-term or final review.
+
+    Each has its own deadline and quotas, and its own life at the standing
+    agency (workflows/round.yaml).
+    """
+
+    __tablename__ = "campaign_rounds"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "code"),
+        # Lets dossiers point at (round, campaign) so a dossier's round always
+        # belongs to the dossier's campaign.
+        sa.UniqueConstraint("id", "campaign_id"),
+        sa.CheckConstraint(_in("kind", ROUND_KINDS), name="kind"),
+        sa.CheckConstraint(_in("state", ROUND_STATES), name="state"),
+        sa.CheckConstraint("period_end >= period_start", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    position: Mapped[int] = mapped_column(default=1)
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    # The last day on which a dossier is on time.
+    deadline: Mapped[dt.date]
+    accepts_late: Mapped[bool] = mapped_column(default=False)
+    # {"total": {"collective": 5, "individual": 10}, "per_unit": [{"unit_kinds", "unit_codes", "individual"}]}
+    quotas: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # [{"metric", "min", "max", "nominee_kind"}]: targets of this round on top of the groups' own.
+    requirements: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # Written only by service.operations.rounds.fire_round_transition.
+    state: Mapped[str] = mapped_column(sa.String(16), default="collecting")
+    version: Mapped[int] = mapped_column(default=1)
+    # The standing agency's tờ trình to the authority, and the authority's decision.
+    proposal_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    proposal_date: Mapped[Optional[dt.date]]
+    decision_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    decision_date: Mapped[Optional[dt.date]]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="rounds")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+def _single_round_follows(column: str):
+    # A campaign with one round has one deadline and one late policy: code
+    # written before rounds existed (and pages that edit the campaign) set
+    # the campaign's columns, and its only round must not disagree.
+    def follow(campaign: Campaign, value: Any, old: Any, initiator: Any) -> None:
+        if value is not old and sa.inspect(campaign).persistent and len(campaign.rounds) == 1:
+            setattr(campaign.rounds[0], column, value)
+
+    return follow
+
+
+sa.event.listen(Campaign.submission_deadline, "set", _single_round_follows("deadline"))
+sa.event.listen(Campaign.accepts_late, "set", _single_round_follows("accepts_late"))
+
+
+class RoundEvent(db.Model):
+    """One step in a round's life: a fired transition or a reviewer's override. Append-only."""
+
+    __tablename__ = "round_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(32))
+    trigger: Mapped[str] = mapped_column(sa.String(64))
+    from_state: Mapped[str] = mapped_column(sa.String(16))
+    to_state: Mapped[str] = mapped_column(sa.String(16))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship()
+
+
+class RoundOverride(db.Model):
+    """The reviewer's decision to select, or leave out, one nominee against the rule; the latest counts."""
+
+    __tablename__ = "round_overrides"
+    __table_args__ = (sa.CheckConstraint("length(reason) > 0", name="reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="CASCADE"), index=True)
+    nominee_id: Mapped[int] = mapped_column(sa.ForeignKey("nominees.id", ondelete="CASCADE"), index=True)
+    # None withdraws an earlier override: the rule decides again.
+    is_selected: Mapped[Optional[bool]]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundResult(db.Model):
+    """One nominee's place in the list the agency proposed (frozen at ``propose``) and the decision."""
+
+    __tablename__ = "round_results"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "nominee_id"),
+        sa.CheckConstraint("is_selected OR reason_code IS NOT NULL", name="reason_when_left_out"),
+        sa.CheckConstraint("NOT is_awarded OR is_selected", name="awarded_only_if_selected"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="CASCADE"), index=True)
+    nominee_id: Mapped[int] = mapped_column(sa.ForeignKey("nominees.id", ondelete="CASCADE"), index=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossiers.id", ondelete="CASCADE"))
+    group_name: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    rank: Mapped[Optional[int]]
+    # Place in the final list (1, 2, …) for the selected; None for the others.
+    list_order: Mapped[Optional[int]]
+    is_selected: Mapped[bool] = mapped_column(default=False)
+    is_override: Mapped[bool] = mapped_column(default=False)
+    is_tied_at_cut: Mapped[bool] = mapped_column(default=False)
+    reason_code: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Typed and derived figures as they stood when the list was proposed.
+    values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    is_awarded: Mapped[bool] = mapped_column(default=False)
+
+    nominee: Mapped["Nominee"] = relationship()
+
+
 class Dossier(db.Model):
-    """One unit's nomination dossier for one campaign."""
+    """One unit's nomination dossier for one round of a campaign."""
 
     __tablename__ = "dossiers"
     __table_args__ = (
-        sa.UniqueConstraint("campaign_id", "unit_id"),
+        sa.UniqueConstraint("round_id", "unit_id"),
+        sa.ForeignKeyConstraint(["round_id", "campaign_id"], ["campaign_rounds.id", "campaign_rounds.campaign_id"]),
         sa.CheckConstraint(_in("state", DOSSIER_STATES), name="state"),
         sa.CheckConstraint("to_trinh_number IS NULL OR to_trinh_number > 0", name="to_trinh_number"),
         sa.CheckConstraint("bien_ban_number IS NULL OR bien_ban_number > 0", name="bien_ban_number"),
@@ -153,6 +306,7 @@ class Dossier(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    round_id: Mapped[int] = mapped_column(index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     # Written only by service.operations.workflow.fire_transition.
     state: Mapped[str] = mapped_column(sa.String(32), default="drafting")
@@ -173,6 +327,8 @@ class Dossier(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
 
     campaign: Mapped[Campaign] = relationship()
+    round: Mapped[CampaignRound] = relationship(
+        foreign_keys=[round_id], primaryjoin="Dossier.round_id == CampaignRound.id")
     unit: Mapped[Unit] = relationship()
     nominees: Mapped[list["Nominee"]] = relationship(
         back_populates="dossier", order_by="Nominee.position_in_list, Nominee.id",

@@ -1,13 +1,16 @@
-"""Award-dossier workflow: states, transitions, guards and vote rules.
+"""Award-dossier workflow and award-round workflow: states, transitions, guards and vote rules.
 
 Pure Python (transitions + PyYAML); no Flask, no database.  The service
 builds a ``DossierFacts`` snapshot from its data and asks ``evaluate``,
-``available`` or ``fire``.  Importing this package loads and validates
-``dossier.yaml``; a broken definition raises ``WorkflowDefinitionError`` here.
+``available`` or ``fire``; for the standing agency's rounds it builds a
+``RoundFacts`` and asks ``ROUND_WORKFLOW`` the same questions.  Importing this
+package loads and validates ``dossier.yaml`` and ``round.yaml``; a broken
+definition raises ``WorkflowDefinitionError`` here.
 """
 
 from .definition import StateDef, TransitionDef, WorkflowDefinitionError
 from .engine import (
+    DOSSIER_VOCABULARY,
     WORKFLOW,
     Evaluation,
     GuardFailure,
@@ -15,16 +18,21 @@ from .engine import (
     RoleNotAllowed,
     TriggerNotAllowedFromState,
     UnknownTrigger,
+    Vocabulary,
     Workflow,
     WorkflowError,
     available,
     evaluate,
     fire,
+    load_packaged_workflow,
     load_workflow,
     load_workflow_text,
     mermaid_diagram,
     state_table_markdown,
 )
+from .round_facts import RoundFacts
+from .round_guards import ROUND_GUARD_LABELS, ROUND_GUARDS
+from .round_workflow import ROUND_WORKFLOW
 from .facts import DossierFacts, MeetingFacts, NomineeFacts, VoteRule
 from .guards import GUARD_LABELS, GUARDS
 from .rules import (
@@ -38,6 +46,12 @@ from .rules import (
 )
 
 __all__ = [
+    "DOSSIER_VOCABULARY",
+    "ROUND_GUARDS",
+    "ROUND_GUARD_LABELS",
+    "ROUND_WORKFLOW",
+    "RoundFacts",
+    "Vocabulary",
     "WORKFLOW",
     "DossierFacts",
     "Evaluation",
@@ -61,6 +75,7 @@ __all__ = [
     "available",
     "evaluate",
     "fire",
+    "load_packaged_workflow",
     "load_workflow",
     "load_workflow_text",
     "mermaid_diagram",

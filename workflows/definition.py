@@ -133,8 +133,13 @@ def _check_keys(origin: str, where: str, entry: Any, allowed: set, required: set
     return entry
 
 
-def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str = "<string>") -> WorkflowSpec:
+def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str = "<string>", *,
+                        fact_fields: frozenset[str] = DOSSIER_FIELDS, facts_name: str = "DossierFacts") -> WorkflowSpec:
     """Parse and validate workflow YAML.
+
+    ``fact_fields`` are the names a transition's ``required_fields`` may use
+    (the fields of the facts class the workflow's guards read, named
+    ``facts_name`` in messages); they default to the dossier's.
 
     Raises WorkflowDefinitionError naming ``origin`` when the text is not
     valid YAML, has unknown or missing keys, duplicates a name, names an
@@ -219,8 +224,8 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
             raise _fail(origin, f"{where}: needs_comment must be true exactly when guard {COMMENT_GUARD!r} is listed")
         fields = _str_list(origin, f"{where}.required_fields", e.get("required_fields"))
         for f in fields:
-            if not isinstance(f, str) or f not in DOSSIER_FIELDS:
-                raise _fail(origin, f"{where}: required field {f!r} is not a DossierFacts field")
+            if not isinstance(f, str) or f not in fact_fields:
+                raise _fail(origin, f"{where}: required field {f!r} is not a {facts_name} field")
         transitions.append(
             TransitionDef(
                 trigger=trig,

@@ -1,4 +1,9 @@
-"""The dossier workflow engine: may this role fire this trigger now, and if so, where does the dossier go?
+"""The workflow engine: may this role fire this trigger now, and if so, where does the record go?
+
+It runs the dossier workflow (``dossier.yaml``, ``DossierFacts``) and the
+standing agency's round workflow (``round.yaml``, ``RoundFacts``); each
+``Workflow`` is told which facts class its guards read and which words its
+messages use for the thing that moves ("hồ sơ", "đợt khen thưởng").
 
 How ``transitions`` is used, and why it is safe under threads
 -------------------------------------------------------------
@@ -50,7 +55,7 @@ from transitions import Machine
 from . import render
 from .definition import StateDef, TransitionDef, WorkflowSpec, parse_workflow_text
 from .facts import DossierFacts
-from .guards import GUARDS, Guard
+from .guards import GUARD_LABELS, GUARDS, Guard
 
 __all__ = [
     "DEFAULT_DEFINITION",
@@ -61,12 +66,15 @@ __all__ = [
     "RoleNotAllowed",
     "TriggerNotAllowedFromState",
     "UnknownTrigger",
+    "DOSSIER_VOCABULARY",
+    "Vocabulary",
     "Workflow",
     "WorkflowError",
     "WORKFLOW",
     "available",
     "evaluate",
     "fire",
+    "load_packaged_workflow",
     "load_workflow",
     "load_workflow_text",
     "mermaid_diagram",
@@ -77,6 +85,19 @@ __all__ = [
 DEFAULT_DEFINITION = "dossier.yaml"
 
 Problem = Literal["unknown_trigger", "not_from_state", "role_not_allowed", "guards_failed"]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The Vietnamese words a workflow's refusals use for what moves through it."""
+
+    #: What is in a state: "khi hồ sơ đang ở trạng thái …".
+    subject: str
+    #: The process a trigger belongs to: "không có trong quy trình xử lý hồ sơ".
+    process: str
+
+
+DOSSIER_VOCABULARY = Vocabulary(subject="hồ sơ", process="quy trình xử lý hồ sơ")
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,16 @@ class Workflow:
     treat it as read-only).
     """
 
-    def __init__(self, spec: WorkflowSpec, guards: Mapping[str, Guard]) -> None:
+    def __init__(self, spec: WorkflowSpec, guards: Mapping[str, Guard], *, facts_type: type = DossierFacts,
+                 vocabulary: Vocabulary = DOSSIER_VOCABULARY, name: str = "dossier",
+                 guard_labels: Optional[Mapping[str, str]] = None) -> None:
         self.spec = spec
+        #: Short Vietnamese description of each guard, for tables and diagrams.
+        self.guard_labels: Mapping[str, str] = MappingProxyType(dict(GUARD_LABELS if guard_labels is None
+                                                                      else guard_labels))
+        self.facts_type = facts_type
+        self.vocabulary = vocabulary
+        self.name = name
         self.states: tuple[StateDef, ...] = spec.states
         self.transitions: tuple[TransitionDef, ...] = spec.transitions
         self.roles: Mapping[str, str] = MappingProxyType(dict(spec.roles))
@@ -234,7 +263,7 @@ class Workflow:
             auto_transitions=False,
             send_event=True,
             ignore_invalid_triggers=False,
-            name="dossier",
+            name=name,
         )
 
     # -- labels ---------------------------------------------------------------
@@ -257,22 +286,22 @@ class Workflow:
 
     # -- decisions ------------------------------------------------------------
 
-    def _check_inputs(self, state: str, facts: DossierFacts) -> None:
+    def _check_inputs(self, state: str, facts: Any) -> None:
         # These are programming errors (corrupt row, stale snapshot), not user
         # mistakes, so they raise instead of producing an Evaluation.
         if state not in self._states:
             raise ValueError(f"unknown workflow state {state!r}")
-        if not isinstance(facts, DossierFacts):
-            raise TypeError(f"facts must be DossierFacts, not {type(facts).__name__}")
+        if not isinstance(facts, self.facts_type):
+            raise TypeError(f"facts must be {self.facts_type.__name__}, not {type(facts).__name__}")
         if facts.state != state:
-            raise ValueError(f"facts were collected in state {facts.state!r} but the dossier is in {state!r}")
+            raise ValueError(f"facts were collected in state {facts.state!r} but the {self.name} is in {state!r}")
 
-    def evaluate(self, state: str, trigger: str, role: str, facts: DossierFacts) -> Evaluation:
+    def evaluate(self, state: str, trigger: str, role: str, facts: Any) -> Evaluation:
         """Decide, without changing anything, whether ``role`` may fire ``trigger`` from ``state``.
 
         Runs every guard of the transition so ``failures`` is complete.
         Raises ValueError for an unknown ``state`` or facts taken in another
-        state, TypeError if ``facts`` is not DossierFacts.
+        state, TypeError if ``facts`` is not of the workflow's facts class.
         """
         self._check_inputs(state, facts)
         here = self.state_label(state)
@@ -284,7 +313,7 @@ class Workflow:
                 role=role,
                 allowed=False,
                 problem="unknown_trigger",
-                message=f"Thao tác '{trigger}' không có trong quy trình xử lý hồ sơ.",
+                message=f"Thao tác '{trigger}' không có trong {self.vocabulary.process}.",
             )
         common = dict(
             trigger=trigger,
@@ -301,8 +330,9 @@ class Workflow:
                 allowed=False,
                 problem="not_from_state",
                 message=(
-                    f"Không thể thực hiện “{t.label}” khi hồ sơ đang ở trạng thái “{here}”; "
-                    f"thao tác này chỉ dùng khi hồ sơ ở trạng thái “{self.state_label(t.source)}”."
+                    f"Không thể thực hiện “{t.label}” khi {self.vocabulary.subject} đang ở trạng thái “{here}”; "
+                    f"thao tác này chỉ dùng khi {self.vocabulary.subject} ở trạng thái "
+                    f"“{self.state_label(t.source)}”."
                 ),
             )
         if role not in t.roles:
@@ -328,8 +358,8 @@ class Workflow:
             )
         return Evaluation(**common, allowed=True, problem=None, message=f"Có thể thực hiện “{t.label}”.")
 
-    def fire(self, state: str, trigger: str, role: str, facts: DossierFacts) -> str:
-        """Fire ``trigger`` and return the dossier's new state, as computed by the state machine.
+    def fire(self, state: str, trigger: str, role: str, facts: Any) -> str:
+        """Fire ``trigger`` and return the record's new state, as computed by the state machine.
 
         Raises UnknownTrigger, TriggerNotAllowedFromState, RoleNotAllowed or
         GuardsFailed (all WorkflowError, Vietnamese ``message``, with the
@@ -348,7 +378,7 @@ class Workflow:
             raise RuntimeError(f"state machine refused {trigger!r} from {state!r} although evaluate() allowed it")
         return token.state
 
-    def available(self, state: str, role: str, facts: DossierFacts) -> list[Evaluation]:
+    def available(self, state: str, role: str, facts: Any) -> list[Evaluation]:
         """Evaluate every trigger leaving ``state`` (file order) for ``role``; empty for final states."""
         self._check_inputs(state, facts)
         return [self.evaluate(state, t.trigger, role, facts) for t in self.transitions if t.source == state]
@@ -364,25 +394,40 @@ class Workflow:
         return render.mermaid_diagram(self, highlight)
 
 
-def load_workflow_text(text: str, *, guards: Optional[Mapping[str, Guard]] = None, origin: str = "<string>") -> Workflow:
-    """Build a Workflow from YAML text; ``guards`` defaults to the built-in registry.
+def load_workflow_text(text: str, *, guards: Optional[Mapping[str, Guard]] = None, origin: str = "<string>",
+                       facts_type: type = DossierFacts, vocabulary: Vocabulary = DOSSIER_VOCABULARY,
+                       name: str = "dossier", guard_labels: Optional[Mapping[str, str]] = None) -> Workflow:
+    """Build a Workflow from YAML text; ``guards`` defaults to the dossier guard registry.
 
-    Raises WorkflowDefinitionError (a ValueError) naming ``origin`` when the
-    definition is invalid.
+    ``facts_type`` is the frozen dataclass the guards read (a transition's
+    ``required_fields`` must name its fields); ``vocabulary`` and ``name``
+    word the refusals.  Raises WorkflowDefinitionError (a ValueError) naming
+    ``origin`` when the definition is invalid.
     """
     registry = GUARDS if guards is None else guards
-    return Workflow(parse_workflow_text(text, registry, origin), registry)
+    fields = frozenset(getattr(facts_type, "__dataclass_fields__", {}))
+    spec = parse_workflow_text(text, registry, origin, fact_fields=fields, facts_name=facts_type.__name__)
+    return Workflow(spec, registry, facts_type=facts_type, vocabulary=vocabulary, name=name,
+                    guard_labels=guard_labels)
+
+
+def load_packaged_workflow(file_name: str, **options: Any) -> Workflow:
+    """Load a definition shipped inside this package (``dossier.yaml``, ``round.yaml``).
+
+    ``options`` are those of ``load_workflow_text``.
+    """
+    # importlib.resources resolves the file relative to this package,
+    # so it works from a checkout, an installed wheel or a zip.
+    text = importlib.resources.files(__package__).joinpath(file_name).read_text(encoding="utf-8")
+    return load_workflow_text(text, origin=file_name, **options)
 
 
 def load_workflow(
     path: Union[str, "PathLike[str]", None] = None, *, guards: Optional[Mapping[str, Guard]] = None
 ) -> Workflow:
-    """Load a workflow from ``path``, or the packaged ``dossier.yaml`` when ``path`` is None."""
+    """Load a dossier workflow from ``path``, or the packaged ``dossier.yaml`` when ``path`` is None."""
     if path is None:
-        # importlib.resources resolves the file relative to this package,
-        # so it works from a checkout, an installed wheel or a zip.
-        text = importlib.resources.files(__package__).joinpath(DEFAULT_DEFINITION).read_text(encoding="utf-8")
-        return load_workflow_text(text, guards=guards, origin=DEFAULT_DEFINITION)
+        return load_packaged_workflow(DEFAULT_DEFINITION, guards=guards)
     p = Path(path)
     return load_workflow_text(p.read_text(encoding="utf-8"), guards=guards, origin=p.name)
 

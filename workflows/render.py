@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from .guards import GUARD_LABELS
-
 if TYPE_CHECKING:  # pragma: no cover - import only for annotations
     from .engine import Workflow
 
@@ -36,7 +34,7 @@ def state_table_markdown(workflow: "Workflow") -> str:
     ]
     for t in workflow.transitions:
         roles = ", ".join(f"{workflow.role_label(r)} (`{r}`)" for r in t.roles)
-        conditions = "; ".join(GUARD_LABELS.get(g, g) for g in t.guards) or "—"
+        conditions = "; ".join(workflow.guard_labels.get(g, g) for g in t.guards) or "—"
         cells = [
             f"`{t.trigger}`",
             t.label,

@@ -8,6 +8,8 @@ import swagger_ui_bundle
 from flask_smorest import Api
 
 from . import errors
+from .parsing import IdConverter
+from .schemas import ErrorOut
 
 SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
@@ -27,6 +29,9 @@ def swagger_ui_file(filename: str):
 
 
 class ServiceApi(Api):
+    # Errors flask-smorest documents by itself (422 on arguments, "default") have the service's shape.
+    ERROR_SCHEMA = ErrorOut
+
     def _register_error_handlers(self):
         # The service registers its own handlers (one error shape for everything).
         pass
@@ -47,9 +52,15 @@ def init_app(app: Flask) -> None:
                                     "“Authorization: Bearer <mã>”."},
         },
     })
+    # Before any route is added: ids larger than an id column holds must not reach the database.
+    app.url_map.converters["int"] = IdConverter
     api = ServiceApi(app)
     from .handlers import blp
+    from .files import blp as files_blp
+    from .rounds import blp as rounds_blp
 
     api.register_blueprint(blp)
+    api.register_blueprint(rounds_blp)
+    api.register_blueprint(files_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)

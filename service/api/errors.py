@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -37,6 +37,10 @@ HTTP_MESSAGES = {
 
 def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None,
                    details: dict[str, Any] | None = None) -> Response:
+    # Pages for people (service.web) register a renderer for everything outside /api/.
+    render_page = current_app.extensions.get("page_error_renderer")
+    if render_page is not None and not request.path.startswith("/api/"):
+        return render_page(status, code, message, fields, details)
     body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
     if details:
         body["details"] = details

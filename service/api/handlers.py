@@ -9,9 +9,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
-from flask import current_app, request, send_file, url_for
+from flask import current_app, g, request, send_file, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 import io
 
 import workflows
@@ -25,29 +24,36 @@ from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
 from . import present
+from .parsing import Blueprint
 from .schemas import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
-    DossierOut, DossierSummaryOut, DossierUpdateIn, ErrorOut, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
+    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
     NomineeDeleteArgs, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
     UnitOut,
 )
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Hồ sơ đề nghị khen thưởng")
 
-_ERRORS = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy", 409: "Xung đột trạng thái",
-           422: "Dữ liệu chưa hợp lệ"}
 
 
-def _documented_errors(*statuses):
-    def decorate(func):
-        for status in statuses:
-            func = blp.alt_response(status, schema=ErrorOut, description=_ERRORS[status])(func)
-        return func
-    return decorate
+
+@blp.before_request
+def authenticate_request() -> None:
+    """Every call but the login needs a valid token, checked before its body is read.
+
+    So a caller without one gets 401 and learns nothing from validation messages.
+    """
+    if request.endpoint != "api.create_token" and request.method != "OPTIONS":
+        g.api_user = _user_from_token()
 
 
 def current_user() -> User:
     """The user named by the request's bearer token; 401 otherwise."""
+    user = g.get("api_user")
+    return user if user is not None else _user_from_token()
+
+
+def _user_from_token() -> User:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
@@ -85,7 +91,8 @@ def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
 @blp.route("/auth/token", methods=["POST"])
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
-@_documented_errors(401, 422)
+@blp.documented_errors(401, 422)
+@blp.doc(security=[])
 def create_token(data):
     """Đăng nhập: đổi tên đăng nhập và mật khẩu lấy mã truy cập (bearer token)."""
     user = authenticate(data["username"], data["password"])
@@ -97,7 +104,7 @@ def create_token(data):
 
 @blp.route("/me")
 @blp.response(200, MeOut)
-@_documented_errors(401)
+@blp.documented_errors(401)
 def me():
     """Người dùng đang đăng nhập, vai trò và đơn vị."""
     return present.user(current_user())
@@ -105,7 +112,7 @@ def me():
 
 @blp.route("/units")
 @blp.response(200, UnitOut(many=True))
-@_documented_errors(401)
+@blp.documented_errors(401)
 def list_units():
     """Danh sách đơn vị."""
     current_user()
@@ -116,7 +123,7 @@ def list_units():
 
 @blp.route("/campaigns")
 @blp.response(200, CampaignOut(many=True))
-@_documented_errors(401)
+@blp.documented_errors(401)
 def list_campaigns():
     """Các phong trào thi đua."""
     current_user()
@@ -125,7 +132,7 @@ def list_campaigns():
 
 @blp.route("/campaigns/<int:campaign_id>")
 @blp.response(200, CampaignOut)
-@_documented_errors(401, 404)
+@blp.documented_errors(401, 404)
 def get_campaign(campaign_id):
     """Một phong trào: kế hoạch, hạn nộp, hình thức khen thưởng, chỉ tiêu."""
     current_user()
@@ -141,7 +148,7 @@ def get_campaign(campaign_id):
 class DossierCollection(MethodView):
     @blp.arguments(DossierListArgs, location="query")
     @blp.response(200, DossierSummaryOut(many=True))
-    @_documented_errors(401)
+    @blp.documented_errors(401)
     def get(self, args):
         """Các hồ sơ người dùng được xem."""
         user = current_user()
@@ -154,27 +161,27 @@ class DossierCollection(MethodView):
 
     @blp.arguments(DossierCreateIn)
     @blp.response(201, DossierOut)
-    @_documented_errors(401, 403, 404, 409, 422)
+    @blp.documented_errors(401, 403, 404, 409, 422)
     def post(self, data):
         """Lập hồ sơ của đơn vị cho một phong trào."""
         user = current_user()
         campaign = db.session.get(Campaign, data["campaign_id"])
         if campaign is None:
             raise NotFound(f"Không tìm thấy phong trào số {data['campaign_id']}.")
-        return present.dossier(dossier_ops.create_dossier(user, campaign))
+        return present.dossier(dossier_ops.create_dossier(user, campaign, data.get("round_id")))
 
 
 @blp.route("/dossiers/<int:dossier_id>")
 class DossierItem(MethodView):
     @blp.response(200, DossierOut)
-    @_documented_errors(401, 404)
+    @blp.documented_errors(401, 404)
     def get(self, dossier_id):
         """Một hồ sơ với người được đề nghị và biên bản họp."""
         return present.dossier(load_dossier(current_user(), dossier_id))
 
     @blp.arguments(DossierUpdateIn)
     @blp.response(200, DossierOut)
-    @_documented_errors(401, 403, 404, 409, 422)
+    @blp.documented_errors(401, 403, 404, 409, 422)
     def patch(self, data, dossier_id):
         """Sửa số tờ trình, số biên bản, ngày tờ trình, nơi nhận."""
         user = current_user()
@@ -186,7 +193,7 @@ class DossierItem(MethodView):
 @blp.route("/dossiers/<int:dossier_id>/nominees", methods=["POST"])
 @blp.arguments(NomineeIn)
 @blp.response(201, NomineeOut)
-@_documented_errors(401, 403, 404, 409, 422)
+@blp.documented_errors(401, 403, 404, 409, 422)
 def add_nominee(data, dossier_id):
     """Thêm tập thể hoặc cá nhân được đề nghị (chỉ khi đang soạn hồ sơ)."""
     user = current_user()
@@ -198,7 +205,7 @@ def add_nominee(data, dossier_id):
 class NomineeItem(MethodView):
     @blp.arguments(NomineeUpdateIn)
     @blp.response(200, NomineeOut)
-    @_documented_errors(401, 403, 404, 409, 422)
+    @blp.documented_errors(401, 403, 404, 409, 422)
     def patch(self, data, dossier_id, nominee_id):
         """Sửa người được đề nghị; gửi kèm expected_version."""
         user = current_user()
@@ -208,7 +215,7 @@ class NomineeItem(MethodView):
 
     @blp.arguments(NomineeDeleteArgs, location="query")
     @blp.response(204)
-    @_documented_errors(401, 403, 404, 409)
+    @blp.documented_errors(401, 403, 404, 409)
     def delete(self, args, dossier_id, nominee_id):
         """Xóa người được đề nghị (chỉ khi đang soạn hồ sơ)."""
         user = current_user()
@@ -219,7 +226,7 @@ class NomineeItem(MethodView):
 @blp.route("/dossiers/<int:dossier_id>/meeting", methods=["PUT"])
 @blp.arguments(MeetingIn)
 @blp.response(200, MeetingOut)
-@_documented_errors(401, 403, 404, 409, 422)
+@blp.documented_errors(401, 403, 404, 409, 422)
 def put_meeting(data, dossier_id):
     """Ghi (hoặc ghi lại) cuộc họp Hội đồng Thi đua - Khen thưởng và số phiếu từng người."""
     user = current_user()
@@ -231,7 +238,7 @@ def put_meeting(data, dossier_id):
 @blp.route("/dossiers/<int:dossier_id>/transitions")
 class TransitionCollection(MethodView):
     @blp.response(200, TransitionsOut)
-    @_documented_errors(401, 404)
+    @blp.documented_errors(401, 404)
     def get(self, dossier_id):
         """Các thao tác chuyển trạng thái người dùng được làm lúc này, và lý do nếu chưa được."""
         user = current_user()
@@ -242,7 +249,7 @@ class TransitionCollection(MethodView):
 
     @blp.arguments(TransitionIn)
     @blp.response(201, HistoryEventOut)
-    @_documented_errors(401, 403, 404, 409, 422)
+    @blp.documented_errors(401, 403, 404, 409, 422)
     def post(self, data, dossier_id):
         """Chuyển trạng thái hồ sơ; gửi kèm expected_state (trạng thái bạn đang thấy)."""
         user = current_user()
@@ -256,7 +263,7 @@ class TransitionCollection(MethodView):
 
 @blp.route("/dossiers/<int:dossier_id>/history")
 @blp.response(200, HistoryEventOut(many=True))
-@_documented_errors(401, 404)
+@blp.documented_errors(401, 404)
 def history(dossier_id):
     """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao."""
     dossier = load_dossier(current_user(), dossier_id)
@@ -268,7 +275,7 @@ def history(dossier_id):
 @blp.route("/dossiers/<int:dossier_id>/documents")
 class DocumentCollection(MethodView):
     @blp.response(200, DocumentOut(many=True))
-    @_documented_errors(401, 404)
+    @blp.documented_errors(401, 404)
     def get(self, dossier_id):
         """Mọi phiên bản văn bản đã tạo của hồ sơ."""
         dossier = load_dossier(current_user(), dossier_id)
@@ -276,7 +283,7 @@ class DocumentCollection(MethodView):
 
     @blp.arguments(DocumentsGenerateIn)
     @blp.response(201, DocumentOut(many=True))
-    @_documented_errors(401, 403, 404, 409, 422)
+    @blp.documented_errors(401, 403, 404, 409, 422)
     def post(self, data, dossier_id):
         """Tạo văn bản cho nội dung hiện tại (biên bản, tờ trình, danh sách)."""
         user = current_user()
@@ -291,7 +298,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @blp.route("/dossiers/<int:dossier_id>/documents/<string:kind>.docx")
 @blp.arguments(DocumentDownloadArgs, location="query")
 @blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
-@_documented_errors(401, 404)
+@blp.alt_response(304, description="Không thay đổi: If-None-Match khớp ETag (SHA-256) của tệp")
+@blp.documented_errors(401, 404)
 def download_document(args, dossier_id, kind):
     """Tải văn bản Word: bản mới nhất, hoặc phiên bản ?version=N."""
     user = current_user()
@@ -307,7 +315,7 @@ def download_document(args, dossier_id, kind):
 
 @blp.route("/dossiers/<int:dossier_id>/documents.zip")
 @blp.response(200, description="Tệp nén các văn bản", content_type="application/zip")
-@_documented_errors(401, 404)
+@blp.documented_errors(401, 404)
 def download_documents_zip(dossier_id):
     """Tải cả bộ văn bản (bản mới nhất của mỗi loại) trong một tệp .zip."""
     user = current_user()

@@ -59,7 +59,7 @@ def meeting(d: Dossier, m: CouncilMeeting) -> dict[str, Any]:
 
 
 def dossier_summary(d: Dossier) -> dict[str, Any]:
-    return {"id": d.id, "campaign_id": d.campaign_id, "unit": d.unit, "state": d.state,
+    return {"id": d.id, "campaign_id": d.campaign_id, "round_id": d.round_id, "unit": d.unit, "state": d.state,
             "state_label": workflows.WORKFLOW.state_label(d.state), "version": d.version, "is_late": d.is_late,
             "submitted_at": d.submitted_at, "updated_at": d.updated_at}
 

@@ -34,6 +34,15 @@ for _field_class, _messages in _VI_FIELD_MESSAGES.items():
     _field_class.default_error_messages = {**_field_class.default_error_messages, **_messages}
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only; marshmallow would also take 1, "yes" or "on"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class BaseSchema(Schema):
     error_messages = {"unknown": "Trường không được hỗ trợ.", "type": "Dữ liệu phải là một đối tượng JSON."}
 
@@ -74,6 +83,10 @@ _SMALL_POSITIVE = validate.Range(min=1, max=1_000_000, error="Phải từ {min} 
 _DATE_RANGE = validate.Range(min=dt.date(1945, 9, 2),
                              max=dt.date(2100, 12, 31),
                              error="Ngày phải nằm trong khoảng {min} đến {max}.")
+# Also keeps times clear of the calendar's ends, where converting to UTC would overflow.
+_TIME_RANGE = validate.Range(min=dt.datetime(1945, 9, 2, tzinfo=dt.timezone.utc),
+                             max=dt.datetime(2100, 12, 31, tzinfo=dt.timezone.utc),
+                             error="Thời gian phải trong khoảng {min} đến {max}.")
 
 
 # --- auth ------------------------------------------------------------------------
@@ -147,12 +160,33 @@ class CampaignOut(Schema):
     award_forms = fields.List(fields.Nested(AwardFormOut))
     metrics = fields.List(fields.Nested(MetricOut))
     legal_bases = fields.List(fields.String())
+    plan_type = fields.String()
+    # Values the service computes from the typed figures (rates, attainment of targets).
+    derived_metrics = fields.List(fields.Nested(MetricOut))
+    participants = fields.Dict()
+    rounds = fields.List(fields.Nested(lambda: CampaignRoundOut()))
+
+
+class CampaignRoundOut(Schema):
+    """What every user may know of a round: which one to send a dossier to, and until when."""
+
+    id = fields.Integer()
+    code = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    deadline = fields.Date()
+    accepts_late = fields.Boolean()
+    state = fields.String()
 
 
 # --- dossiers -----------------------------------------------------------------------
 
 class DossierCreateIn(BaseSchema):
     campaign_id = fields.Integer(required=True, strict=True, validate=_SMALL_POSITIVE)
+    # Needed only when several rounds of the campaign take dossiers at once.
+    round_id = fields.Integer(strict=True, validate=_SMALL_POSITIVE)
 
 
 class DossierUpdateIn(BaseSchema):
@@ -190,7 +224,7 @@ class NomineeIn(BaseSchema):
     gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
     position = Text(allow_none=True, max_length=255)
     workplace = Text(allow_none=True, max_length=255)
-    is_leader = fields.Boolean()
+    is_leader = StrictBoolean()
     award_form = Text(required=True, max_length=64, allow_blank=False)
     metrics = MetricValues(data_key="metrics", attribute="metric_values")
     achievement_summary = Text(allow_none=True, multiline=True, max_length=10_000)
@@ -235,11 +269,8 @@ class VoteIn(BaseSchema):
 
 
 class MeetingIn(BaseSchema):
-    started_at = fields.AwareDateTime(required=True, validate=validate.Range(
-        min=dt.datetime(1945, 9, 2, tzinfo=dt.timezone.utc),
-        max=dt.datetime(2100, 12, 31, tzinfo=dt.timezone.utc),
-        error="Thời gian phải trong khoảng {min} đến {max}."))
-    ended_at = fields.AwareDateTime(allow_none=True)
+    started_at = fields.AwareDateTime(required=True, validate=_TIME_RANGE)
+    ended_at = fields.AwareDateTime(allow_none=True, validate=_TIME_RANGE)
     place = Text(required=True, max_length=255, allow_blank=False)
     chair_name = Text(required=True, max_length=128, allow_blank=False)
     chair_gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
@@ -291,6 +322,7 @@ class MeetingOut(Schema):
 class DossierOut(Schema):
     id = fields.Integer()
     campaign_id = fields.Integer()
+    round_id = fields.Integer()
     unit = fields.Nested(UnitOut)
     state = fields.String()
     state_label = fields.String()
@@ -313,6 +345,7 @@ class DossierOut(Schema):
 class DossierSummaryOut(Schema):
     id = fields.Integer()
     campaign_id = fields.Integer()
+    round_id = fields.Integer()
     unit = fields.Nested(UnitOut)
     state = fields.String()
     state_label = fields.String()
@@ -396,10 +429,13 @@ class DocumentDownloadArgs(BaseSchema):
 
 
 class ErrorBody(Schema):
-    code = fields.String()
-    message = fields.String()
-    fields = fields.Dict()
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict()
+    request_id = fields.String()
+    # Last: from here on the class body's ``fields`` is this field, not the module.
+    fields = fields.Dict(required=True)
 
 
 class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody)
+    error = fields.Nested(ErrorBody, required=True)

@@ -41,6 +41,8 @@ def _template(kind: str) -> tuple[str, bytes, str]:
 
 def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
     """Everything the documents show, as plain values (no database objects)."""
+    from .rounds import nominee_values
+
     campaign = dossier.campaign
     meeting = dossier.meeting
     votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
@@ -62,7 +64,9 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "position": nominee.position or None,
             "workplace": nominee.workplace or None,
             "award_form": {"code": form["code"], "name": form["name"]},
-            "metrics": dict(nominee.metric_values or {}),
+            # Typed figures, then the rates and attainments the service derives from them,
+            # so the list shows "Tỷ lệ …: 62,5%" next to the clerk's own summary.
+            "metrics": nominee_values(campaign, nominee, dossier.unit.code),
             "achievement_summary": nominee.achievement_summary,
             "votes_in_favour": count,
             "vote_percent": percent,
@@ -76,7 +80,8 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "plan_date": campaign.plan_date,
             "issuer_name": campaign.issuer.name,
             "award_name": campaign.award_name,
-            "metrics": [{"code": m["code"], "label": m["label"], "unit": m.get("unit")} for m in campaign.metrics],
+            "metrics": [{"code": m["code"], "label": m["label"], "unit": m.get("unit")}
+                        for m in list(campaign.metrics or []) + list(campaign.derived_metrics or [])],
             "authority": campaign.authority.as_document_dict(),
             "standing_agency": campaign.standing_agency.as_document_dict(),
         },
@@ -151,6 +156,12 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     latest = _latest(dossier, kind)
     if latest is not None and latest.content_revision == dossier.content_revision:
         return latest
+    # Requests that find the same version missing at once would all number theirs alike; one
+    # at a time renders it, the others then find it made.
+    _hold_for_rendering(dossier)
+    latest = _latest(dossier, kind)
+    if latest is not None and latest.content_revision == dossier.content_revision:
+        return latest
     template_name, template_bytes, template_sha = _template(kind)
     try:
         context = builders.build_context(kind, dossier_snapshot(dossier))
@@ -168,6 +179,18 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     db.session.flush()
     log.info("dossier %s: %s v%s generated (%s bytes)", dossier.id, kind, document.version, len(content))
     return document
+
+
+def _hold_for_rendering(dossier: Dossier) -> None:
+    """Lock the dossier's row until the transaction ends, without changing it.
+
+    SQLite has no row locks: a write that changes nothing takes its write lock instead.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("UPDATE dossiers SET content_revision = content_revision WHERE id = :id"),
+                           {"id": dossier.id})
+    else:
+        db.session.execute(sa.select(Dossier.id).where(Dossier.id == dossier.id).with_for_update(key_share=True))
 
 
 def _lower_first(text: str) -> str:

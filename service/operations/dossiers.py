@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import numbers
 from typing import Any
 
 import sqlalchemy as sa
 
 from .. import access
+from ..campaigns.metrics import clean_figures
 from ..db import db
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..models import Campaign, CouncilMeeting, Dossier, HistoryEvent, Nominee, User, Vote
+from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, User, Vote
 from ..text import clean_text
 
 log = logging.getLogger(__name__)
@@ -64,20 +64,27 @@ def ensure_version(current: int, expected: int | None, what: str) -> None:
 
 # --- dossiers ----------------------------------------------------------------
 
-def create_dossier(actor: User, campaign: Campaign) -> Dossier:
-    """Open the actor's unit's dossier for ``campaign``; one per unit and campaign."""
+def create_dossier(actor: User, campaign: Campaign, round_id: int | None = None) -> Dossier:
+    """Open the actor's unit's dossier for one round of ``campaign``; one per unit and round.
+
+    Without ``round_id`` the campaign's only round still taking dossiers is used.
+    """
+    from .rounds import round_for_new_dossier
+
     if not access.can_create_dossier(actor):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị (unit_clerk) mới được lập hồ sơ.")
+    round_: CampaignRound = round_for_new_dossier(campaign, actor.unit, round_id)
     existing = db.session.scalar(
-        sa.select(Dossier).where(Dossier.campaign_id == campaign.id, Dossier.unit_id == actor.unit_id)
+        sa.select(Dossier).where(Dossier.round_id == round_.id, Dossier.unit_id == actor.unit_id)
     )
     if existing is not None:
         raise Conflict(
-            f"Đơn vị đã có hồ sơ cho phong trào này (hồ sơ số {existing.id}).",
+            f"Đơn vị đã có hồ sơ cho {round_.title.lower()} của phong trào này (hồ sơ số {existing.id}).",
             code="dossier_exists", details={"dossier_id": existing.id},
         )
     dossier = Dossier(
         campaign=campaign,
+        round_id=round_.id,
         unit_id=actor.unit_id,
         state="drafting",
         created_by_id=actor.id,
@@ -156,33 +163,15 @@ def _validate_nominee(campaign: Campaign, values: dict[str, Any]) -> None:
             kind_label = "tập thể" if kind == "collective" else "cá nhân"
             errors.setdefault("award_form", []).append(
                 f"Hình thức “{form['name']}” không dành cho {kind_label}.")
-    metric_errors = _validate_metrics(campaign, values.get("metric_values") or {})
+    # Figures are checked against the campaign's metrics (type, range, a part
+    # not larger than its whole); derived values are the service's to compute.
+    cleaned, metric_errors = clean_figures(campaign.metrics or [], campaign.derived_metrics or [],
+                                           values.get("metric_values") or {}, kind)
     if metric_errors:
         errors["metrics"] = metric_errors
     if errors:
         raise ValidationFailed("Thông tin người được đề nghị chưa hợp lệ.", fields=errors)
-
-
-def _validate_metrics(campaign: Campaign, metric_values: dict[str, Any]) -> list[str]:
-    known = {metric["code"]: metric for metric in campaign.metrics}
-    problems = []
-    for code, value in metric_values.items():
-        metric = known.get(code)
-        if metric is None:
-            problems.append(f"Chỉ tiêu “{code}” không có trong phong trào.")
-            continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            problems.append(f"“{metric['label']}” phải là một số.")
-            continue
-        if value != value or value in (float("inf"), float("-inf")):
-            problems.append(f"“{metric['label']}” không phải là số hợp lệ.")
-            continue
-        low, high = metric.get("min", 0), metric.get("max")
-        if low is not None and value < low:
-            problems.append(f"“{metric['label']}” không được nhỏ hơn {low}.")
-        if high is not None and value > high:
-            problems.append(f"“{metric['label']}” không được lớn hơn {high}.")
-    return problems
+    values["metric_values"] = cleaned
 
 
 def missing_nominee_fields(campaign: Campaign, nominee: Nominee) -> tuple[str, ...]:
@@ -236,6 +225,42 @@ def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
     return nominee
 
 
+def import_nominees(actor: User, dossier: Dossier, xlsx_bytes: bytes) -> list[Nominee]:
+    """Add every row of a filled nominee template; one bad row refuses the whole file.
+
+    Errors name the Excel row, the column and the reason, so the clerk can fix
+    the file and upload it again; the request layer rolls back anything added.
+    """
+    from ..awards.excel import format_error, parse_nominees
+
+    if not access.can_edit_nominees(actor, dossier):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được nhập danh sách người được đề nghị.")
+    ensure_state(dossier, ("drafting",), "nhập danh sách người được đề nghị")
+    campaign = dossier.campaign
+    rows, errors = parse_nominees(xlsx_bytes, campaign.metrics, campaign.award_forms)
+    if errors:
+        raise ValidationFailed(
+            f"Tệp có {len(errors)} lỗi; chưa nhập dòng nào. " + " ".join(format_error(e) for e in errors[:5]),
+            fields={"file": [format_error(e) for e in errors]}, code="import_failed",
+            details={"rows": errors})
+    if not rows:
+        raise ValidationFailed("Tệp không có dòng nào để nhập.", fields={"file": ["Không có dữ liệu."]},
+                               code="import_empty")
+    added = []
+    for row in rows:
+        data = {key: row.get(key) for key in ("kind", "full_name", "gender", "position", "workplace",
+                                              "award_form", "achievement_summary")}
+        data["metric_values"] = row.get("metrics") or {}
+        try:
+            added.append(add_nominee(actor, dossier, data))
+        except ValidationFailed as error:
+            problems = "; ".join(m for messages in error.fields.values() for m in messages) or error.message
+            raise ValidationFailed(f"Dòng {row['row']}: {problems} Chưa nhập dòng nào.",
+                                   fields={"file": [f"Dòng {row['row']}: {problems}"]},
+                                   code="import_failed") from None
+    return added
+
+
 def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
                    expected_version: int | None) -> Nominee:
     dossier = nominee.dossier
@@ -250,6 +275,8 @@ def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
     }
     merged.update({k: v for k, v in changes.items() if k in merged})
     _validate_nominee(dossier.campaign, merged)
+    if "metric_values" in changes:
+        changes["metric_values"] = merged["metric_values"]
     for name in ("kind", "full_name", "gender", "position", "workplace", "is_leader",
                  "award_form", "achievement_summary", "metric_values"):
         if name in changes:

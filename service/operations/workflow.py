@@ -50,8 +50,10 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
         if meeting else None,
         documents_current=current_documents(dossier) is not None,
         today=today or today_local(),
-        deadline=campaign.submission_deadline,
-        accepts_late=campaign.accepts_late,
+        # Each round has its own deadline and late policy (an annual round,
+        # a mid-term review, a final review of the same plan).
+        deadline=dossier.round.deadline,
+        accepts_late=dossier.round.accepts_late,
         comment=comment,
         decision_number=decision_number,
         decision_date=decision_date,
@@ -117,16 +119,31 @@ def fire_transition(actor: User, dossier: Dossier, trigger: str, *, expected_sta
         )
     if not access.can_fire_transitions(actor, dossier):
         raise Forbidden("Bạn không thuộc đơn vị hoặc cơ quan xử lý hồ sơ này.")
+    if trigger == "submit":
+        # Once the agency has proposed the round's list, nothing new joins it.
+        from .rounds import ensure_round_open
+
+        ensure_round_open(dossier.round, "nộp hồ sơ")
 
     today = today or today_local()
     facts = dossier_facts(dossier, today=today, comment=comment, decision_number=decision_number,
                           decision_date=decision_date)
+    new_state = fire_or_refuse(workflows.WORKFLOW, dossier.state, trigger, actor.role, facts)
+
+    details = _apply_effects(actor, dossier, trigger, today=today, decision_number=decision_number,
+                             decision_date=decision_date)
+    return _write_state(actor, dossier, trigger, new_state, comment or "", details)
+
+
+def fire_or_refuse(workflow: workflows.Workflow, state: str, trigger: str, role: str, facts) -> str:
+    """Fire ``trigger`` on ``workflow`` and turn each refusal into the domain error users see:
+    unknown trigger 422, not from this state 409, role not allowed 403, failed guards 422 (all listed)."""
     try:
-        new_state = workflows.fire(dossier.state, trigger, actor.role, facts)
+        return workflow.fire(state, trigger, role, facts)
     except workflows.UnknownTrigger as error:
         raise ValidationFailed(error.message, fields={"trigger": [error.message]}, code="unknown_trigger")
     except workflows.TriggerNotAllowedFromState as error:
-        raise Conflict(error.message, code="trigger_not_allowed", details={"current_state": dossier.state})
+        raise Conflict(error.message, code="trigger_not_allowed", details={"current_state": state})
     except workflows.RoleNotAllowed as error:
         raise Forbidden(error.message, code="role_not_allowed")
     except workflows.GuardsFailed as error:
@@ -135,10 +152,6 @@ def fire_transition(actor: User, dossier: Dossier, trigger: str, *, expected_sta
             fields={f.name: [f.message] for f in error.failures},
             details={"failed_guards": [{"guard": f.name, "message": f.message} for f in error.failures]},
         )
-
-    details = _apply_effects(actor, dossier, trigger, today=today, decision_number=decision_number,
-                             decision_date=decision_date)
-    return _write_state(actor, dossier, trigger, new_state, comment or "", details)
 
 
 def _apply_effects(actor: User, dossier: Dossier, trigger: str, *, today: dt.date,
@@ -152,7 +165,7 @@ def _apply_effects(actor: User, dossier: Dossier, trigger: str, *, today: dt.dat
             document.is_frozen = True
             document.frozen_at = frozen_at
         dossier.submitted_at = frozen_at
-        dossier.is_late = today > dossier.campaign.submission_deadline
+        dossier.is_late = today > dossier.round.deadline
         details["documents"] = {kind: {"version": d.version, "sha256": d.sha256}
                                 for kind, d in sorted(documents.items())}
         details["is_late"] = dossier.is_late

@@ -1,0 +1,105 @@
+"""Files in and out of the API: the round's award documents and Excel exports,
+the nominee template of a campaign, and the import of a filled template into a dossier.
+
+Same shape as the other handlers: load, check access, call one operation, send.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import request, send_file
+
+from ..awards import excel
+from ..db import db
+from ..errors import NotFound, ValidationFailed
+from ..models import Campaign
+from ..operations import dossiers as dossier_ops
+from ..operations import round_documents
+from .handlers import DOCX_MIME, authenticate_request, current_user, load_dossier
+from .parsing import Blueprint
+from .rounds import load_round
+from .schemas import NomineeOut
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A nominee list of a few thousand rows is far below this; larger uploads are refused unread.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Tệp Word và Excel")
+blp.before_request(authenticate_request)
+
+
+
+
+def _attachment(content: bytes, mimetype: str, name: str):
+    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@blp.route("/rounds/<int:round_id>/documents/<string:kind>.docx")
+@blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
+@blp.documented_errors(401, 404, 409, 422)
+def round_document(round_id, kind):
+    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates)."""
+    round_ = load_round(current_user(), round_id)
+    if kind not in round_documents.ROUND_DOCUMENT_KINDS:
+        raise NotFound(f"Không có loại văn bản “{kind}”.")
+    content, name = round_documents.render_round_document(round_, kind)
+    return _attachment(content, DOCX_MIME, name)
+
+
+@blp.route("/rounds/<int:round_id>/ranking.xlsx")
+@blp.response(200, description="Bảng xếp hạng (.xlsx)", content_type=XLSX_MIME)
+@blp.documented_errors(401, 404)
+def round_ranking_workbook(round_id):
+    """Bảng xếp hạng của đợt, kèm lý do từng trường hợp không được chọn."""
+    round_ = load_round(current_user(), round_id)
+    content, name = round_documents.ranking_workbook(round_)
+    return _attachment(content, XLSX_MIME, name)
+
+
+@blp.route("/rounds/<int:round_id>/awardees.xlsx")
+@blp.response(200, description="Danh sách khen thưởng và tiền thưởng (.xlsx)", content_type=XLSX_MIME)
+@blp.documented_errors(401, 404, 409, 422)
+def round_awardees_workbook(round_id):
+    """Danh sách được khen thưởng với tiền thưởng (khi đợt đã có danh sách trình)."""
+    round_ = load_round(current_user(), round_id)
+    content, name = round_documents.awardees_workbook(round_)
+    return _attachment(content, XLSX_MIME, name)
+
+
+@blp.route("/campaigns/<int:campaign_id>/nominee-template.xlsx")
+@blp.response(200, description="Mẫu danh sách người được đề nghị (.xlsx)", content_type=XLSX_MIME)
+@blp.documented_errors(401, 404)
+def nominee_template(campaign_id):
+    """Mẫu Excel để nhập danh sách người được đề nghị của phong trào."""
+    current_user()
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    content = excel.nominee_template(campaign.metrics, campaign.award_forms)
+    return _attachment(content, XLSX_MIME, f"mau_danh_sach_{campaign.code}.xlsx")
+
+
+@blp.route("/dossiers/<int:dossier_id>/nominees/import", methods=["POST"])
+@blp.response(201, NomineeOut(many=True))
+@blp.documented_errors(401, 403, 404, 409, 422)
+def import_nominees(dossier_id):
+    """Nhập người được đề nghị từ tệp Excel (trường “file”): lỗi một dòng thì không nhập dòng nào."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed("Hãy tải lên tệp Excel (.xlsx) trong trường “file”.",
+                               fields={"file": ["Thiếu tệp."]}, code="file_missing")
+    content = upload.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationFailed(f"Tệp lớn quá {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
+                               fields={"file": ["Tệp quá lớn."]}, code="file_too_large")
+    return [_present_nominee(n) for n in dossier_ops.import_nominees(user, dossier, content)]
+
+
+def _present_nominee(nominee):
+    from . import present
+
+    return present.nominee(nominee)

@@ -1,0 +1,175 @@
+"""Input and output schemas of the campaign-definition and round endpoints.
+
+Same conventions as ``schemas``: inputs end in ``In`` and refuse unknown
+fields, outputs end in ``Out``, every message is Vietnamese.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+import workflows
+
+from .schemas import _DATE_RANGE, BaseSchema, CampaignOut, Text, UnitOut
+
+
+class NullableBoolean(fields.Field):
+    """true, false or null (null withdraws an override); nothing else."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is not None and not isinstance(value, bool):
+            raise ValidationError("Phải là true, false hoặc null.")
+        return value
+
+
+# --- campaign definitions -------------------------------------------------------
+
+class DefinitionProblemOut(Schema):
+    field = fields.String()
+    line = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class CampaignLoadOut(Schema):
+    campaign = fields.Nested(CampaignOut)
+    created_units = fields.List(fields.String())
+    existing_units = fields.List(fields.String())
+    definition_sha256 = fields.String()
+
+
+# --- rounds ----------------------------------------------------------------------
+
+class RoundBriefOut(Schema):
+    id = fields.Integer()
+    campaign_id = fields.Integer()
+    code = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    position = fields.Integer()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    deadline = fields.Date()
+    accepts_late = fields.Boolean()
+    state = fields.String()
+    state_label = fields.Function(lambda r: workflows.ROUND_WORKFLOW.state_label(
+        r["state"] if isinstance(r, dict) else r.state))
+    version = fields.Integer()
+
+
+class DossierCountOut(Schema):
+    state = fields.String()
+    state_label = fields.String()
+    count = fields.Integer()
+
+
+class AvailableRoundTransitionOut(Schema):
+    trigger = fields.String()
+    label = fields.String()
+    to_state = fields.String()
+    to_state_label = fields.String()
+    allowed = fields.Boolean()
+    reasons = fields.List(fields.String())
+    needs_comment = fields.Boolean()
+    required_fields = fields.List(fields.String())
+
+
+class RoundOut(RoundBriefOut):
+    kind_label = fields.String()
+    campaign_title = fields.String()
+    quotas = fields.Dict()
+    requirements = fields.List(fields.Dict())
+    proposal_number = fields.String(allow_none=True)
+    proposal_date = fields.Date(allow_none=True)
+    decision_number = fields.String(allow_none=True)
+    decision_date = fields.Date(allow_none=True)
+    dossier_counts = fields.List(fields.Nested(DossierCountOut))
+    dossier_total = fields.Integer()
+    transitions = fields.List(fields.Nested(AvailableRoundTransitionOut))
+
+
+class MetricColumnOut(Schema):
+    code = fields.String()
+    label = fields.String()
+    unit = fields.String()
+    is_derived = fields.Boolean()
+    higher_is_better = fields.Boolean()
+
+
+class AwardFormBriefOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class RankedNomineeOut(Schema):
+    nominee_id = fields.Integer()
+    dossier_id = fields.Integer()
+    dossier_state = fields.String()
+    unit = fields.Nested(UnitOut)
+    kind = fields.String()
+    full_name = fields.String()
+    gender = fields.String(allow_none=True)
+    position = fields.String()
+    workplace = fields.String()
+    award_form = fields.Nested(AwardFormBriefOut)
+    group = fields.String(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    list_order = fields.Integer(allow_none=True)
+    is_selected = fields.Boolean()
+    is_override = fields.Boolean()
+    is_tied_at_cut = fields.Boolean()
+    is_awarded = fields.Boolean()
+    reason_code = fields.String(allow_none=True)
+    reason_label = fields.String()
+    reason = fields.String()
+    values = fields.Dict()
+
+
+class RankingOut(Schema):
+    round_id = fields.Integer()
+    state = fields.String()
+    is_frozen = fields.Boolean()
+    selected_count = fields.Integer()
+    quota_breaches = fields.List(fields.String())
+    metrics = fields.List(fields.Nested(MetricColumnOut))
+    nominees = fields.List(fields.Nested(RankedNomineeOut))
+
+
+class RoundTransitionIn(BaseSchema):
+    trigger = fields.String(required=True, validate=validate.Length(min=1, max=64,
+                                                                    error="Tên thao tác dài từ 1 đến 64 ký tự."))
+    expected_state = fields.String(required=True, validate=validate.Length(
+        min=1, max=32, error="Trạng thái dài từ 1 đến 32 ký tự."))
+    comment = Text(allow_none=True, multiline=True, max_length=5000)
+    proposal_number = Text(allow_none=True, max_length=64)
+    proposal_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+    decision_number = Text(allow_none=True, max_length=64)
+    decision_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+
+
+class OverrideIn(BaseSchema):
+    nominee_id = fields.Integer(required=True, strict=True, validate=validate.Range(
+        min=1, max=2**63 - 1, error="Phải là một mã số dương."))
+    selected = NullableBoolean(required=True, allow_none=True)
+    reason = Text(required=True, multiline=True, max_length=2000, allow_blank=False)
+
+
+class RoundEventOut(Schema):
+    id = fields.Integer()
+    round_id = fields.Integer()
+    trigger = fields.String()
+    trigger_label = fields.String()
+    from_state = fields.String()
+    to_state = fields.String()
+    from_state_label = fields.String()
+    to_state_label = fields.String()
+    actor_id = fields.Integer()
+    actor_name = fields.String()
+    actor_role = fields.String()
+    comment = fields.String()
+    details = fields.Dict()
+    created_at = fields.DateTime()
+
+
+__all__ = [
+    "AvailableRoundTransitionOut", "CampaignLoadOut", "DefinitionProblemOut", "OverrideIn", "RankingOut",
+    "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
+]

@@ -1,0 +1,186 @@
+"""JSON handlers for campaign definitions (admin) and the standing agency's rounds.
+
+Same shape as ``handlers``: load, check access, call one operation, dump.
+A round is shown only to the standing agency's reviewers, the authority's
+approvers and administrators; anyone else is told it does not exist (404).
+"""
+from __future__ import annotations
+
+from flask import request
+
+import workflows
+
+from .. import access
+from ..campaigns.schema import ROUND_KIND_LABELS
+from ..db import db
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..models import Campaign, CampaignRound, RoundEvent, User
+from ..operations import campaigns as campaign_ops
+from ..operations import rounds as round_ops
+from .handlers import authenticate_request, current_user
+from .parsing import Blueprint
+from .round_schemas import (
+    CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut, RoundTransitionIn,
+)
+
+blp = Blueprint("rounds", __name__, url_prefix="/api/v1",
+                description="Phong trào theo tệp định nghĩa; đợt khen thưởng tại cơ quan thường trực")
+
+# A definition is a page or two of YAML; anything much larger is a mistake.
+MAX_DEFINITION_BYTES = 512 * 1024
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+
+
+
+# As for the other handlers: the token is checked before the body is read.
+blp.before_request(authenticate_request)
+
+
+def load_round(user: User, round_id: int) -> CampaignRound:
+    """The round if ``user`` may see it; otherwise 404, as if it did not exist."""
+    round_ = db.session.get(CampaignRound, round_id)
+    if round_ is None or not access.can_view_round(user, round_.campaign):
+        raise NotFound(f"Không tìm thấy đợt khen thưởng số {round_id}.")
+    return round_
+
+
+# --- campaign definitions ------------------------------------------------------------
+
+def _definition_text() -> tuple[str, str]:
+    """The YAML of the request: an uploaded file (field "file") or the body itself."""
+    upload = request.files.get("file")
+    if upload is not None:
+        raw, origin = upload.read(MAX_DEFINITION_BYTES + 1), upload.filename or "tệp tải lên"
+    elif request.mimetype in YAML_TYPES:
+        raw, origin = request.get_data(cache=False), "nội dung yêu cầu"
+    else:
+        raise ValidationFailed(
+            "Gửi tệp định nghĩa YAML trong nội dung yêu cầu (Content-Type: application/yaml) hoặc tải lên "
+            "trong trường “file” (multipart/form-data).", fields={"file": ["Thiếu tệp định nghĩa."]},
+            code="definition_missing")
+    if len(raw) > MAX_DEFINITION_BYTES:
+        raise ValidationFailed(f"Tệp định nghĩa lớn quá {MAX_DEFINITION_BYTES // 1024} KB.",
+                               fields={"file": ["Tệp quá lớn."]}, code="definition_too_large")
+    try:
+        return raw.decode("utf-8-sig"), origin
+    except UnicodeDecodeError:
+        raise ValidationFailed("Tệp định nghĩa phải được mã hóa UTF-8.", fields={"file": ["Không phải UTF-8."]},
+                               code="definition_encoding") from None
+
+
+@blp.route("/admin/campaigns", methods=["POST"])
+@blp.doc(requestBody={
+    "description": "Tệp định nghĩa phong trào (YAML), gửi thẳng hoặc tải lên trong trường “file”.",
+    "required": True,
+    "content": {
+        "application/yaml": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}}}},
+    },
+})
+@blp.response(201, CampaignLoadOut)
+@blp.documented_errors(401, 403, 409, 413, 422)
+def load_campaign():
+    """Nạp phong trào từ tệp định nghĩa YAML (chỉ quản trị hệ thống); lỗi nêu tên trường và số dòng."""
+    user = current_user()
+    if not access.can_manage_campaigns(user):
+        raise Forbidden("Chỉ quản trị hệ thống mới được nạp định nghĩa phong trào.")
+    text, origin = _definition_text()
+    result = campaign_ops.load_campaign(user, text, origin=origin)
+    return {"campaign": result.campaign, "created_units": result.created_units,
+            "existing_units": result.existing_units, "definition_sha256": result.campaign.definition_sha256}
+
+
+# --- rounds -------------------------------------------------------------------------
+
+@blp.route("/campaigns/<int:campaign_id>/rounds")
+@blp.response(200, RoundBriefOut(many=True))
+@blp.documented_errors(401, 404)
+def list_rounds(campaign_id):
+    """Các đợt khen thưởng của một phong trào (cơ quan thường trực, cấp có thẩm quyền)."""
+    user = current_user()
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not access.can_view_round(user, campaign):
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return list(campaign.rounds)
+
+
+def _round_detail(user: User, round_: CampaignRound) -> dict:
+    counts = round_ops.dossier_counts(round_)
+    return {
+        **{column: getattr(round_, column) for column in (
+            "id", "campaign_id", "code", "kind", "title", "position", "period_start", "period_end", "deadline",
+            "accepts_late", "state", "version", "quotas", "requirements", "proposal_number", "proposal_date",
+            "decision_number", "decision_date")},
+        "kind_label": ROUND_KIND_LABELS[round_.kind], "campaign_title": round_.campaign.title,
+        "dossier_counts": [{"state": s.name, "state_label": s.label, "count": counts.get(s.name, 0)}
+                           for s in workflows.WORKFLOW.states if counts.get(s.name)],
+        "dossier_total": sum(counts.values()),
+        "transitions": round_ops.available_round_transitions(user, round_),
+    }
+
+
+@blp.route("/rounds/<int:round_id>")
+@blp.response(200, RoundOut)
+@blp.documented_errors(401, 404)
+def get_round(round_id):
+    """Một đợt khen thưởng: trạng thái, hạn nộp, số hồ sơ theo trạng thái, thao tác được làm."""
+    user = current_user()
+    return _round_detail(user, load_round(user, round_id))
+
+
+@blp.route("/rounds/<int:round_id>/ranking")
+@blp.response(200, RankingOut)
+@blp.documented_errors(401, 404)
+def get_ranking(round_id):
+    """Bảng xếp hạng của đợt: ai được chọn, thứ tự, ai không được chọn và vì sao."""
+    user = current_user()
+    return round_ops.round_ranking(load_round(user, round_id))
+
+
+def _event(event: RoundEvent) -> dict:
+    label = round_ops.state_label
+    return {
+        "id": event.id, "round_id": event.round_id, "trigger": event.trigger,
+        "trigger_label": round_ops.event_label(event.trigger), "from_state": event.from_state,
+        "to_state": event.to_state, "from_state_label": label(event.from_state),
+        "to_state_label": label(event.to_state), "actor_id": event.actor_id, "actor_name": event.actor.full_name,
+        "actor_role": event.actor_role, "comment": event.comment, "details": event.details or {},
+        "created_at": event.created_at,
+    }
+
+
+@blp.route("/rounds/<int:round_id>/transitions", methods=["POST"])
+@blp.arguments(RoundTransitionIn)
+@blp.response(201, RoundEventOut)
+@blp.documented_errors(401, 403, 404, 409, 422)
+def fire_round_transition(data, round_id):
+    """Chuyển trạng thái đợt (tổng hợp, trình, trả lại, quyết định, kết thúc); gửi kèm expected_state."""
+    user = current_user()
+    round_ = load_round(user, round_id)
+    event = round_ops.fire_round_transition(
+        user, round_, data["trigger"], expected_state=data["expected_state"], comment=data.get("comment"),
+        proposal_number=data.get("proposal_number"), proposal_date=data.get("proposal_date"),
+        decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
+    return _event(event)
+
+
+@blp.route("/rounds/<int:round_id>/overrides", methods=["POST"])
+@blp.arguments(OverrideIn)
+@blp.response(201, RoundEventOut)
+@blp.documented_errors(401, 403, 404, 409, 422)
+def override_selection(data, round_id):
+    """Điều chỉnh việc chọn một tập thể, cá nhân (kèm lý do); selected = null để bỏ điều chỉnh."""
+    user = current_user()
+    round_ = load_round(user, round_id)
+    event = round_ops.override_selection(user, round_, data["nominee_id"], data["selected"], data["reason"])
+    return _event(event)
+
+
+@blp.route("/rounds/<int:round_id>/history")
+@blp.response(200, RoundEventOut(many=True))
+@blp.documented_errors(401, 404)
+def round_history(round_id):
+    """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao."""
+    round_ = load_round(current_user(), round_id)
+    return [_event(e) for e in round_ops.round_history(round_)]

@@ -1,0 +1,431 @@
+"""The schema of a campaign definition file, with Vietnamese messages.
+
+marshmallow checks the shape of each part (types, required fields, allowed
+values); ``service.campaigns.definition`` then checks what refers to what
+(a ranking that names an unknown metric, an authority that is not a unit)
+and attaches the line of the file to every problem.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..models import NOMINEE_KINDS, UNIT_KINDS
+from ..text import describe_character, find_control_character
+
+FORMAT_VERSION = 1
+
+ROUND_KINDS = ("single", "annual", "mid_term", "final")
+ROUND_KIND_LABELS = {
+    "single": "Đợt khen thưởng",
+    "annual": "Khen thưởng hằng năm",
+    "mid_term": "Sơ kết",
+    "final": "Tổng kết",
+}
+METRIC_TYPES = ("integer", "number", "percent")
+FORMULAS = ("ratio", "per", "attainment", "mean")
+LATE_POLICIES = ("accept", "refuse")
+BETTER = ("higher", "lower")
+PLAN_TYPES = ("Kế hoạch", "Công văn", "Quyết định", "Hướng dẫn", "Thông báo")
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+_COMMON = {
+    "required": "Thiếu trường bắt buộc.",
+    "null": "Không được để trống.",
+    "validator_failed": "Giá trị không hợp lệ.",
+}
+
+
+def _labels(values: tuple[str, ...]) -> str:
+    return ", ".join(values)
+
+
+def _one_of(values: tuple[str, ...]) -> validate.OneOf:
+    return validate.OneOf(values, error=f"Phải là một trong: {_labels(values)}.")
+
+
+class Text(fields.String):
+    """One line (or several with ``multiline``) of Vietnamese text, stored in NFC."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự.",
+                              "blank": "Không được để trống."}
+
+    def __init__(self, *args, max_length: int = 255, multiline: bool = False, allow_blank: bool = False,
+                 **kwargs):
+        self.max_length = max_length
+        self.multiline = multiline
+        self.allow_blank = allow_blank
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = unicodedata.normalize("NFC", value).strip()
+        bad = find_control_character(text, multiline=self.multiline)
+        if bad is not None:
+            raise ValidationError(f"Chứa ký tự điều khiển không được phép ({describe_character(bad)}).")
+        if len(text) > self.max_length:
+            raise ValidationError(f"Dài quá {self.max_length} ký tự (hiện có {len(text)}).")
+        if not text and not self.allow_blank:
+            raise self.make_error("blank")
+        return text
+
+
+class Choice(fields.String):
+    """One of a fixed list of words (``validate=_one_of(...)``)."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự."}
+
+
+class Code(fields.String):
+    """A machine name: ``rate_bhxh`` (metrics, forms) or ``ubnd-lx`` (units, campaigns, rounds).
+
+    A bare number (YAML reads ``code: 2024`` as an integer) is taken as text.
+    """
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là một mã (chữ thường, chữ số)."}
+
+    def __init__(self, *args, slug: bool = False, **kwargs):
+        self.slug = slug
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool) and self.slug:
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        pattern, example = (_SLUG, "ubnd-lx") if self.slug else (_CODE, "ty_le_bhxh")
+        if len(value) > 64 or not pattern.match(value):
+            raise ValidationError(
+                f"Mã “{value}” không hợp lệ: chỉ dùng chữ thường không dấu, chữ số"
+                f"{', dấu gạch ngang' if self.slug else ' và dấu gạch dưới'} (ví dụ “{example}”), tối đa 64 ký tự.")
+        return value
+
+
+class Day(fields.Field):
+    """A calendar day: YAML's ``2024-11-15`` or the same text in quotes."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là ngày dạng YYYY-MM-DD (ví dụ 2024-11-15)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dt.datetime):
+            raise ValidationError("Phải là một ngày, không kèm giờ (YYYY-MM-DD).")
+        if isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            try:
+                day = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise self.make_error("invalid") from None
+        else:
+            raise self.make_error("invalid")
+        if not dt.date(1945, 9, 2) <= day <= dt.date(2100, 12, 31):
+            raise ValidationError("Ngày phải nằm trong khoảng 02/09/1945 đến 31/12/2100.")
+        return day
+
+
+class Count(fields.Integer):
+    default_error_messages = {**_COMMON, "invalid": "Phải là một số nguyên.", "too_large": "Số quá lớn."}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("strict", True)
+        super().__init__(*args, **kwargs)
+
+
+class Figure(fields.Field):
+    """A number as written: integers stay integers; text, booleans, NaN and infinity are refused."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là một số."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError("Không chấp nhận NaN hoặc vô cực.")
+        if abs(value) > 1e12:
+            raise ValidationError("Số quá lớn.")
+        return value
+
+
+class Flag(fields.Field):
+    """true or false, and nothing YAML 1.1 might have guessed (``yes``, ``on``) from a string."""
+
+    default_error_messages = {**_COMMON, "invalid": "Phải là true hoặc false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Items(fields.List):
+    default_error_messages = {**_COMMON, "invalid": "Phải là một danh sách."}
+
+
+class Part(fields.Nested):
+    default_error_messages = {**_COMMON, "type": "Phải là một nhóm khóa: giá trị."}
+
+
+class Mapping(fields.Dict):
+    default_error_messages = {**_COMMON, "invalid": "Phải là một nhóm khóa: giá trị."}
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "Trường không được hỗ trợ.", "type": "Phải là một nhóm khóa: giá trị."}
+
+
+def _kinds(choices: tuple[str, ...], **kwargs) -> Items:
+    return Items(Choice(validate=_one_of(choices)), validate=validate.Length(
+        min=1, error="Cần ít nhất một giá trị."), **kwargs)
+
+
+# --- parts ----------------------------------------------------------------------
+
+class SignerSchema(StrictSchema):
+    name = Text(required=True, max_length=128)
+    title = Text(load_default="", allow_blank=True, max_length=128)
+    authority = Text(load_default="", allow_blank=True, max_length=128)
+
+
+class PlanSchema(StrictSchema):
+    type = Text(load_default="Kế hoạch", validate=_one_of(PLAN_TYPES))
+    number = Text(required=True, max_length=64)
+    date = Day(required=True)
+    issuer = Code(slug=True, required=True)
+    signer = Part(SignerSchema, load_default=None)
+    title = Text(required=True, max_length=2000)
+    # What the plan itself cites ("Căn cứ Kế hoạch số 7666/KH-BCĐ …"), kept for reference.
+    bases = Items(Text(max_length=1000), load_default=list)
+
+
+class PeriodSchema(StrictSchema):
+    start = Day(required=True)
+    end = Day(required=True)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if "start" in data and "end" in data and data["end"] < data["start"]:
+            raise ValidationError("Ngày kết thúc phải từ ngày bắt đầu trở đi.", field_name="end")
+
+
+class ParticipantsSchema(StrictSchema):
+    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    unit_codes = Items(Code(slug=True), load_default=list)
+
+    @validates_schema
+    def _someone(self, data, **kwargs):
+        if not data.get("unit_kinds") and not data.get("unit_codes"):
+            raise ValidationError("Cần ghi loại đơn vị (unit_kinds) hoặc mã đơn vị (unit_codes) tham gia.",
+                                  field_name="unit_kinds")
+
+
+class UnitSchema(StrictSchema):
+    code = Code(slug=True, required=True)
+    kind = Choice(required=True, validate=_one_of(UNIT_KINDS))
+    parent = Code(slug=True, load_default=None)
+    name = Text(required=True)
+    short_name = Text(required=True)
+    managing_body = Text(load_default="", allow_blank=True)
+    issuing_body = Text(required=True)
+    place_name = Text(required=True, max_length=128)
+    abbreviation = Text(required=True, max_length=32)
+    council_name = Text(required=True)
+    council_abbreviation = Text(load_default="HĐTĐKT", max_length=32)
+    signature_authority = Text(load_default="", allow_blank=True, max_length=128)
+    signature_title = Text(required=True, max_length=128)
+    signer_name = Text(required=True, max_length=128)
+
+
+class MultiplierPeriodSchema(StrictSchema):
+    # The same award pays differently under Decree 91/2017, 98/2023 and
+    # 152/2025; a form can list the multiplier in force from each date.
+    start = Day(required=True, data_key="from")
+    value = Figure(required=True, validate=validate.Range(min=0, max=100, error="Hệ số phải từ {min} đến {max}."))
+    basis = Text(load_default="", allow_blank=True, max_length=500)
+
+
+class AwardFormSchema(StrictSchema):
+    code = Code(required=True)
+    name = Text(required=True, max_length=128)
+    title = Text(load_default=None, max_length=255)
+    issuer = Code(slug=True, required=True)
+    # The form's row in the prize table (service/awards/prize_multipliers.yaml), e.g. giay_khen.
+    category = Code(load_default=None)
+    nominee_kinds = _kinds(NOMINEE_KINDS, required=True)
+    multiplier = fields.Raw(load_default=None)
+    vote_rule = Mapping(load_default=lambda: {"kind": "majority"})
+
+    @validates_schema
+    def _multiplier(self, data, **kwargs):
+        value = data.get("multiplier")
+        if isinstance(value, list):
+            periods = []
+            errors = {}
+            for index, item in enumerate(value):
+                try:
+                    periods.append(MultiplierPeriodSchema().load(item))
+                except ValidationError as error:
+                    errors[index] = error.messages
+            if errors:
+                raise ValidationError({"multiplier": errors})
+            if not periods:
+                raise ValidationError("Cần ít nhất một mốc hệ số tiền thưởng.", field_name="multiplier")
+            data["multiplier"] = sorted(periods, key=lambda p: p["start"])
+        elif value is None:
+            if not data.get("category"):
+                raise ValidationError("Cần ghi hệ số tiền thưởng (multiplier) hoặc nhóm hình thức trong bảng "
+                                      "tiền thưởng (category).", field_name="multiplier")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise ValidationError("Hệ số tiền thưởng phải là một số (ví dụ 0.6) hoặc danh sách mốc "
+                                  "{from, value}.", field_name="multiplier")
+
+
+class MetricSchema(StrictSchema):
+    code = Code(required=True)
+    label = Text(required=True, max_length=500)
+    unit = Text(load_default="", allow_blank=True, max_length=32)
+    type = Choice(load_default="integer", validate=_one_of(METRIC_TYPES))
+    better = Choice(load_default="higher", validate=_one_of(BETTER))
+    required = Flag(load_default=False)
+    nominee_kinds = _kinds(NOMINEE_KINDS, load_default=lambda: list(NOMINEE_KINDS))
+    min = Figure(load_default=0, allow_none=True)
+    max = Figure(load_default=None, allow_none=True)
+    at_most = Code(load_default=None)
+    precision = Count(load_default=2, validate=validate.Range(min=0, max=6, error="Từ {min} đến {max} chữ số."))
+    target = Figure(load_default=None)
+    targets = Mapping(keys=Code(slug=True), values=Figure(), load_default=dict)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        low, high = data.get("min"), data.get("max")
+        if low is not None and high is not None and high < low:
+            raise ValidationError("Giá trị lớn nhất phải không nhỏ hơn giá trị nhỏ nhất.", field_name="max")
+
+
+class DerivedSchema(StrictSchema):
+    code = Code(required=True)
+    label = Text(required=True, max_length=500)
+    unit = Text(load_default="", allow_blank=True, max_length=32)
+    formula = Choice(required=True, validate=_one_of(FORMULAS))
+    better = Choice(load_default="higher", validate=_one_of(BETTER))
+    numerator = Code(load_default=None)
+    denominator = Code(load_default=None)
+    metric = Code(load_default=None)
+    of = Items(Code(), load_default=list)
+    precision = Count(load_default=2, validate=validate.Range(min=0, max=6, error="Từ {min} đến {max} chữ số."))
+    nominee_kinds = _kinds(NOMINEE_KINDS, load_default=None)
+
+    @validates_schema
+    def _operands(self, data, **kwargs):
+        formula = data.get("formula")
+        needs = {"ratio": ("numerator", "denominator"), "per": ("numerator", "denominator"),
+                 "attainment": ("metric",), "mean": ("of",)}.get(formula, ())
+        for name in needs:
+            if not data.get(name):
+                raise ValidationError(f"Công thức “{formula}” cần trường “{name}”.", field_name=name)
+
+
+class RequirementSchema(StrictSchema):
+    metric = Code(required=True)
+    min = Figure(load_default=None)
+    max = Figure(load_default=None)
+    nominee_kind = Choice(load_default=None, validate=_one_of(NOMINEE_KINDS))
+
+    @validates_schema
+    def _bound(self, data, **kwargs):
+        if data.get("min") is None and data.get("max") is None:
+            raise ValidationError("Cần ghi mức tối thiểu (min) hoặc tối đa (max).", field_name="min")
+
+
+class GroupSchema(StrictSchema):
+    name = Text(required=True)
+    nominee_kind = Choice(required=True, validate=_one_of(NOMINEE_KINDS))
+    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    unit_codes = Items(Code(slug=True), load_default=list)
+    order = Items(Code(), load_default=list)
+    tie_break = Items(Code(), load_default=list)
+    requirements = Items(Part(RequirementSchema), load_default=list)
+
+
+class UnitQuotaSchema(StrictSchema):
+    label = Text(load_default=None)
+    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    unit_codes = Items(Code(slug=True), load_default=list)
+    collective = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
+    individual = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
+
+    @validates_schema
+    def _limit(self, data, **kwargs):
+        if data.get("collective") is None and data.get("individual") is None:
+            raise ValidationError("Cần ghi số lượng tối đa cho tập thể (collective) hoặc cá nhân (individual).",
+                                  field_name="individual")
+
+
+class KindCountsSchema(StrictSchema):
+    collective = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
+    individual = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
+
+
+class QuotasSchema(StrictSchema):
+    total = Part(KindCountsSchema, load_default=dict)
+    per_unit = Items(Part(UnitQuotaSchema), load_default=list)
+
+
+class RoundSchema(StrictSchema):
+    code = Code(slug=True, required=True)
+    kind = Choice(required=True, validate=_one_of(ROUND_KINDS))
+    title = Text(required=True)
+    period = Part(PeriodSchema, required=True)
+    deadline = Day(required=True)
+    late_policy = Choice(load_default=None, validate=_one_of(LATE_POLICIES))
+    quotas = Part(QuotasSchema, load_default=None)
+    requirements = Items(Part(RequirementSchema), load_default=list)
+    # A round decided after the law changed cites other decrees than the plan's first rounds.
+    legal_bases = Items(Text(max_length=1000), load_default=None)
+
+
+class RulesSchema(StrictSchema):
+    # BHXH Việt Nam 4111/BHXH-TĐKT, IV.3: an individual is chosen only from a
+    # collective that is itself chosen.
+    individuals_need_selected_collective = Flag(load_default=False)
+
+
+class DocumentSchema(StrictSchema):
+    code = Code(required=True)
+    name = Text(required=True, max_length=500)
+
+
+class DefinitionSchema(StrictSchema):
+    format = Count(required=True, validate=validate.Equal(
+        FORMAT_VERSION, error=f"Phiên bản định dạng phải là {FORMAT_VERSION}."))
+    code = Code(slug=True, required=True)
+    plan = Part(PlanSchema, required=True)
+    participants = Part(ParticipantsSchema, required=True)
+    period = Part(PeriodSchema, required=True)
+    standing_agency = Code(slug=True, required=True)
+    authority = Code(slug=True, required=True)
+    units = Items(Part(UnitSchema), load_default=list)
+    award_name = Text(load_default=None)
+    # The laws and decrees an award decision of this campaign cites.
+    legal_bases = Items(Text(max_length=1000), load_default=list)
+    award_forms = Items(Part(AwardFormSchema), required=True, validate=validate.Length(
+        min=1, error="Cần ít nhất một hình thức khen thưởng."))
+    metrics = Items(Part(MetricSchema), load_default=list)
+    derived = Items(Part(DerivedSchema), load_default=list)
+    ranking = Items(Part(GroupSchema), load_default=list)
+    rules = Part(RulesSchema, load_default=dict)
+    quotas = Part(QuotasSchema, load_default=None)
+    rounds = Items(Part(RoundSchema), required=True, validate=validate.Length(
+        min=1, error="Cần ít nhất một đợt khen thưởng."))
+    required_documents = Items(Part(DocumentSchema), load_default=list)
+    late_policy = Choice(load_default="refuse", validate=_one_of(LATE_POLICIES))
+

@@ -1,0 +1,175 @@
+"""Loading campaign definitions (campaigns/*.yaml) into the database, and who takes part.
+
+``load_campaign`` is the one verb that turns a definition file into a
+``Campaign``, its rounds and any units it declares; the CLI command and the
+admin API both call it. Like every operation it flushes and never commits.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import access
+from ..campaigns.definition import Definition, DefinitionError, describe, format_path, parse_definition, to_json
+from ..db import db
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..models import Campaign, CampaignRound, Unit, User
+
+log = logging.getLogger(__name__)
+
+# The round a campaign made without a definition gets (migration 0002 does the same).
+DEFAULT_ROUND_CODE = "chinh"
+DEFAULT_ROUND_TITLE = "Đợt khen thưởng"
+
+
+@dataclass
+class LoadResult:
+    campaign: Campaign
+    created_units: list[str] = field(default_factory=list)
+    existing_units: list[str] = field(default_factory=list)
+
+
+def definition_failed(error: DefinitionError) -> ValidationFailed:
+    """The one shape of a refused definition: a message, each field with its line, and the list."""
+    fields: dict[str, list[str]] = {}
+    for problem in error.problems:
+        where = f"Dòng {problem.line}: " if problem.line else ""
+        fields.setdefault(format_path(problem.path) or "_file", []).append(where + problem.message)
+    count = len(error.problems)
+    first = describe(error.problems[0]) if error.problems else ""
+    return ValidationFailed(
+        f"Tệp định nghĩa phong trào có {count} lỗi. Lỗi đầu tiên: {first}",
+        fields=fields, code="invalid_definition",
+        details={"errors": [{"field": format_path(p.path), "line": p.line, "message": p.message}
+                            for p in error.problems]},
+    )
+
+
+def _known_units() -> dict[str, str]:
+    return dict(db.session.execute(sa.select(Unit.code, Unit.kind)).all())
+
+
+def check_definition(text: str) -> Definition:
+    """Parse ``text`` against the units in the database; ValidationFailed (field + line) when it is wrong."""
+    try:
+        return parse_definition(text, _known_units())
+    except DefinitionError as error:
+        raise definition_failed(error) from None
+
+
+def load_campaign(actor: User | None, text: str, *, origin: str = "") -> LoadResult:
+    """Create the campaign a definition describes, with its rounds and the units it declares.
+
+    ``actor`` is None for the command line (run by the operator). Units that
+    already exist are used as they are, never changed. A campaign whose code
+    exists already is refused (409).
+    """
+    if actor is not None and not access.can_manage_campaigns(actor):
+        raise Forbidden("Chỉ quản trị hệ thống mới được nạp định nghĩa phong trào.")
+    definition = check_definition(text)
+    data = definition.data
+    existing = db.session.scalar(sa.select(Campaign).where(Campaign.code == data["code"]))
+    if existing is not None:
+        raise Conflict(f"Đã có phong trào mã “{data['code']}” (số {existing.id}); đổi mã trong tệp để nạp "
+                       "phong trào mới.", code="campaign_exists", details={"campaign_id": existing.id})
+    result = LoadResult(campaign=None)  # type: ignore[arg-type]
+    units = _ensure_units(data["units"], result)
+    units.update({u.code: u for u in db.session.scalars(
+        sa.select(Unit).where(Unit.code.in_(_referenced_units(data)))).all()})
+    plan = data["plan"]
+    first_round = data["rounds"][0]
+    campaign = Campaign(
+        code=data["code"], title=plan["title"], plan_number=plan["number"], plan_date=plan["date"],
+        issuer=units[plan["issuer"]], period_start=data["period"]["start"], period_end=data["period"]["end"],
+        # Each round has its own deadline; the campaign keeps the first one for
+        # code that still reads a single deadline.
+        submission_deadline=first_round["deadline"], accepts_late=data["late_policy"] == "accept",
+        standing_agency=units[data["standing_agency"]], authority=units[data["authority"]],
+        award_name=data["award_name"], award_forms=to_json(data["award_forms"]), metrics=data["metrics"],
+        legal_bases=data["legal_bases"], plan_type=plan["type"], plan_signer=plan["signer"] or {},
+        participants=data["participants"], derived_metrics=data["derived"],
+        ranking={"groups": data["ranking"], "rules": data["rules"]},
+        required_documents=data["required_documents"], definition=to_json(data),
+        definition_sha256=definition.sha256,
+    )
+    db.session.add(campaign)
+    for item in data["rounds"]:
+        db.session.add(CampaignRound(
+            campaign=campaign, code=item["code"], kind=item["kind"], title=item["title"],
+            position=item["position"], period_start=item["period"]["start"], period_end=item["period"]["end"],
+            deadline=item["deadline"], accepts_late=item["accepts_late"], quotas=item["quotas"],
+            requirements=item["requirements"], state="collecting",
+        ))
+    db.session.flush()
+    result.campaign = campaign
+    log.info("campaign %s loaded from %s by %s: %s rounds, units created %s", campaign.code, origin or "text",
+             actor.username if actor else "command line", len(data["rounds"]), result.created_units)
+    return result
+
+
+def _referenced_units(data: dict[str, Any]) -> set[str]:
+    codes = {data["plan"]["issuer"], data["standing_agency"], data["authority"]}
+    codes.update(form["issuer"] for form in data["award_forms"])
+    return codes
+
+
+def _ensure_units(declared: list[dict[str, Any]], result: LoadResult) -> dict[str, Unit]:
+    codes = [u["code"] for u in declared]
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes))).all()}
+    result.existing_units = sorted(units)
+    created = []
+    for values in declared:
+        if values["code"] in units:
+            continue
+        unit = Unit(**{k: v for k, v in values.items() if k != "parent"})
+        db.session.add(unit)
+        units[unit.code] = unit
+        created.append(values)
+    db.session.flush()
+    for values in created:
+        if values["parent"]:
+            parent = units.get(values["parent"]) or db.session.scalar(
+                sa.select(Unit).where(Unit.code == values["parent"]))
+            units[values["code"]].parent = parent
+    result.created_units = [v["code"] for v in created]
+    db.session.flush()
+    return units
+
+
+def ensure_rounds(campaign: Campaign) -> list[CampaignRound]:
+    """The campaign's rounds; a campaign made in code without any gets its single round now."""
+    if campaign.rounds:
+        return list(campaign.rounds)
+    db.session.add(CampaignRound(
+        campaign=campaign, code=DEFAULT_ROUND_CODE, kind="single", title=DEFAULT_ROUND_TITLE, position=1,
+        period_start=campaign.period_start, period_end=campaign.period_end,
+        deadline=campaign.submission_deadline, accepts_late=campaign.accepts_late,
+        quotas={"total": {}, "per_unit": []}, requirements=[], state="collecting",
+    ))
+    db.session.flush()
+    db.session.refresh(campaign, ["rounds"])
+    return list(campaign.rounds)
+
+
+def takes_part(campaign: Campaign, unit: Unit) -> bool:
+    """Whether ``unit`` is among those the plan calls to compete (no list: everyone)."""
+    participants = campaign.participants or {}
+    kinds, codes = participants.get("unit_kinds") or [], participants.get("unit_codes") or []
+    if not kinds and not codes:
+        return True
+    return unit.kind in kinds or unit.code in codes
+
+
+def participating_units(campaign: Campaign) -> list[Unit]:
+    """The units the plan calls to compete, by kind then name (empty when the plan lists none)."""
+    participants = campaign.participants or {}
+    kinds, codes = participants.get("unit_kinds") or [], participants.get("unit_codes") or []
+    if not kinds and not codes:
+        return []
+    return list(db.session.scalars(
+        sa.select(Unit).where(sa.or_(Unit.kind.in_(kinds), Unit.code.in_(codes)))
+        .order_by(Unit.kind, Unit.name)))
+

@@ -1,0 +1,599 @@
+"""The standing agency's work on a round: consolidate, rank, propose, record the decision.
+
+``fire_round_transition`` is the only code that writes ``CampaignRound.state``;
+it writes the round's history row in the same transaction (as
+``workflow.fire_transition`` does for dossiers). On ``decide`` it moves every
+accepted dossier of the round to ``approved`` through the dossier workflow,
+so each dossier gets its own history row signed by the approver.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+import workflows
+from workflows.rules import describe_vote_rule, vote_passes, vote_rule_from_dict
+
+from .. import access, ranking
+from ..campaigns.definition import KIND_LABELS
+from ..campaigns.metrics import derived_values, round_half_up
+from ..clock import today_local
+from ..db import db, utcnow
+from ..documents import collation
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..models import (
+    Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, RoundEvent, RoundOverride,
+    RoundResult, Unit, User,
+)
+from ..text import clean_text
+from .campaigns import ensure_rounds, takes_part
+from .workflow import fire_or_refuse
+
+log = logging.getLogger(__name__)
+
+ROUND_WORKFLOW = workflows.ROUND_WORKFLOW
+
+#: Rounds in which units may still send dossiers (late ones too, when the round accepts them).
+OPEN_STATES = ("collecting", "consolidating")
+#: Rounds whose list is frozen (the proposal, then the decision).
+FROZEN_STATES = ("proposed", "decided", "closed")
+# Dossier states that count as "sent in, waiting for the reviewer".
+PENDING_REVIEW = ("submitted", "under_review")
+ACCEPTED = ("accepted", "approved")
+# Dossiers the agency sees: a draft stays inside its unit (service.access).
+CONSIDERED = access.STATES_VISIBLE_TO_AGENCY
+
+UNIT_KIND_LABELS = {
+    "city": "cấp huyện, thành phố", "department": "phòng, ban, sở, ngành", "ward": "phường", "commune": "xã",
+    "province": "cấp tỉnh", "branch": "bảo hiểm xã hội tỉnh, huyện", "agency": "đơn vị trực thuộc",
+    "other": "đơn vị khác",
+}
+REQUEST_GUARDS = frozenset({"comment_given", "decision_given", "proposal_given", "decision_after_proposal"})
+
+
+# --- choosing a round ------------------------------------------------------------------
+
+def state_label(state: str) -> str:
+    return ROUND_WORKFLOW.state_label(state)
+
+
+def round_for_new_dossier(campaign: Campaign, unit: Unit, round_id: int | None) -> CampaignRound:
+    """The round a unit's new dossier goes into: the one named, or the only one open."""
+    if not takes_part(campaign, unit):
+        raise Forbidden(f"{unit.name} không thuộc đối tượng tham gia phong trào này.", code="not_participant")
+    rounds = ensure_rounds(campaign)
+    if round_id is not None:
+        chosen = next((r for r in rounds if r.id == round_id), None)
+        if chosen is None:
+            raise ValidationFailed(f"Phong trào không có đợt khen thưởng số {round_id}.",
+                                   fields={"round_id": ["Không có đợt này trong phong trào."]})
+    else:
+        open_rounds = [r for r in rounds if r.state in OPEN_STATES]
+        if len(open_rounds) > 1:
+            names = "; ".join(f"{r.id}: {r.title}" for r in open_rounds)
+            raise ValidationFailed(
+                f"Phong trào có {len(open_rounds)} đợt đang nhận hồ sơ; hãy chọn đợt (round_id): {names}.",
+                fields={"round_id": ["Cần chọn đợt khen thưởng."]}, code="round_required")
+        chosen = open_rounds[0] if open_rounds else rounds[-1]
+    ensure_round_open(chosen, "lập hồ sơ")
+    return chosen
+
+
+def ensure_round_open(round_: CampaignRound, action: str) -> None:
+    """Refuse work that would change a round's list once the agency has proposed it."""
+    if round_.state not in OPEN_STATES:
+        raise Conflict(
+            f"Không thể {action}: {round_.title} đang ở trạng thái “{state_label(round_.state)}”, "
+            "không còn nhận hồ sơ.", code="round_closed", details={"round_state": round_.state})
+
+
+# --- counting and ranking -------------------------------------------------------------
+
+def dossier_counts(round_: CampaignRound) -> dict[str, int]:
+    rows = db.session.execute(sa.select(Dossier.state, sa.func.count()).where(Dossier.round_id == round_.id)
+                              .group_by(Dossier.state)).all()
+    return {state: count for state, count in rows}
+
+
+def _metric_keys(codes: Iterable[str], info: dict[str, dict[str, Any]]) -> tuple[ranking.MetricKey, ...]:
+    return tuple(ranking.MetricKey(code, info[code]["label"], info[code].get("unit") or "",
+                                   info[code].get("higher_is_better", True)) for code in codes if code in info)
+
+
+def _requirements(items: Iterable[dict[str, Any]], info: dict[str, dict[str, Any]]) -> tuple:
+    return tuple(ranking.Requirement(
+        code=item["metric"], label=info.get(item["metric"], {}).get("label", item["metric"]),
+        unit=info.get(item["metric"], {}).get("unit") or "", minimum=item.get("min"), maximum=item.get("max"),
+        nominee_kind=item.get("nominee_kind")) for item in items)
+
+
+def _quota_label(limit: dict[str, Any], kind: str) -> str:
+    if limit.get("label"):
+        return limit["label"]
+    where = ", ".join([UNIT_KIND_LABELS.get(k, k) for k in limit.get("unit_kinds") or []]
+                      + list(limit.get("unit_codes") or []))
+    text = f"tối đa {limit[kind]} {KIND_LABELS[kind]} mỗi đơn vị"
+    return f"{text} ({where})" if where else text
+
+
+def ranking_rule(campaign: Campaign, round_: CampaignRound) -> ranking.RankingRule:
+    """The campaign's ranking rule with this round's quotas and targets, as ``service.ranking`` wants it."""
+    info = {m["code"]: m for m in list(campaign.metrics or []) + list(campaign.derived_metrics or [])}
+    stored = campaign.ranking or {}
+    groups = stored.get("groups") or [
+        # A campaign without ranking rules: one group per kind, ordered by name.
+        {"name": "Tập thể", "nominee_kind": "collective"}, {"name": "Cá nhân", "nominee_kind": "individual"}]
+    rule_groups = tuple(ranking.Group(
+        name=g["name"], nominee_kind=g["nominee_kind"], order=_metric_keys(g.get("order") or [], info),
+        tie_break=_metric_keys(g.get("tie_break") or [], info),
+        requirements=_requirements(g.get("requirements") or [], info),
+        unit_kinds=frozenset(g.get("unit_kinds") or []), unit_codes=frozenset(g.get("unit_codes") or []),
+    ) for g in groups)
+    quotas: list[ranking.QuotaLimit] = []
+    total = (round_.quotas or {}).get("total") or {}
+    for kind in ("collective", "individual"):
+        if total.get(kind) is not None:
+            quotas.append(ranking.QuotaLimit(kind, total[kind], label=f"tối đa {total[kind]} {KIND_LABELS[kind]} "
+                                                                     f"trong {round_.title.lower()}"))
+    for limit in (round_.quotas or {}).get("per_unit") or []:
+        for kind in ("collective", "individual"):
+            if limit.get(kind) is not None:
+                quotas.append(ranking.QuotaLimit(
+                    kind, limit[kind], per_unit=True, unit_kinds=frozenset(limit.get("unit_kinds") or []),
+                    unit_codes=frozenset(limit.get("unit_codes") or []), label=_quota_label(limit, kind)))
+    return ranking.RankingRule(
+        groups=rule_groups, quotas=tuple(quotas), requirements=_requirements(round_.requirements or [], info),
+        individuals_need_selected_collective=bool(
+            (stored.get("rules") or {}).get("individuals_need_selected_collective")))
+
+
+def nominee_values(campaign: Campaign, nominee: Nominee, unit_code: str) -> dict[str, Any]:
+    """Typed figures (rounded to each metric's precision) followed by the derived values."""
+    precision = {m["code"]: m.get("precision", 2) for m in campaign.metrics or []}
+    typed = {code: round_half_up(value, precision.get(code, 2)) if isinstance(value, float) else value
+             for code, value in (nominee.metric_values or {}).items()}
+    derived = derived_values(campaign.metrics or [], campaign.derived_metrics or [], typed, unit_code,
+                             nominee.kind)
+    return {**typed, **derived}
+
+
+def _vote(campaign: Campaign, nominee: Nominee, meeting: CouncilMeeting | None,
+          votes: dict[int, int]) -> tuple[bool, str]:
+    if meeting is None or nominee.id not in votes:
+        return False, "chưa có kết quả biểu quyết"
+    form = campaign.award_form(nominee.award_form) or {}
+    rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+    count = votes[nominee.id]
+    passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
+    return passed, f"{count}/{meeting.total_members} phiếu, cần {describe_vote_rule(rule)}"
+
+
+def _round_dossiers(round_: CampaignRound) -> list[Dossier]:
+    return list(db.session.scalars(
+        sa.select(Dossier).where(Dossier.round_id == round_.id, Dossier.state.in_(CONSIDERED))
+        .options(selectinload(Dossier.nominees), selectinload(Dossier.unit),
+                 selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes))
+        .order_by(Dossier.id)))
+
+
+def _rejection_notes(dossiers: list[Dossier]) -> dict[int, str]:
+    rejected = [d.id for d in dossiers if d.state == "rejected"]
+    if not rejected:
+        return {}
+    rows = db.session.execute(sa.select(HistoryEvent.dossier_id, HistoryEvent.comment)
+                              .where(HistoryEvent.dossier_id.in_(rejected), HistoryEvent.trigger == "reject")
+                              .order_by(HistoryEvent.id)).all()
+    return {dossier_id: comment for dossier_id, comment in rows}
+
+
+def round_entries(round_: CampaignRound) -> tuple[list[ranking.Entry], dict[int, tuple[Dossier, Nominee]]]:
+    """The ranking's view of every nominee in the round's dossiers, and where each comes from."""
+    campaign = round_.campaign
+    dossiers = _round_dossiers(round_)
+    notes = _rejection_notes(dossiers)
+    entries, origin = [], {}
+    for dossier in dossiers:
+        meeting = dossier.meeting
+        votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
+        for nominee in dossier.nominees:
+            passed, vote_note = _vote(campaign, nominee, meeting, votes)
+            entries.append(ranking.Entry(
+                nominee_id=nominee.id, kind=nominee.kind, unit_code=dossier.unit.code, unit_kind=dossier.unit.kind,
+                values=nominee_values(campaign, nominee, dossier.unit.code), dossier_state=dossier.state,
+                vote_passed=passed, vote_note=vote_note, review_note=notes.get(dossier.id, ""),
+                stable_key=collation.nominee_sort_key({"kind": nominee.kind, "full_name": nominee.full_name}),
+            ))
+            origin[nominee.id] = (dossier, nominee)
+    return entries, origin
+
+
+def _overrides(round_: CampaignRound) -> list[ranking.Override]:
+    rows = db.session.scalars(sa.select(RoundOverride).where(RoundOverride.round_id == round_.id)
+                              .order_by(RoundOverride.id))
+    latest: dict[int, RoundOverride] = {}
+    for row in rows:
+        latest[row.nominee_id] = row
+    return [ranking.Override(row.nominee_id, row.is_selected, row.reason) for row in latest.values()
+            if row.is_selected is not None]
+
+
+def live_ranking(round_: CampaignRound) -> tuple[ranking.RankingResult, dict[int, tuple[Dossier, Nominee]]]:
+    """Rank the round's nominees now, with the reviewer's overrides."""
+    entries, origin = round_entries(round_)
+    result = ranking.rank(entries, ranking_rule(round_.campaign, round_), _overrides(round_))
+    return result, origin
+
+
+def _row(outcome_or_result: Any, dossier: Dossier, nominee: Nominee, campaign: Campaign) -> dict[str, Any]:
+    form = campaign.award_form(nominee.award_form) or {"code": nominee.award_form, "name": nominee.award_form}
+    if isinstance(outcome_or_result, RoundResult):
+        r = outcome_or_result
+        fields = dict(group=r.group_name, rank=r.rank, list_order=r.list_order, is_selected=r.is_selected,
+                      reason_code=r.reason_code, reason=r.reason, is_override=r.is_override,
+                      is_tied_at_cut=r.is_tied_at_cut, values=dict(r.values or {}), is_awarded=r.is_awarded)
+    else:
+        o = outcome_or_result
+        fields = dict(group=o.group, rank=o.rank, list_order=o.order, is_selected=o.is_selected,
+                      reason_code=o.reason_code, reason=o.reason, is_override=o.is_override,
+                      is_tied_at_cut=o.tied_at_cut, values=dict(o.entry.values), is_awarded=False)
+    return {
+        "nominee_id": nominee.id, "dossier_id": dossier.id, "unit": dossier.unit, "kind": nominee.kind,
+        "full_name": nominee.full_name, "gender": nominee.gender, "position": nominee.position,
+        "workplace": nominee.workplace, "award_form": {"code": form["code"], "name": form["name"]},
+        "dossier_state": dossier.state, **fields,
+        "reason_label": ranking.REASONS.get(fields["reason_code"] or "", ""),
+    }
+
+
+def round_ranking(round_: CampaignRound) -> dict[str, Any]:
+    """The round's list: live while consolidating, the frozen proposal (then decision) afterwards."""
+    campaign = round_.campaign
+    if round_.state in FROZEN_STATES:
+        results = db.session.scalars(
+            sa.select(RoundResult).where(RoundResult.round_id == round_.id)
+            .options(selectinload(RoundResult.nominee).selectinload(Nominee.dossier).selectinload(Dossier.unit))
+            .order_by(RoundResult.list_order.is_(None), RoundResult.list_order, RoundResult.id)).all()
+        rows = [_row(r, r.nominee.dossier, r.nominee, campaign) for r in results]
+        breaches: list[str] = []
+    else:
+        result, origin = live_ranking(round_)
+        rows = [_row(o, *origin[o.nominee_id], campaign) for o in result.outcomes]
+        breaches = result.breaches
+    return {"round_id": round_.id, "state": round_.state, "is_frozen": round_.state in FROZEN_STATES,
+            "metrics": metric_columns(campaign), "nominees": rows, "quota_breaches": breaches,
+            "selected_count": sum(1 for r in rows if r["is_selected"])}
+
+
+def metric_columns(campaign: Campaign) -> list[dict[str, Any]]:
+    """Typed then derived metrics: code, label, unit, whether it is computed and which way is better."""
+    columns = [{"code": m["code"], "label": m["label"], "unit": m.get("unit") or "", "is_derived": False,
+                "higher_is_better": m.get("higher_is_better", True)} for m in campaign.metrics or []]
+    columns += [{"code": m["code"], "label": m["label"], "unit": m.get("unit") or "", "is_derived": True,
+                 "higher_is_better": m.get("higher_is_better", True)} for m in campaign.derived_metrics or []]
+    return columns
+
+
+# --- the workflow ----------------------------------------------------------------------
+
+def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment: str | None = None,
+                proposal_number: str | None = None, proposal_date: dt.date | None = None,
+                decision_number: str | None = None, decision_date: dt.date | None = None,
+                with_ranking: bool = True) -> workflows.RoundFacts:
+    counts = dossier_counts(round_)
+    selected, breaches = 0, ()
+    if with_ranking and round_.state == "consolidating":
+        result, _ = live_ranking(round_)
+        selected, breaches = len(result.selected), tuple(result.breaches)
+    elif round_.state in FROZEN_STATES:
+        selected = db.session.scalar(sa.select(sa.func.count()).select_from(RoundResult).where(
+            RoundResult.round_id == round_.id, RoundResult.is_selected)) or 0
+    return workflows.RoundFacts(
+        state=round_.state, today=today or today_local(), deadline=round_.deadline,
+        pending_reviews=sum(counts.get(s, 0) for s in PENDING_REVIEW),
+        accepted_dossiers=sum(counts.get(s, 0) for s in ACCEPTED),
+        selected_count=selected, quota_breaches=breaches, comment=comment,
+        proposal_number=proposal_number, proposal_date=proposal_date or round_.proposal_date,
+        decision_number=decision_number, decision_date=decision_date,
+    )
+
+
+def available_round_transitions(actor: User, round_: CampaignRound,
+                                today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Each trigger leaving the round's state: may this user fire it now, and if not, why."""
+    facts = round_facts(round_, today=today)
+    acts = access.can_fire_round_transitions(actor, round_.campaign)
+    result = []
+    for evaluation in ROUND_WORKFLOW.available(round_.state, actor.role, facts):
+        transition = ROUND_WORKFLOW.transition(evaluation.trigger)
+        failures = [f for f in evaluation.failures if f.name not in REQUEST_GUARDS]
+        allowed = acts and evaluation.problem in (None, "guards_failed") and not failures
+        if not acts:
+            reasons = ["Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này."]
+        elif evaluation.problem == "role_not_allowed":
+            reasons = [evaluation.message]
+        else:
+            reasons = [f.message for f in failures]
+        result.append({
+            "trigger": transition.trigger, "label": transition.label, "to_state": transition.dest,
+            "to_state_label": state_label(transition.dest), "allowed": allowed,
+            "reasons": [] if allowed else reasons, "needs_comment": transition.needs_comment,
+            "required_fields": list(transition.required_fields),
+        })
+    return result
+
+
+def fire_round_transition(actor: User, round_: CampaignRound, trigger: str, *, expected_state: str,
+                          comment: str | None = None, proposal_number: str | None = None,
+                          proposal_date: dt.date | None = None, decision_number: str | None = None,
+                          decision_date: dt.date | None = None, today: dt.date | None = None) -> RoundEvent:
+    """Move ``round_`` along ``trigger`` and record who, when, from where to where and why."""
+    if comment is not None:
+        comment = clean_text(comment, field="comment", label="Ý kiến", multiline=True, max_length=5000)
+    if proposal_number is not None:
+        proposal_number = clean_text(proposal_number, field="proposal_number", label="Số tờ trình", max_length=64)
+    if decision_number is not None:
+        decision_number = clean_text(decision_number, field="decision_number", label="Số quyết định",
+                                     max_length=64)
+    if round_.state != expected_state:
+        raise Conflict(
+            f"Đợt khen thưởng đã được chuyển sang trạng thái “{state_label(round_.state)}” trong lúc bạn thao "
+            f"tác (bạn thấy: “{_label_or(expected_state)}”). Hãy tải lại.",
+            code="stale_state", details={"current_state": round_.state})
+    if not access.can_fire_round_transitions(actor, round_.campaign):
+        raise Forbidden("Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này.")
+    today = today or today_local()
+    facts = round_facts(round_, today=today, comment=comment, proposal_number=proposal_number,
+                        proposal_date=proposal_date, decision_number=decision_number, decision_date=decision_date,
+                        with_ranking=trigger == "propose")
+    new_state = fire_or_refuse(ROUND_WORKFLOW, round_.state, trigger, actor.role, facts)
+    details = _apply_effects(actor, round_, trigger, today=today, proposal_number=proposal_number,
+                             proposal_date=proposal_date, decision_number=decision_number,
+                             decision_date=decision_date)
+    return _write_round_state(actor, round_, trigger, new_state, comment or "", details)
+
+
+def _label_or(state: str) -> str:
+    try:
+        return state_label(state)
+    except KeyError:
+        return state
+
+
+def _apply_effects(actor: User, round_: CampaignRound, trigger: str, *, today: dt.date,
+                   proposal_number: str | None, proposal_date: dt.date | None,
+                   decision_number: str | None, decision_date: dt.date | None) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if trigger in ("close_collection", "consolidate_early"):
+        counts = dossier_counts(round_)
+        details = {"deadline": round_.deadline.isoformat(), "dossiers": counts}
+    elif trigger == "propose":
+        selected = _freeze_results(round_)
+        round_.proposal_number, round_.proposal_date = proposal_number, proposal_date
+        details = {"proposal_number": proposal_number, "proposal_date": proposal_date.isoformat(),
+                   "selected": selected}
+    elif trigger == "send_back":
+        details = {"withdrawn_proposal": {"number": round_.proposal_number,
+                                          "date": round_.proposal_date.isoformat() if round_.proposal_date
+                                          else None}}
+        db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
+        round_.proposal_number = round_.proposal_date = None
+    elif trigger == "decide":
+        round_.decision_number, round_.decision_date = decision_number, decision_date
+        awarded = db.session.execute(
+            sa.update(RoundResult).where(RoundResult.round_id == round_.id, RoundResult.is_selected)
+            .values(is_awarded=True)).rowcount
+        approved = _approve_accepted_dossiers(actor, round_, decision_number, decision_date, today)
+        details = {"decision_number": decision_number, "decision_date": decision_date.isoformat(),
+                   "awarded": awarded, "approved_dossiers": approved}
+    return details
+
+
+def _freeze_results(round_: CampaignRound) -> list[int]:
+    """Write the list as it stands into round_results; return the selected nominees in final order."""
+    db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
+    result, origin = live_ranking(round_)
+    for outcome in result.outcomes:
+        dossier, _ = origin[outcome.nominee_id]
+        db.session.add(RoundResult(
+            round_id=round_.id, nominee_id=outcome.nominee_id, dossier_id=dossier.id, group_name=outcome.group,
+            rank=outcome.rank, list_order=outcome.order, is_selected=outcome.is_selected,
+            is_override=outcome.is_override, is_tied_at_cut=outcome.tied_at_cut,
+            reason_code=outcome.reason_code, reason=outcome.reason, values=dict(outcome.entry.values)))
+    db.session.flush()
+    return [o.nominee_id for o in result.selected]
+
+
+def _approve_accepted_dossiers(actor: User, round_: CampaignRound, decision_number: str | None,
+                               decision_date: dt.date | None, today: dt.date) -> list[int]:
+    from .workflow import fire_transition
+
+    approved = []
+    dossiers = db.session.scalars(sa.select(Dossier).where(Dossier.round_id == round_.id,
+                                                           Dossier.state == "accepted").order_by(Dossier.id))
+    for dossier in dossiers:
+        fire_transition(actor, dossier, "approve", expected_state="accepted", decision_number=decision_number,
+                        decision_date=decision_date, today=today,
+                        comment=f"Theo quyết định khen thưởng của {round_.title.lower()}.")
+        approved.append(dossier.id)
+    return approved
+
+
+def _write_round_state(actor: User, round_: CampaignRound, trigger: str, new_state: str, comment: str,
+                       details: dict[str, Any]) -> RoundEvent:
+    old_state = round_.state
+    round_.state = new_state
+    event = RoundEvent(round_id=round_.id, actor_id=actor.id, actor_role=actor.role, trigger=trigger,
+                       from_state=old_state, to_state=new_state, comment=comment, details=details)
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("Đợt khen thưởng vừa được người khác thay đổi. Hãy tải lại rồi thực hiện lại.",
+                       code="stale_state") from None
+    log.info("round %s: %s %s -> %s by %s", round_.id, trigger, old_state, new_state, actor.username)
+    return event
+
+
+# --- overrides ---------------------------------------------------------------------------
+
+def override_selection(actor: User, round_: CampaignRound, nominee_id: int, selected: bool | None,
+                       reason: str) -> RoundEvent:
+    """Select (or leave out) one nominee against the rule, with a reason; ``selected=None`` withdraws.
+
+    Only while consolidating, only by the standing agency's reviewer, never
+    for someone the council did not pass or whose dossier was not accepted,
+    and never so that forced selections alone exceed a quota.
+    """
+    if not access.can_override_selection(actor, round_.campaign):
+        raise Forbidden("Chỉ cán bộ thẩm định của cơ quan thường trực mới được điều chỉnh danh sách.")
+    if round_.state != "consolidating":
+        raise Conflict(f"Chỉ điều chỉnh danh sách khi đợt đang ở trạng thái “{state_label('consolidating')}” "
+                       f"(hiện tại: “{state_label(round_.state)}”).", code="wrong_state")
+    reason = clean_text(reason, field="reason", label="Lý do", multiline=True, max_length=2000)
+    if not reason:
+        raise ValidationFailed("Cần ghi lý do điều chỉnh.", fields={"reason": ["Không được để trống."]})
+    before, origin = live_ranking(round_)
+    outcome = before.by_nominee().get(nominee_id)
+    if outcome is None:
+        raise ValidationFailed(f"Người được đề nghị số {nominee_id} không có trong các hồ sơ đã nộp của đợt này.",
+                               fields={"nominee_id": ["Không thuộc đợt khen thưởng này."]})
+    if selected:
+        base = _base_reason(outcome, round_)
+        if base is not None:
+            raise ValidationFailed(
+                f"Không thể chọn “{origin[nominee_id][1].full_name}”: {base}",
+                fields={"selected": [base]}, code="not_forceable")
+    db.session.add(RoundOverride(round_id=round_.id, nominee_id=nominee_id, is_selected=selected, reason=reason,
+                                 actor_id=actor.id))
+    db.session.flush()
+    after, _ = live_ranking(round_)
+    if after.breaches:
+        raise ValidationFailed("Các lựa chọn điều chỉnh vượt số lượng khen thưởng: " + "; ".join(after.breaches)
+                               + ".", fields={"selected": after.breaches}, code="quota_exceeded")
+    now = after.by_nominee()[nominee_id]
+    # Touching the round bumps its version, so a proposal made from an older
+    # view of the list is refused rather than silently different.
+    round_.updated_at = utcnow()
+    details = {"nominee_id": nominee_id, "nominee_name": origin[nominee_id][1].full_name, "selected": selected,
+               "before": {"is_selected": outcome.is_selected, "reason_code": outcome.reason_code},
+               "after": {"is_selected": now.is_selected, "reason_code": now.reason_code}}
+    return _write_round_state(actor, round_, "override", round_.state, reason, details)
+
+
+def _base_reason(outcome: ranking.Outcome, round_: CampaignRound) -> str | None:
+    """Why the nominee cannot be forced in, or None when the rule's reason may be set aside."""
+    code, reason = ranking.base_reason(outcome.entry, ranking_rule(round_.campaign, round_))
+    return None if code is None or code in ranking.FORCEABLE_REASONS else reason
+
+
+def round_history(round_: CampaignRound) -> list[RoundEvent]:
+    return list(db.session.scalars(sa.select(RoundEvent).where(RoundEvent.round_id == round_.id)
+                                   .order_by(RoundEvent.created_at, RoundEvent.id)))
+
+
+def event_label(trigger: str) -> str:
+    if trigger == "override":
+        return "Điều chỉnh danh sách"
+    return ROUND_WORKFLOW.trigger_label(trigger)
+
+
+# --- the decision as plain data -------------------------------------------------------------
+
+_SERIAL = re.compile(r"^\s*(\d+)")
+
+
+def _serial(number: str | None) -> int | None:
+    match = _SERIAL.match(number or "")
+    return int(match.group(1)) if match else None
+
+
+def multiplier_on(form: dict[str, Any], day: dt.date | None) -> float | int | None:
+    """The form's prize multiplier in force on ``day`` (the decision date), from the definition."""
+    periods = form.get("multipliers") or []
+    if periods and day is not None:
+        chosen = None
+        for period in periods:
+            if dt.date.fromisoformat(period["from"]) <= day:
+                chosen = period["value"]
+        if chosen is not None:
+            return chosen
+    return form.get("multiplier")
+
+
+def round_legal_bases(round_: CampaignRound) -> list[str]:
+    """The laws and decrees this round's decision cites (the round's own, else the campaign's)."""
+    for item in (round_.campaign.definition or {}).get("rounds") or []:
+        if item.get("code") == round_.code and item.get("legal_bases") is not None:
+            return list(item["legal_bases"])
+    return list(round_.campaign.legal_bases or [])
+
+
+def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
+    """The round's decision as plain values, for the quyết định, the certificates and the prize money.
+
+    Awardees come in final order (collectives first, each group by rank),
+    each with its unit, award form (and the multiplier in force on the
+    decision date) and its typed and derived figures; those left out come
+    with their reason. Available once the list is proposed; the decision
+    fields are None until it is decided.
+    """
+    if round_.state not in FROZEN_STATES:
+        raise Conflict("Đợt khen thưởng chưa có danh sách trình cấp có thẩm quyền.", code="no_decision_yet")
+    campaign = round_.campaign
+    listing = round_ranking(round_)
+    day = round_.decision_date or round_.proposal_date
+
+    def form_of(code: str) -> dict[str, Any]:
+        form = campaign.award_form(code) or {"code": code, "name": code}
+        return {"code": form["code"], "name": form["name"], "title": form.get("title") or campaign.award_name,
+                "issuer": form.get("issuer"), "category": form.get("category"),
+                "multiplier": multiplier_on(form, day)}
+
+    def person(row: dict[str, Any]) -> dict[str, Any]:
+        nominee = db.session.get(Nominee, row["nominee_id"])
+        unit = row["unit"]
+        return {
+            "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
+            "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
+            "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
+            "is_leader": nominee.is_leader if nominee else False,
+            "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
+            "unit_name": unit.name, "award_form": form_of(nominee.award_form if nominee else ""),
+            "group": row["group"], "rank": row["rank"], "order": row["list_order"],
+            "metrics": {k: v for k, v in row["values"].items()},
+            "achievement": nominee.achievement_summary if nominee else "",
+        }
+
+    awardees = [person(r) for r in listing["nominees"] if r["is_selected"]]
+    left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
+                for r in listing["nominees"] if not r["is_selected"]]
+    return {
+        "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
+                  "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
+                  "deadline": round_.deadline, "state": round_.state},
+        "campaign": {
+            "id": campaign.id, "code": campaign.code, "title": campaign.title, "plan_type": campaign.plan_type,
+            "plan_number": campaign.plan_number, "plan_date": campaign.plan_date,
+            "issuer_name": campaign.issuer.name, "award_name": campaign.award_name,
+            "legal_bases": round_legal_bases(round_), "metrics": metric_columns(campaign),
+            "award_forms": [form_of(f["code"]) for f in campaign.award_forms],
+            "authority": campaign.authority.as_document_dict(),
+            "standing_agency": campaign.standing_agency.as_document_dict(),
+        },
+        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
+        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
+        "proposal": {"number": round_.proposal_number, "serial": _serial(round_.proposal_number),
+                     "date": round_.proposal_date},
+        "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
+                     "date": round_.decision_date},
+        "awardees": awardees,
+        "counts": dict(Counter(a["kind"] for a in awardees)),
+        "not_selected": left_out,
+    }

@@ -1,0 +1,101 @@
+"""Read-only questions the pages for people ask: who takes part in a campaign, and where each unit stands.
+
+Nothing here changes data; the verbs that do are in the other operations modules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from .. import access
+from ..db import db
+from ..documents.collation import sort_key_text
+from ..models import Campaign, Dossier, Unit, User
+
+# Kinds of unit that compete in a campaign when the authority has no units under it.
+TAKING_PART_KINDS = ("ward", "commune", "department")
+# Lists show wards and communes first, then departments, each in Vietnamese alphabetical order.
+KIND_ORDER = {"ward": 0, "commune": 1, "department": 2}
+
+
+class UnitProgress(NamedTuple):
+    unit: Unit
+    dossier: Dossier | None
+
+
+def participating_units(campaign: Campaign) -> list[Unit]:
+    """The units expected to send a dossier for ``campaign``.
+
+    For now: the units directly under the campaign's authority; when it has
+    none, every ward, commune and department.
+    """
+    children = list(db.session.scalars(sa.select(Unit).where(Unit.parent_id == campaign.authority_id)))
+    if not children:
+        children = list(db.session.scalars(
+            sa.select(Unit).where(Unit.kind.in_(TAKING_PART_KINDS), Unit.id != campaign.authority_id)))
+    return sorted(children, key=unit_sort_key)
+
+
+def unit_sort_key(unit: Unit) -> tuple[int, bytes]:
+    return KIND_ORDER.get(unit.kind, len(KIND_ORDER)), sort_key_text(unit.short_name)
+
+
+def takes_part(campaign: Campaign, unit: Unit) -> bool:
+    return any(candidate.id == unit.id for candidate in participating_units(campaign))
+
+
+def campaigns_without_dossier(unit: Unit) -> list[Campaign]:
+    """Campaigns ``unit`` takes part in and has not opened a dossier for yet, newest plan first."""
+    opened = sa.select(Dossier.campaign_id).where(Dossier.unit_id == unit.id)
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.id.not_in(opened)).order_by(Campaign.plan_date.desc(), Campaign.id))
+    return [campaign for campaign in campaigns if takes_part(campaign, unit)]
+
+
+def visible_dossiers(user: User) -> list[Dossier]:
+    """Every dossier ``user`` may open (see access.can_view_dossier), newest campaign first."""
+    query = (sa.select(Dossier).join(Campaign).where(access.visible_dossiers_filter(user))
+             .order_by(Campaign.submission_deadline.desc(), Campaign.id, Dossier.id))
+    return list(db.session.scalars(query))
+
+
+def campaigns_overseen_by(user: User) -> list[Campaign]:
+    """Campaigns whose progress ``user`` follows: the standing agency's, the authority's, or all for an admin."""
+    query = sa.select(Campaign).order_by(Campaign.plan_date.desc(), Campaign.id)
+    if user.role == "reviewer":
+        query = query.where(Campaign.standing_agency_id == user.unit_id)
+    elif user.role == "approver":
+        query = query.where(Campaign.authority_id == user.unit_id)
+    elif user.role != "admin":
+        return []
+    return list(db.session.scalars(query))
+
+
+def can_follow_campaign(user: User, campaign: Campaign) -> bool:
+    return any(c.id == campaign.id for c in campaigns_overseen_by(user))
+
+
+def campaign_progress(campaign: Campaign) -> list[UnitProgress]:
+    """Each participating unit with its dossier for ``campaign`` (None when it has not opened one)."""
+    dossiers = {d.unit_id: d for d in db.session.scalars(sa.select(Dossier).where(Dossier.campaign_id == campaign.id))}
+    units = participating_units(campaign)
+    listed = {unit.id for unit in units}
+    progress = [UnitProgress(unit, dossiers.get(unit.id)) for unit in units]
+    # A unit outside the expected list that sent a dossier anyway still shows.
+    progress += [UnitProgress(d.unit, d) for unit_id, d in sorted(dossiers.items()) if unit_id not in listed]
+    return progress
+
+
+def days_left(deadline: dt.date, today: dt.date) -> int:
+    """Days from ``today`` to the last day on time: 0 on that day, negative once it is past."""
+    return (deadline - today).days
+
+
+def list_units() -> list[Unit]:
+    return sorted(db.session.scalars(sa.select(Unit)), key=unit_sort_key)
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(Unit).order_by(Unit.name, User.role, User.username)))

@@ -1,0 +1,38 @@
+"""Signing in and out of the pages."""
+from __future__ import annotations
+
+import logging
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..auth import authenticate
+from .blueprint import bp
+from .session import safe_next, sign_in, sign_out, signed_in_user
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if signed_in_user() is not None:
+            return redirect(next_url or url_for("web.home"))
+        return render_template("login.html", username="", error="", next_url=next_url or "")
+    username = request.form.get("username", "").strip()
+    user = authenticate(username, request.form.get("password", ""))
+    if user is None:
+        log.info("page sign-in refused for %s", username)
+        return render_template("login.html", username=username, next_url=next_url or "",
+                               error="Tên đăng nhập hoặc mật khẩu không đúng."), 401
+    sign_in(user)
+    log.info("page sign-in: %s", user.username)
+    flash(f"Xin chào {user.full_name}.", "success")
+    return redirect(next_url or url_for("web.home"))
+
+
+@bp.route("/dang-xuat", methods=["POST"])
+def logout():
+    sign_out()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("web.login"))

@@ -1,0 +1,279 @@
+"""The dossier page and the forms it posts: nominees, details, workflow steps and documents.
+
+Every handler has the same shape: load the dossier the user may see (404
+otherwise), call one operation, then redirect to the page (success) or show
+the page again with the user's input and the reasons next to the fields.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+
+import workflows
+
+from .. import access
+from ..clock import today_local
+from ..db import db
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..documents.builders import DOCUMENT_TITLES
+from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
+from ..operations import documents as document_ops
+from ..operations import dossiers as dossier_ops
+from ..operations import workflow as workflow_ops
+from . import forms, views
+from .blueprint import bp
+from .preview import docx_to_html
+from .session import current_user, login_required
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STALE_CODES = ("stale_state", "stale_version")
+STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
+
+
+def load_dossier(user: User, dossier_id: int) -> Dossier:
+    """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not access.can_view_dossier(user, dossier):
+        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
+    return dossier
+
+
+def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
+    nominee = db.session.get(Nominee, nominee_id)
+    if nominee is None or nominee.dossier_id != dossier.id:
+        raise NotFound(f"Không tìm thấy người được đề nghị số {nominee_id} trong hồ sơ này.")
+    return nominee
+
+
+def dossier_url(dossier_id: int, anchor: str = "") -> str:
+    return url_for("web.dossier_page", dossier_id=dossier_id) + (f"#{anchor}" if anchor else "")
+
+
+def render_dossier(user: User, dossier: Dossier, *, status: int = 200, target: str | None = None,
+                   values: dict[str, Any] | None = None, error: DomainError | None = None,
+                   placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
+    page = views.dossier_page(user, dossier, today_local())
+    if target is not None:
+        form = page["forms"].setdefault(target, views.empty_form({}))
+        if values is not None:
+            form["values"] = {**form["values"], **values}
+        if error is not None:
+            form["errors"] = dict(error.fields)
+            form["message"] = error.message
+            form["unplaced"] = forms.unplaced_errors(error.fields, set(placed))
+        form["is_open"] = True
+    return render_template("dossier.html", page=page, banner=banner), status
+
+
+def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | None = None,
+           values: dict[str, Any] | None = None, placed: tuple[str, ...] = ()):
+    """Show the dossier page again after an operation said no, with the reason where the user looks."""
+    db.session.rollback()
+    if isinstance(error, (Forbidden, NotFound)):
+        raise error
+    dossier = load_dossier(user, dossier_id)
+    if isinstance(error, Conflict) and error.code in STALE_CODES:
+        banner = {"kind": "stale", "title": STALE_TITLE, "message": error.message,
+                  "reload_url": dossier_url(dossier_id)}
+        return render_dossier(user, dossier, status=409, banner=banner)
+    if isinstance(error, Conflict):
+        banner = {"kind": "error", "title": "Chưa thực hiện được", "message": error.message,
+                  "reload_url": dossier_url(dossier_id)}
+        return render_dossier(user, dossier, status=409, banner=banner)
+    return render_dossier(user, dossier, status=error.status, target=target, values=values, error=error,
+                          placed=placed)
+
+
+@bp.route("/ho-so/<int:dossier_id>")
+@login_required
+def dossier_page(dossier_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    # "?sua=<id>" opens that nominee's edit form when the page's script is not there to do it.
+    editing = request.args.get("sua", type=int)
+    target = f"nominee-{editing}" if editing and any(n.id == editing for n in dossier.nominees) else None
+    return render_dossier(user, dossier, target=target)
+
+
+# --- nominees -------------------------------------------------------------------------------
+
+def _nominee_placed(dossier: Dossier) -> tuple[str, ...]:
+    return forms.NOMINEE_FIELDS + tuple(f"metrics.{m['code']}" for m in dossier.campaign.metrics)
+
+
+@bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi", methods=["POST"])
+@login_required
+def add_nominee(dossier_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    values = forms.nominee_values(request.form, dossier.campaign)
+    try:
+        nominee = dossier_ops.add_nominee(user, dossier, forms.parse_nominee(request.form, dossier.campaign))
+    except DomainError as error:
+        return refuse(user, dossier_id, error, target="nominee-new", values=values,
+                      placed=_nominee_placed(dossier))
+    flash(f"Đã thêm “{nominee.full_name}”.", "success")
+    return redirect(dossier_url(dossier_id, "nguoi-duoc-de-nghi"))
+
+
+@bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi/<int:nominee_id>", methods=["POST"])
+@login_required
+def update_nominee(dossier_id: int, nominee_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    nominee = load_nominee(dossier, nominee_id)
+    values = forms.nominee_values(request.form, dossier.campaign)
+    try:
+        dossier_ops.update_nominee(user, nominee, forms.parse_nominee(request.form, dossier.campaign),
+                                   forms.expected_version(request.form))
+    except DomainError as error:
+        return refuse(user, dossier_id, error, target=f"nominee-{nominee_id}", values=values,
+                      placed=_nominee_placed(dossier))
+    flash(f"Đã lưu thay đổi của “{nominee.full_name}”.", "success")
+    return redirect(dossier_url(dossier_id, f"nguoi-{nominee_id}"))
+
+
+@bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi/<int:nominee_id>/xoa", methods=["POST"])
+@login_required
+def delete_nominee(dossier_id: int, nominee_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    nominee = load_nominee(dossier, nominee_id)
+    name = nominee.full_name
+    try:
+        dossier_ops.delete_nominee(user, nominee, forms.expected_version(request.form))
+    except DomainError as error:
+        return refuse(user, dossier_id, error)
+    flash(f"Đã xóa “{name}” khỏi hồ sơ.", "success")
+    return redirect(dossier_url(dossier_id, "nguoi-duoc-de-nghi"))
+
+
+# --- details and workflow steps ------------------------------------------------------------------
+
+@bp.route("/ho-so/<int:dossier_id>/thong-tin", methods=["POST"])
+@login_required
+def update_details(dossier_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    values = forms.details_values(request.form)
+    try:
+        changes = forms.parse_details(request.form, dossier.version)
+        dossier_ops.update_dossier_details(user, dossier, changes, forms.expected_version(request.form))
+    except DomainError as error:
+        return refuse(user, dossier_id, error, target="details", values=values, placed=forms.DETAILS_FIELDS)
+    flash("Đã lưu số, ngày văn bản và nơi nhận.", "success")
+    return redirect(dossier_url(dossier_id, "thong-tin"))
+
+
+@bp.route("/ho-so/<int:dossier_id>/chuyen-buoc", methods=["POST"])
+@login_required
+def fire_transition(dossier_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    trigger = request.form.get("trigger", "")
+    values = forms.transition_values(request.form)
+    try:
+        data = forms.parse_transition(request.form)
+        event = workflow_ops.fire_transition(
+            user, dossier, data["trigger"], expected_state=data["expected_state"], comment=data.get("comment"),
+            decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
+    except DomainError as error:
+        error.fields = {views.GUARD_FIELDS.get(name, name): messages for name, messages in error.fields.items()}
+        return refuse(user, dossier_id, error, target=f"transition-{trigger}", values=values,
+                      placed=forms.TRANSITION_FIELDS)
+    flash(f"Đã thực hiện “{workflows.WORKFLOW.trigger_label(event.trigger)}”. Hồ sơ chuyển sang trạng thái "
+          f"“{views.state_label(event.to_state)}”.", "success")
+    return redirect(dossier_url(dossier_id))
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/ho-so/<int:dossier_id>/van-ban", methods=["POST"])
+@login_required
+def generate_documents(dossier_id: int):
+    """Generate the documents (all, or the kinds named); the page's script asks for one kind at a time."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    kinds = tuple(request.form.getlist("kind")) or DOCUMENT_KINDS
+    try:
+        if any(kind not in DOCUMENT_KINDS for kind in kinds):
+            raise ValidationFailed("Không có loại văn bản này.", fields={"kind": ["Loại văn bản không hợp lệ."]})
+        generated = document_ops.generate_documents(user, dossier, kinds)
+    except DomainError as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"ok": False, "message": error.message}), error.status
+        return refuse(user, dossier_id, error)
+    message = "Đã tạo " + ", ".join(f"{DOCUMENT_TITLES[d.kind].lower()} (phiên bản {d.version})"
+                                    for d in generated) + "."
+    if _wants_json():
+        page = views.dossier_page(user, dossier, today_local())
+        return jsonify({
+            "ok": True, "message": message[:1].upper() + message[1:] if message else message,
+            "documents_html": render_template("dossier/_documents.html", page=page),
+            "actions_html": render_template("dossier/_actions.html", page=page),
+        })
+    flash(message, "success")
+    return redirect(dossier_url(dossier_id, "van-ban"))
+
+
+def _requested_version() -> int | None:
+    raw = request.args.get("version", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise NotFound("Không có phiên bản này của văn bản.")
+    return int(raw)
+
+
+@bp.route("/ho-so/<int:dossier_id>/van-ban/<kind>.docx")
+@login_required
+def download_document(dossier_id: int, kind: str):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    document = document_ops.document_for_download(user, dossier, kind, _requested_version())
+    response = send_file(io.BytesIO(document_ops.document_bytes(document)), mimetype=DOCX_MIME, as_attachment=True,
+                         download_name=document_ops.download_name(dossier, document), etag=document.sha256,
+                         conditional=True)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/ho-so/<int:dossier_id>/van-ban.zip")
+@login_required
+def download_documents_zip(dossier_id: int):
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    content, name = document_ops.documents_zip(user, dossier)
+    response = send_file(io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/ho-so/<int:dossier_id>/van-ban/<kind>/xem-truoc")
+@login_required
+def preview_document(dossier_id: int, kind: str):
+    """The document as HTML: a fragment for the page's script, or a page of its own."""
+    user = current_user()
+    dossier = load_dossier(user, dossier_id)
+    version = _requested_version()
+    if version is None:
+        versions = [d.version for d in document_ops.list_documents(dossier) if d.kind == kind]
+        if not versions:
+            raise NotFound("Văn bản này chưa được tạo.")
+        version = max(versions)
+    document = document_ops.document_for_download(user, dossier, kind, version)
+    body = docx_to_html(document_ops.document_bytes(document))
+    if request.headers.get("X-Fragment") == "1":
+        return Response(str(body), mimetype="text/html")
+    return render_template("document_preview.html", body=body, title=DOCUMENT_TITLES[kind], dossier_id=dossier_id,
+                           version=document.version, dossier_url=dossier_url(dossier_id, "van-ban"),
+                           download_url=url_for("web.download_document", dossier_id=dossier_id, kind=kind,
+                                                version=document.version),
+                           unit_name=dossier.unit.short_name)

@@ -1,0 +1,95 @@
+"""The home page of each role, a campaign's progress, and opening a dossier."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from ..clock import today_local
+from ..db import db
+from ..errors import Conflict, NotFound
+from ..models import Campaign
+from ..operations import dossiers as dossier_ops
+from ..operations import web_support
+from . import views
+from .blueprint import bp
+from .session import current_user, login_required
+
+# What each role's home page puts first.
+TODO_TITLES = {
+    "unit_clerk": "Hồ sơ cần bạn soạn hoặc bổ sung",
+    "council_secretary": "Cuộc họp Hội đồng cần ghi biên bản",
+    "unit_head": "Hồ sơ chờ bạn nộp",
+    "reviewer": "Hồ sơ chờ thẩm định",
+    "approver": "Hồ sơ chờ phê duyệt",
+    "admin": "Việc cần làm",
+}
+EMPTY_TODO = {
+    "unit_clerk": "Không có hồ sơ nào đang chờ bạn.",
+    "council_secretary": "Chưa có hồ sơ nào được gửi Hội đồng xét.",
+    "unit_head": "Chưa có hồ sơ nào sẵn sàng để nộp.",
+    "reviewer": "Không có hồ sơ nào chờ thẩm định.",
+    "approver": "Không có hồ sơ nào chờ phê duyệt.",
+    "admin": "Không có việc nào.",
+}
+
+
+def load_campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return campaign
+
+
+@bp.route("/")
+@login_required
+def home():
+    user = current_user()
+    today = today_local()
+    rows = [views.dossier_row(user, d, today) for d in web_support.visible_dossiers(user)]
+    page = {
+        "todo_title": TODO_TITLES[user.role], "empty_todo": EMPTY_TODO[user.role],
+        "todo": [row for row in rows if row["next"]["mine"]],
+        "dossiers": rows,
+        "campaigns_to_open": [],
+        "campaigns_followed": [],
+        "units": [], "users": [],
+    }
+    if user.role == "unit_clerk":
+        page["campaigns_to_open"] = [views.campaign_view(c, today)
+                                     for c in web_support.campaigns_without_dossier(user.unit)]
+    if user.role in ("reviewer", "approver", "admin"):
+        page["campaigns_followed"] = [views.campaign_overview(user, c, today)
+                                      for c in web_support.campaigns_overseen_by(user)]
+    if user.role == "admin":
+        page["units"] = [views.unit_view(u) for u in web_support.list_units()]
+        page["users"] = [{"username": u.username, "full_name": u.full_name, "role_label": views.ROLE_LABELS[u.role],
+                          "unit_name": u.unit.short_name, "is_active": u.is_active}
+                         for u in web_support.list_users()]
+    return render_template("home.html", page=page)
+
+
+@bp.route("/phong-trao/<int:campaign_id>")
+@login_required
+def campaign_page(campaign_id: int):
+    user = current_user()
+    campaign = load_campaign(campaign_id)
+    if not web_support.can_follow_campaign(user, campaign):
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return render_template("campaign.html", overview=views.campaign_overview(user, campaign, today_local()))
+
+
+@bp.route("/phong-trao/<int:campaign_id>/lap-ho-so", methods=["POST"])
+@login_required
+def create_dossier(campaign_id: int):
+    user = current_user()
+    campaign = load_campaign(campaign_id)
+    try:
+        dossier = dossier_ops.create_dossier(user, campaign)
+    except Conflict as error:
+        db.session.rollback()
+        existing = error.details.get("dossier_id")
+        if existing:
+            flash(error.message, "info")
+            return redirect(url_for("web.dossier_page", dossier_id=existing))
+        raise
+    flash("Đã lập hồ sơ. Hãy thêm người được đề nghị khen thưởng.", "success")
+    return redirect(url_for("web.dossier_page", dossier_id=dossier.id) + "#nguoi-duoc-de-nghi")

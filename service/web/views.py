@@ -1,0 +1,500 @@
+"""Plain values for the templates, built from database objects: templates never see a model.
+
+Labels come from the workflow definition and service.api.present, so a page
+says exactly what the API and the documents say.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+
+import workflows
+from workflows.rules import describe_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict
+
+from .. import access
+from ..api import present
+from ..clock import to_local
+from ..db import db
+from ..documents.builders import DOCUMENT_TITLES
+from ..models import DOCUMENT_KINDS, Campaign, Dossier, HistoryEvent, Nominee, Unit, User
+from ..operations import documents as document_ops
+from ..operations import web_support
+from ..operations import workflow as workflow_ops
+from . import diagram
+from .format import date_vn, days_left_text, percent_vn
+
+ROLE_LABELS = present.ROLE_LABELS
+GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
+KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
+VOTING_METHOD_LABELS = {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"}
+UNIT_KIND_LABELS = {"city": "Thành phố", "department": "Phòng, ban", "ward": "Phường", "commune": "Xã",
+                    "province": "Tỉnh", "branch": "Chi nhánh", "agency": "Cơ quan", "other": "Khác"}
+# How each state is coloured: a badge says the state in words, the colour only helps.
+STATE_TONES = {"drafting": "neutral", "council_minutes": "info", "ready": "info", "submitted": "progress",
+               "under_review": "progress", "returned": "warning", "accepted": "success", "rejected": "danger",
+               "approved": "success"}
+# Before a dossier is sent, the standing agency only learns that the unit is preparing it.
+PREPARING_STATES = tuple(s.name for s in workflows.WORKFLOW.states if s.name not in access.STATES_VISIBLE_TO_AGENCY)
+# Steps that must be confirmed in a dialog because they cannot be taken back by the same person.
+CONFIRMATIONS = {
+    "submit": "Nộp hồ sơ? Sau khi nộp, bộ văn bản được khóa và gửi cơ quan thẩm định.",
+    "withdraw": "Rút hồ sơ về để soạn lại?",
+    "reject": "Không chấp thuận hồ sơ này? Đây là bước cuối, hồ sơ sẽ đóng lại.",
+    "approve": "Ghi nhận quyết định khen thưởng? Đây là bước cuối của hồ sơ.",
+    "accept": "Tiếp nhận, chấp thuận hồ sơ này?",
+    "back_to_drafting": "Trả hồ sơ về để soạn tiếp? Biên bản họp đã ghi vẫn được giữ.",
+}
+# Guards whose failure is about a field of the step's own form.
+GUARD_FIELDS = {"comment_given": "comment", "decision_given": "decision_number"}
+
+
+def state_label(state: str) -> str:
+    return workflows.WORKFLOW.state_label(state)
+
+
+def viewer(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+            "role_label": ROLE_LABELS[user.role], "unit_name": user.unit.name}
+
+
+def _deadline_of(campaign: Campaign, dossier: Dossier | None) -> tuple[dt.date, bool]:
+    """(last day on time, whether late dossiers are taken): the dossier's round's when it has one."""
+    round_ = getattr(dossier, "round", None) if dossier is not None else None
+    if round_ is not None:
+        return round_.deadline, round_.accepts_late
+    return campaign.submission_deadline, campaign.accepts_late
+
+
+def deadline_view(campaign: Campaign, today: dt.date, dossier: Dossier | None = None) -> dict[str, Any]:
+    """The deadline, the days left, and whether lateness still matters for this dossier."""
+    deadline, accepts_late = _deadline_of(campaign, dossier)
+    days = web_support.days_left(deadline, today)
+    sent = dossier is not None and dossier.submitted_at is not None and dossier.state not in PREPARING_STATES
+    if sent:
+        text = "Đã nộp ngày " + date_vn(to_local(dossier.submitted_at).date())
+        text += " (nộp muộn)" if dossier.is_late else " (đúng hạn)"
+        tone = "warning" if dossier.is_late else "success"
+    else:
+        text = days_left_text(days)
+        if days < 0:
+            text += "; vẫn nhận hồ sơ nộp muộn" if accepts_late else "; không nhận hồ sơ nộp muộn"
+        tone = "danger" if days < 0 else ("warning" if days <= 3 else "neutral")
+    return {"date": date_vn(deadline), "iso": deadline.isoformat(),
+            "days_left": days, "text": text, "tone": tone, "is_past": days < 0, "accepts_late": accepts_late}
+
+
+def campaign_view(campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": campaign.id, "code": campaign.code, "title": campaign.title, "plan_number": campaign.plan_number,
+        "plan_date": date_vn(campaign.plan_date), "issuer": campaign.issuer.name,
+        "period": f"{date_vn(campaign.period_start)} – {date_vn(campaign.period_end)}",
+        "award_name": campaign.award_name, "standing_agency": campaign.standing_agency.name,
+        "authority": campaign.authority.name, "deadline": deadline_view(campaign, today),
+    }
+
+
+def unit_view(unit: Unit) -> dict[str, Any]:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "short_name": unit.short_name,
+            "kind": unit.kind, "kind_label": UNIT_KIND_LABELS.get(unit.kind, unit.kind),
+            "parent": unit.parent.short_name if unit.parent else ""}
+
+
+# --- what to do next ------------------------------------------------------------
+
+def _is_optional(transition) -> bool:
+    """A step back to the start is an option, not the next task, when the state has another way forward."""
+    workflow = workflows.WORKFLOW
+    if transition.dest != workflow.initial:
+        return False
+    return any(other.source == transition.source and other.dest != workflow.initial
+               for other in workflow.transitions)
+
+
+def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> dict[str, Any]:
+    """The steps leaving the dossier's state, split into: yours now, yours but blocked, and other people's."""
+    workflow = workflows.WORKFLOW
+    acts = access.can_fire_transitions(user, dossier)
+    available, optional, blocked, waiting = [], [], [], []
+    for item in workflow_ops.available_transitions(user, dossier, today=today):
+        transition = workflow.transition(item["trigger"])
+        entry = {
+            "trigger": item["trigger"], "label": item["label"], "to_state_label": item["to_state_label"],
+            "needs_comment": item["needs_comment"], "reasons": item["reasons"],
+            "needs_decision": "decision_number" in item["required_fields"],
+            "confirm": CONFIRMATIONS.get(item["trigger"], ""),
+            "roles": ", ".join(ROLE_LABELS.get(r, workflow.role_label(r)) for r in transition.roles),
+        }
+        if acts and user.role in transition.roles:
+            if item["allowed"]:
+                (optional if _is_optional(transition) else available).append(entry)
+            elif not _is_optional(transition):
+                blocked.append(entry)
+        elif not _is_optional(transition):
+            waiting.append(entry)
+    return {"state": dossier.state, "state_label": state_label(dossier.state), "available": available,
+            "optional": optional, "blocked": blocked, "waiting": waiting,
+            "is_final": dossier.state in workflow.final_states}
+
+
+def next_step(actions: dict[str, Any]) -> dict[str, Any]:
+    """One sentence for lists: what the signed-in user should do with a dossier, or whom it waits for."""
+    if actions["available"]:
+        return {"mine": True, "text": "Việc của bạn: " + " / ".join(a["label"] for a in actions["available"])}
+    if actions["blocked"]:
+        first = actions["blocked"][0]
+        return {"mine": True, "text": f"Việc của bạn: {first['label']} (chưa đủ điều kiện)"}
+    if actions["waiting"]:
+        return {"mine": False, "text": "Đang chờ " + "; ".join(f"{a['roles']}: {a['label']}"
+                                                              for a in actions["waiting"])}
+    if actions["is_final"]:
+        return {"mine": False, "text": "Hồ sơ đã kết thúc."}
+    return {"mine": False, "text": ""}
+
+
+def dossier_row(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
+    """One dossier as a line of a list on a home page."""
+    actions = actions_view(user, dossier, today)
+    return {
+        "id": dossier.id, "url": url_for("web.dossier_page", dossier_id=dossier.id),
+        "campaign_title": dossier.campaign.title, "campaign_plan": dossier.campaign.plan_number,
+        "unit_name": dossier.unit.short_name, "state": dossier.state, "state_label": state_label(dossier.state),
+        "state_tone": STATE_TONES.get(dossier.state, "neutral"), "is_late": dossier.is_late,
+        "deadline": deadline_view(dossier.campaign, today, dossier), "next": next_step(actions),
+        "nominee_count": len(dossier.nominees),
+    }
+
+
+# --- the dossier page --------------------------------------------------------------
+
+def award_forms_view(campaign: Campaign) -> list[dict[str, Any]]:
+    forms = []
+    for form in campaign.award_forms:
+        kinds = form.get("nominee_kinds") or ["collective", "individual"]
+        suffix = " / ".join(KIND_LABELS[k].lower() for k in kinds)
+        rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+        forms.append({"code": form["code"], "name": form["name"], "kinds": " ".join(kinds),
+                      "label": f"{form['name']} ({suffix})", "rule_text": describe_vote_rule(rule)})
+    return forms
+
+
+def metrics_view(campaign: Campaign) -> list[dict[str, Any]]:
+    return [{"code": m["code"], "label": m["label"], "unit": m.get("unit") or "",
+             "kinds": " ".join(m.get("nominee_kinds") or ["collective", "individual"]),
+             "required": bool(m.get("required")), "min": m.get("min", 0), "max": m.get("max")}
+            for m in campaign.metrics]
+
+
+def _figure_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def nominee_form_values(nominee: Nominee | None) -> dict[str, Any]:
+    """What the nominee form shows before the user types: the stored values, as text."""
+    if nominee is None:
+        return {"kind": "individual", "full_name": "", "gender": "", "position": "", "workplace": "",
+                "is_leader": False, "award_form": "", "metrics": {}, "achievement_summary": ""}
+    return {"kind": nominee.kind, "full_name": nominee.full_name, "gender": nominee.gender or "",
+            "position": nominee.position or "", "workplace": nominee.workplace or "",
+            "is_leader": nominee.is_leader, "award_form": nominee.award_form,
+            "metrics": {code: _figure_text(v) for code, v in (nominee.metric_values or {}).items()},
+            "achievement_summary": nominee.achievement_summary or "", "version": nominee.version}
+
+
+def _vote_rule(campaign: Campaign, nominee: Nominee):
+    return vote_rule_from_dict((campaign.award_form(nominee.award_form) or {}).get("vote_rule")
+                               or {"kind": "majority"})
+
+
+def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
+    campaign = dossier.campaign
+    meeting = dossier.meeting
+    votes = {v.nominee_id: v.votes_in_favour for v in meeting.votes} if meeting else {}
+    metric_labels = {m["code"]: (m["label"], m.get("unit") or "") for m in campaign.metrics}
+    rows = []
+    for position, nominee in enumerate(dossier.nominees, start=1):
+        data = present.nominee(nominee)
+        form = campaign.award_form(nominee.award_form) or {"name": nominee.award_form}
+        count = votes.get(nominee.id)
+        vote = None
+        if meeting is not None and count is not None:
+            passed = None
+            if count <= meeting.present_members:
+                passed = vote_passes(_vote_rule(campaign, nominee), count, meeting.total_members,
+                                     meeting.present_members)
+            vote = {"count": count, "total": meeting.total_members,
+                    "percent": percent_vn(float(Fraction(count * 100, meeting.total_members))), "passed": passed}
+        rows.append({
+            "position": position, "id": nominee.id, "version": nominee.version, "kind": nominee.kind,
+            "kind_label": KIND_LABELS[nominee.kind], "full_name": nominee.full_name,
+            "gender_label": GENDER_LABELS.get(nominee.gender or "", ""), "position_title": nominee.position,
+            "workplace": nominee.workplace, "is_leader": nominee.is_leader, "award_form": form["name"],
+            "achievement_summary": nominee.achievement_summary,
+            "metrics": [{"label": metric_labels.get(code, (code, ""))[0], "unit": metric_labels.get(code, ("", ""))[1],
+                         "value": _figure_text(value)} for code, value in (nominee.metric_values or {}).items()],
+            "missing_fields": data["missing_fields"], "vote": vote,
+        })
+    return rows
+
+
+def meeting_view(dossier: Dossier) -> dict[str, Any] | None:
+    meeting = dossier.meeting
+    if meeting is None:
+        return None
+    return {
+        "started_at": meeting.started_at, "ended_at": meeting.ended_at, "place": meeting.place,
+        "chair": _person(meeting.chair_name, meeting.chair_gender, meeting.chair_position),
+        "secretary": _person(meeting.secretary_name, meeting.secretary_gender, meeting.secretary_position),
+        "total_members": meeting.total_members, "present_members": meeting.present_members,
+        "quorum_reached": quorum_reached(meeting.present_members, meeting.total_members),
+        "quorum_needed": quorum_needed(meeting.total_members),
+        "absentees": [dict(a) for a in meeting.absentees or []],
+        "voting_method": VOTING_METHOD_LABELS.get(meeting.voting_method, meeting.voting_method),
+    }
+
+
+def _person(name: str, gender: str | None, position: str) -> str:
+    honorific = {"male": "Ông ", "female": "Bà "}.get(gender or "", "")
+    return f"{honorific}{name}" + (f", {position}" if position else "")
+
+
+def documents_view(user: User, dossier: Dossier) -> dict[str, Any]:
+    """Each kind of document with its latest version first, and whether the set shows the current content."""
+    documents = document_ops.list_documents(dossier)
+    by_kind: dict[str, list] = {kind: [] for kind in DOCUMENT_KINDS}
+    for document in documents:
+        by_kind.setdefault(document.kind, []).append(document)
+    kinds = []
+    for kind in DOCUMENT_KINDS:
+        versions = sorted(by_kind[kind], key=lambda d: d.version, reverse=True)
+        kinds.append({
+            "kind": kind, "title": DOCUMENT_TITLES[kind],
+            "versions": [{
+                "version": d.version, "created_at": d.created_at, "created_by": d.created_by.full_name,
+                "size": d.size, "is_frozen": d.is_frozen, "is_current": d.content_revision == dossier.content_revision,
+                "download_url": url_for("web.download_document", dossier_id=dossier.id, kind=kind, version=d.version),
+                "preview_url": url_for("web.preview_document", dossier_id=dossier.id, kind=kind, version=d.version),
+            } for d in versions],
+        })
+    editable = dossier.state in access.EDITABLE_DETAIL_STATES
+    return {
+        "kinds": kinds, "has_any": bool(documents),
+        "is_current": document_ops.current_documents(dossier) is not None,
+        "can_generate": access.can_generate_documents(user, dossier) and editable,
+        "is_frozen": not editable,
+        "generate_url": url_for("web.generate_documents", dossier_id=dossier.id),
+        "zip_url": url_for("web.download_documents_zip", dossier_id=dossier.id),
+        "kind_titles": [{"kind": kind, "title": DOCUMENT_TITLES[kind]} for kind in DOCUMENT_KINDS],
+    }
+
+
+def history_view(dossier: Dossier) -> list[dict[str, Any]]:
+    events = db.session.scalars(sa.select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
+                                .order_by(HistoryEvent.created_at, HistoryEvent.id))
+    items = []
+    for event in events:
+        data = present.history_event(event)
+        details = data["details"]
+        notes = []
+        if details.get("decision_number"):
+            decision_date = dt.date.fromisoformat(details["decision_date"]) if details.get("decision_date") else None
+            notes.append(f"Quyết định số {details['decision_number']}"
+                         + (f" ngày {date_vn(decision_date)}" if decision_date else ""))
+        if "is_late" in details:
+            notes.append("Nộp muộn (sau hạn nộp)" if details["is_late"] else "Nộp đúng hạn")
+        if details.get("documents"):
+            notes.append("Khóa bộ văn bản: " + ", ".join(
+                f"{DOCUMENT_TITLES.get(kind, kind)} (phiên bản {doc['version']})"
+                for kind, doc in details["documents"].items()))
+        items.append({
+            "created_at": event.created_at, "actor_name": data["actor_name"],
+            "actor_role": ROLE_LABELS.get(data["actor_role"], data["actor_role"]),
+            "action": data["trigger_label"], "from_state_label": data["from_state_label"],
+            "to_state_label": data["to_state_label"], "to_state_tone": STATE_TONES.get(event.to_state, "neutral"),
+            "comment": data["comment"], "notes": notes,
+        })
+    return items
+
+
+def details_form_values(dossier: Dossier) -> dict[str, Any]:
+    return {"to_trinh_number": str(dossier.to_trinh_number or ""),
+            "bien_ban_number": str(dossier.bien_ban_number or ""),
+            "to_trinh_date": dossier.to_trinh_date.isoformat() if dossier.to_trinh_date else "",
+            "recipients": "\n".join(dossier.recipients or []), "version": dossier.version}
+
+
+def empty_form(values: dict[str, Any]) -> dict[str, Any]:
+    return {"values": values, "errors": {}, "message": "", "unplaced": [], "is_open": False}
+
+
+def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
+    """Everything the dossier page shows, as plain values."""
+    campaign = dossier.campaign
+    actions = actions_view(user, dossier, today)
+    forms = {"nominee-new": empty_form(nominee_form_values(None)), "details": empty_form(details_form_values(dossier))}
+    for nominee in dossier.nominees:
+        forms[f"nominee-{nominee.id}"] = empty_form(nominee_form_values(nominee))
+    for entry in actions["available"] + actions["optional"]:
+        forms[f"transition-{entry['trigger']}"] = empty_form({"comment": "", "decision_number": "",
+                                                              "decision_date": ""})
+    is_drafting = dossier.state == "drafting"
+    return {
+        "id": dossier.id, "version": dossier.version, "state": dossier.state, "state_label": state_label(dossier.state),
+        "state_tone": STATE_TONES.get(dossier.state, "neutral"), "is_late": dossier.is_late,
+        "campaign": campaign_view(campaign, today), "unit": unit_view(dossier.unit),
+        "deadline": deadline_view(campaign, today, dossier),
+        "submitted_at": dossier.submitted_at, "decision_number": dossier.decision_number,
+        "decision_date": date_vn(dossier.decision_date),
+        "to_trinh_number": dossier.to_trinh_number, "bien_ban_number": dossier.bien_ban_number,
+        "to_trinh_date": date_vn(dossier.to_trinh_date), "recipients": list(dossier.recipients or []),
+        "can": {
+            "edit_nominees": access.can_edit_nominees(user, dossier) and is_drafting,
+            "edit_details": access.can_edit_details(user, dossier)
+            and dossier.state in access.EDITABLE_DETAIL_STATES,
+            "record_meeting": access.can_record_meeting(user, dossier) and dossier.state == "council_minutes",
+        },
+        "nominees": nominees_view(dossier), "award_forms": award_forms_view(campaign),
+        "metrics": metrics_view(campaign), "meeting": meeting_view(dossier), "actions": actions,
+        "documents": documents_view(user, dossier), "history": history_view(dossier),
+        "diagram": diagram.workflow_diagram(dossier.state), "forms": forms,
+        "url": url_for("web.dossier_page", dossier_id=dossier.id),
+    }
+
+
+# --- the council meeting form ------------------------------------------------------
+
+def _local_input(moment: dt.datetime | None) -> str:
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def meeting_form_values(dossier: Dossier, user: User) -> dict[str, Any]:
+    """The recorded meeting, or sensible defaults for a first recording."""
+    meeting = dossier.meeting
+    if meeting is None:
+        return {
+            "started_at": "", "ended_at": "", "place": f"Hội trường {dossier.unit.short_name}",
+            "chair_name": dossier.unit.signer_name, "chair_gender": "", "chair_position": "Chủ tịch Hội đồng",
+            "secretary_name": user.full_name, "secretary_gender": "", "secretary_position": "Thư ký Hội đồng",
+            "total_members": "", "present_members": "", "voting_method": "show_of_hands", "absentees": [],
+            "votes": {},
+        }
+    return {
+        "started_at": _local_input(meeting.started_at), "ended_at": _local_input(meeting.ended_at),
+        "place": meeting.place, "chair_name": meeting.chair_name, "chair_gender": meeting.chair_gender or "",
+        "chair_position": meeting.chair_position, "secretary_name": meeting.secretary_name,
+        "secretary_gender": meeting.secretary_gender or "", "secretary_position": meeting.secretary_position,
+        "total_members": str(meeting.total_members), "present_members": str(meeting.present_members),
+        "voting_method": meeting.voting_method,
+        "absentees": [{"name": a.get("name", ""), "reason": a.get("reason", ""),
+                       "written_opinion": a.get("written_opinion") or ""} for a in meeting.absentees or []],
+        "votes": {str(v.nominee_id): str(v.votes_in_favour) for v in meeting.votes},
+    }
+
+
+def vote_grid(dossier: Dossier) -> list[dict[str, Any]]:
+    """One row per nominee with its award form's vote rule, as numbers the page's script can use."""
+    campaign = dossier.campaign
+    rows = []
+    for nominee in dossier.nominees:
+        rule = _vote_rule(campaign, nominee)
+        form = campaign.award_form(nominee.award_form) or {"name": nominee.award_form}
+        rows.append({
+            "id": nominee.id, "full_name": nominee.full_name, "kind_label": KIND_LABELS[nominee.kind],
+            "award_form": form["name"], "rule_text": describe_vote_rule(rule),
+            "threshold_num": rule.threshold.numerator, "threshold_den": rule.threshold.denominator,
+            "strict": "true" if rule.strict else "false", "denominator": rule.denominator,
+        })
+    return rows
+
+
+def vote_results(rows: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Percent and pass/fail for the numbers in ``values``, as the page shows them before any script runs."""
+    try:
+        total, present_count = int(values.get("total_members") or ""), int(values.get("present_members") or "")
+    except ValueError:
+        return {}
+    if total <= 0 or not 0 <= present_count <= total:
+        return {}
+    results = {}
+    for row in rows:
+        raw = (values.get("votes") or {}).get(str(row["id"]), "")
+        try:
+            count = int(raw)
+        except ValueError:
+            continue
+        if not 0 <= count <= present_count:
+            results[str(row["id"])] = {"percent": "", "text": "Không hợp lệ", "tone": "danger"}
+            continue
+        rule = vote_rule_from_dict({"kind": "ratio", "threshold": f"{row['threshold_num']}/{row['threshold_den']}",
+                                    "strict": row["strict"] == "true", "denominator": row["denominator"]})
+        passed = vote_passes(rule, count, total, present_count)
+        results[str(row["id"])] = {"percent": percent_vn(float(Fraction(count * 100, total))),
+                                   "text": "Đạt" if passed else "Không đạt", "tone": "success" if passed else "danger"}
+    return results
+
+
+# --- campaign overview ----------------------------------------------------------------
+
+PROGRESS_CATEGORIES = [
+    ("not_started", "Chưa lập hồ sơ", "neutral"),
+    ("preparing", "Đang chuẩn bị, chưa nộp", "info"),
+    ("submitted", "Đã nộp, chờ thẩm định", "progress"),
+    ("under_review", "Đang thẩm định", "progress"),
+    ("returned", "Trả lại để bổ sung", "warning"),
+    ("accepted", "Đã tiếp nhận/chấp thuận", "success"),
+    ("approved", "Đã có quyết định khen thưởng", "success"),
+    ("rejected", "Không chấp thuận", "danger"),
+]
+
+
+def _category(dossier: Dossier | None) -> str:
+    if dossier is None:
+        return "not_started"
+    if dossier.state in PREPARING_STATES:
+        return "preparing"
+    return dossier.state
+
+
+def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """Where every participating unit stands, for the standing agency, the authority and the admin."""
+    deadline = deadline_view(campaign, today)
+    labels = {code: (label, tone) for code, label, tone in PROGRESS_CATEGORIES}
+    rows, counts = [], {code: 0 for code, _, _ in PROGRESS_CATEGORIES}
+    late_count = overdue_count = 0
+    for unit, dossier in web_support.campaign_progress(campaign):
+        category = _category(dossier)
+        counts[category] += 1
+        label, tone = labels[category]
+        sent = category not in ("not_started", "preparing")
+        overdue = not sent and deadline["is_past"]
+        late = bool(dossier is not None and sent and dossier.is_late)
+        late_count += late
+        overdue_count += overdue
+        visible = dossier is not None and access.can_view_dossier(user, dossier)
+        rows.append({
+            "unit_name": unit.short_name, "unit_kind": UNIT_KIND_LABELS.get(unit.kind, unit.kind),
+            "status": label, "tone": tone, "category": category,
+            "submitted_at": dossier.submitted_at if dossier is not None and sent else None,
+            "is_late": late, "is_overdue": overdue,
+            "url": url_for("web.dossier_page", dossier_id=dossier.id) if visible else "",
+        })
+    chart_rows = [{"label": label, "count": counts[code], "tone": tone} for code, label, tone in PROGRESS_CATEGORIES]
+    sent_total = sum(counts[c] for c in counts if c not in ("not_started", "preparing"))
+    sent_days = [to_local(row["submitted_at"]).date() for row in rows if row["submitted_at"] is not None]
+    timeline = diagram.submission_timeline(campaign.period_start, campaign.submission_deadline, today, sent_days,
+                                           len(rows))
+    return {
+        "campaign": campaign_view(campaign, today), "rows": rows, "chart": diagram.bar_chart(chart_rows),
+        "timeline": timeline,
+        "total": len(rows), "sent": sent_total, "late": late_count, "overdue": overdue_count,
+        "deadline": deadline,
+    }

@@ -1,0 +1,388 @@
+"""A catalogue of hostile and broken inputs: each gets a clear Vietnamese 4xx and changes nothing.
+
+Every case runs against the same small world: unit A's dossier being drafted
+(three nominees) and unit B's dossier waiting for its council meeting. After
+each request every table except the login tokens is compared with a snapshot
+taken before it.
+"""
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from docx import Document
+
+from conftest import COLLECTIVE, INDIVIDUALS, meeting_payload
+from service.db import db
+
+INT32_OVERFLOW = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
+INT64_OVERFLOW = 2**63  # more than SQLite's driver can bind
+HUGE_ID = 10**30
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, but the login tokens that each case's login adds."""
+    db.session.rollback()
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "api_tokens":
+            continue
+        order = [column for column in table.primary_key.columns] or list(table.columns)
+        rows[table.name] = [tuple(row) for row in db.session.execute(sa.select(table).order_by(*order))]
+    return rows
+
+
+@pytest.fixture
+def place(world) -> dict[str, Any]:
+    """Unit A's drafting dossier and unit B's dossier in council_minutes, with their nominees.
+
+    Built with the operations and tokens issued directly: a login per case would
+    cost a password hash each, for nothing this file tests.
+    """
+    from service.api.schemas import NomineeIn
+    from service.operations import dossiers as dossier_ops
+    from service.operations.workflow import fire_transition
+
+    users, campaign = world["users"], world["campaign"]
+    dossier = dossier_ops.create_dossier(users["clerk"], campaign)
+    nominees = [dossier_ops.add_nominee(users["clerk"], dossier, NomineeIn().load(n))
+                for n in (COLLECTIVE, *INDIVIDUALS)]
+    dossier_b = dossier_ops.create_dossier(users["clerk_b"], campaign)
+    nominees_b = [dossier_ops.add_nominee(users["clerk_b"], dossier_b, NomineeIn().load(n))
+                  for n in (COLLECTIVE, INDIVIDUALS[0])]
+    fire_transition(users["clerk_b"], dossier_b, "send_to_council", expected_state="drafting")
+    db.session.commit()
+    return {"campaign": campaign.id, "dossier": dossier.id, "nominees": [n.id for n in nominees],
+            "nominee": nominees[1].id, "dossier_b": dossier_b.id, "nominees_b": [n.id for n in nominees_b],
+            "version": dossier.version}
+
+
+class TokenClient:
+    """The test client with a bearer token issued without a login (no password hash to check)."""
+
+    def __init__(self, client, user) -> None:
+        import datetime as dt
+
+        from service.auth import issue_token
+
+        raw, _ = issue_token(user, dt.timedelta(hours=1))
+        db.session.commit()
+        self.client, self.headers = client, {"Authorization": f"Bearer {raw}"}
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+        return lambda url, **kwargs: call(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+
+JSON = "application/json"
+
+
+def case(description: str, user: str | None, method: str, path: str, status: int, field: str | None = None, *,
+         json_body: Any = None, data: Any = None, content_type: str | None = None,
+         headers: dict[str, str] | None = None, build: Any = None):
+    """One row of the table. ``path`` may name {dossier}, {nominee}, {dossier_b}, {nominee_b}.
+
+    ``build(place)`` returns the JSON body when it needs the ids of the place.
+    """
+    return pytest.param(
+        dict(user=user, method=method, path=path, status=status, field=field, json_body=json_body, data=data,
+             content_type=content_type, headers=headers or {}, build=build),
+        id=description)
+
+
+def nominee_with(**change):
+    return lambda place: {**INDIVIDUALS[0], **change}
+
+
+def nominee_edit(**change):
+    return lambda place: {"expected_version": 1, **change}
+
+
+def meeting_with(**change):
+    return lambda place: {**meeting_payload(place["nominees_b"]), **change}
+
+
+def transition(trigger="send_to_council", expected_state="drafting", **extra):
+    return lambda place: {"trigger": trigger, "expected_state": expected_state, **extra}
+
+
+def details(**change):
+    return lambda place: {"expected_version": place["version"], **change}
+
+
+NOMINEES = "/api/v1/dossiers/{dossier}/nominees"
+NOMINEE = "/api/v1/dossiers/{dossier}/nominees/{nominee}"
+DOSSIER = "/api/v1/dossiers/{dossier}"
+TRANSITIONS = "/api/v1/dossiers/{dossier}/transitions"
+MEETING = "/api/v1/dossiers/{dossier_b}/meeting"
+DOCUMENTS = "/api/v1/dossiers/{dossier}/documents"
+
+CASES = [
+    # --- the body is not a JSON object -------------------------------------------------------------
+    case("broken JSON", "clerk", "post", TRANSITIONS, 400,
+         data='{"trigger": "send_to_council",', content_type=JSON),
+    case("JSON array instead of object", "clerk", "post", TRANSITIONS, 422, "_schema",
+         json_body=[{"trigger": "send_to_council", "expected_state": "drafting"}]),
+    case("JSON string instead of object", "clerk", "post", NOMINEES, 422, "_schema", json_body="Trần Văn Ánh"),
+    case("JSON null", "clerk", "post", TRANSITIONS, 422, "_schema", data="null", content_type=JSON),
+    case("empty body declared as JSON", "clerk", "post", TRANSITIONS, 422, "trigger", data="",
+         content_type=JSON),
+    case("body over 10 MB", "clerk", "post", NOMINEES, 413,
+         data='{"full_name": "' + "x" * (10 * 1024 * 1024) + '"}', content_type=JSON),
+    case("JSON sent as text/plain", "clerk", "post", TRANSITIONS, 415,
+         data='{"trigger": "send_to_council", "expected_state": "drafting"}', content_type="text/plain"),
+    case("form-encoded instead of JSON", "clerk", "post", NOMINEES, 415,
+         data={"kind": "individual", "full_name": "Trần Văn Ánh"}),
+    case("text/plain body to generate documents", "clerk", "post", DOCUMENTS, 415, data="kinds=to_trinh",
+         content_type="text/plain"),
+    case("bytes that are not UTF-8", "clerk", "post", TRANSITIONS, 400,
+         data=b'{"trigger": "\xff\xfe", "expected_state": "drafting"}', content_type=JSON),
+    case("JSON nested 100000 deep", "clerk", "post", TRANSITIONS, 400,
+         data="[" * 100_000 + "]" * 100_000, content_type=JSON),
+    case("integer of 5000 digits", "clerk", "patch", DOSSIER, 400,
+         data='{"expected_version": ' + "9" * 5000 + "}", content_type=JSON),
+    case("lone surrogate in trigger", "clerk", "post", TRANSITIONS, 400,
+         data='{"trigger": "\\ud800", "expected_state": "drafting"}', content_type=JSON),
+    case("lone surrogate in expected_state", "clerk", "post", TRANSITIONS, 400,
+         data='{"trigger": "send_to_council", "expected_state": "\\udfff"}', content_type=JSON),
+    case("lone surrogate in password", None, "post", "/api/v1/auth/token", 400,
+         data='{"username": "clerk", "password": "\\ud83d"}', content_type=JSON),
+    case("lone surrogate in full_name", "clerk", "post", NOMINEES, 400,
+         data='{"kind": "individual", "full_name": "Tr\\ud800n", "award_form": "giay_khen_ca_nhan"}',
+         content_type=JSON),
+    # --- wrong types ----------------------------------------------------------------------------------
+    case("full_name is a number", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name=12345)),
+    case("full_name missing", "clerk", "post", NOMINEES, 422, "full_name",
+         build=lambda place: {k: v for k, v in INDIVIDUALS[0].items() if k != "full_name"}),
+    case("full_name null", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name=None)),
+    case("unknown nominee kind", "clerk", "post", NOMINEES, 422, "kind", build=nominee_with(kind="household")),
+    case("campaign_id as a string", "clerk", "post", "/api/v1/dossiers", 422, "campaign_id",
+         json_body={"campaign_id": "1"}),
+    case("expected_version as a string", "clerk", "patch", NOMINEE, 422, "expected_version",
+         json_body={"expected_version": "1", "position": "Chủ tịch"}),
+    case("expected_version as a float", "clerk", "patch", NOMINEE, 422, "expected_version",
+         json_body={"expected_version": 1.5, "position": "Chủ tịch"}),
+    case("expected_version as true", "clerk", "patch", NOMINEE, 422, "expected_version",
+         json_body={"expected_version": True, "position": "Chủ tịch"}),
+    case("boolean sent as 1", "clerk", "patch", NOMINEE, 422, "is_leader", build=nominee_edit(is_leader=1)),
+    case("boolean sent as a string", "clerk", "patch", NOMINEE, 422, "is_leader",
+         build=nominee_edit(is_leader="true")),
+    case("number sent as true", "clerk", "patch", DOSSIER, 422, "to_trinh_number",
+         build=details(to_trinh_number=True)),
+    case("metrics as a list", "clerk", "post", NOMINEES, 422, "metrics", build=nominee_with(metrics=[3, 5])),
+    case("metric as a string", "clerk", "post", NOMINEES, 422, "metrics",
+         build=nominee_with(metrics={"relatives_bhxh": "12", "relatives_bhyt": 5})),
+    case("negative metric", "clerk", "post", NOMINEES, 422, "metrics",
+         build=nominee_with(metrics={"relatives_bhxh": -3, "relatives_bhyt": 5})),
+    case("metric too large", "clerk", "post", NOMINEES, 422, "metrics",
+         build=nominee_with(metrics={"relatives_bhxh": 1e13, "relatives_bhyt": 5})),
+    case("NaN metric", "clerk", "post", NOMINEES, 422, "metrics",
+         data=json.dumps({**INDIVIDUALS[0], "metrics": {"relatives_bhxh": float("nan"), "relatives_bhyt": 1}}),
+         content_type=JSON),
+    case("Infinity members", "secretary_b", "put", MEETING, 422, "total_members",
+         data=json.dumps({**meeting_payload([1]), "total_members": float("inf"), "votes": []}),
+         content_type=JSON),
+    case("unknown field", "clerk", "post", NOMINEES, 422, "is_admin", build=nominee_with(is_admin=True)),
+    case("21 recipients", "clerk", "patch", DOSSIER, 422, "recipients",
+         build=details(recipients=[f"Nơi nhận {i}" for i in range(21)])),
+    case("recipients not a list", "clerk", "patch", DOSSIER, 422, "recipients",
+         build=details(recipients="UBND thành phố")),
+    case("unknown document kind", "clerk", "post", DOCUMENTS, 422, "kinds",
+         json_body={"kinds": ["to_trinh", "quyet_dinh"]}),
+    # --- text ----------------------------------------------------------------------------------------------
+    case("full_name of a million characters", "clerk", "post", NOMINEES, 422, "full_name",
+         build=nominee_with(full_name="Ánh" * 333_334)),
+    case("summary of almost 10 MB", "clerk", "post", NOMINEES, 422, "achievement_summary",
+         build=nominee_with(achievement_summary="Van dong. " * 990_000)),
+    case("NUL in full_name", "clerk", "post", NOMINEES, 422, "full_name",
+         build=nominee_with(full_name="Trần\x00Văn Ánh")),
+    case("ESC in position", "clerk", "patch", NOMINEE, 422, "position",
+         build=nominee_edit(position="Chủ tịch\x1b[31m")),
+    case("line separator in workplace", "clerk", "post", NOMINEES, 422, "workplace",
+         build=nominee_with(workplace="UBND\u2028phường")),
+    case("tab in full_name", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name="Trần\tÁnh")),
+    case("full_name only spaces", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name="   ")),
+    case("bell in comment", "clerk", "post", TRANSITIONS, 422, "comment",
+         build=transition(comment="Đồng ý\x07")),
+    case("comment of 6000 characters", "clerk", "post", TRANSITIONS, 422, "comment", build=transition(comment="ý" * 6000)),
+    # --- council meeting -------------------------------------------------------------------------------------
+    case("more votes than members present", "secretary_b", "put", MEETING, 422, "votes.0.votes_in_favour",
+         build=lambda place: meeting_payload(place["nominees_b"], votes={place["nominees_b"][0]: 9})),
+    case("more present than members", "secretary_b", "put", MEETING, 422, "present_members",
+         build=meeting_with(present_members=12)),
+    case("negative members", "secretary_b", "put", MEETING, 422, "total_members",
+         build=meeting_with(total_members=-9)),
+    case("negative votes", "secretary_b", "put", MEETING, 422, "votes",
+         build=lambda place: meeting_payload(place["nominees_b"], votes={place["nominees_b"][0]: -1})),
+    case("vote for another dossier's nominee", "secretary_b", "put", MEETING, 422, "votes.0.nominee_id",
+         build=lambda place: meeting_payload(place["nominees_b"], votes={place["nominees"][0]: 5})),
+    case("vote nominee_id beyond int64", "secretary_b", "put", MEETING, 422, "votes",
+         build=lambda place: meeting_payload(place["nominees_b"], votes={INT64_OVERFLOW: 5})),
+    case("meeting time without zone", "secretary_b", "put", MEETING, 422, "started_at",
+         build=meeting_with(started_at="2024-12-02T08:00:00")),
+    case("meeting in year 0001", "secretary_b", "put", MEETING, 422, "started_at",
+         build=meeting_with(started_at="0001-01-01T00:00:00+00:00", ended_at=None)),
+    case("meeting in year 9999", "secretary_b", "put", MEETING, 422, "started_at",
+         build=meeting_with(started_at="9999-12-31T23:59:59+07:00", ended_at=None)),
+    case("meeting ends 9999-12-31 at -14:00", "secretary_b", "put", MEETING, 422, "ended_at",
+         build=meeting_with(ended_at="9999-12-31T23:59:59-14:00")),
+    case("meeting on 30 February", "secretary_b", "put", MEETING, 422, "started_at",
+         build=meeting_with(started_at="2024-02-30T08:00:00+07:00")),
+    case("unknown voting method", "secretary_b", "put", MEETING, 422, "voting_method",
+         build=meeting_with(voting_method="hô to")),
+    case("absentees as an object", "secretary_b", "put", MEETING, 422, "absentees",
+         build=meeting_with(absentees={"name": "Lê Văn Sáu"})),
+    # --- dates on the dossier ------------------------------------------------------------------------------
+    case("date in year 0001", "clerk", "patch", DOSSIER, 422, "to_trinh_date",
+         build=details(to_trinh_date="0001-01-01")),
+    case("date in year 9999", "clerk", "patch", DOSSIER, 422, "to_trinh_date",
+         build=details(to_trinh_date="9999-12-31")),
+    case("date 2024-02-30", "clerk", "patch", DOSSIER, 422, "to_trinh_date",
+         build=details(to_trinh_date="2024-02-30")),
+    case("month 13", "clerk", "patch", DOSSIER, 422, "to_trinh_date", build=details(to_trinh_date="2024-13-01")),
+    case("date as an integer", "clerk", "patch", DOSSIER, 422, "to_trinh_date", build=details(to_trinh_date=20241203)),
+    case("negative number", "clerk", "patch", DOSSIER, 422, "to_trinh_number", build=details(to_trinh_number=-5)),
+    # --- transitions -----------------------------------------------------------------------------------
+    case("unknown trigger", "clerk", "post", TRANSITIONS, 422, "trigger", build=transition(trigger="fly_away")),
+    case("empty trigger", "clerk", "post", TRANSITIONS, 422, "trigger", build=transition(trigger="")),
+    case("trigger as a number", "clerk", "post", TRANSITIONS, 422, "trigger", build=transition(trigger=7)),
+    case("expected_state of 10 KB", "clerk", "post", TRANSITIONS, 422, "expected_state",
+         build=transition(expected_state="d" * 10_000)),
+    case("decision date 2024-02-30", "clerk", "post", TRANSITIONS, 422, "decision_date",
+         build=transition(decision_date="2024-02-30")),
+    # --- query strings and paths -------------------------------------------------------------------------
+    case("query campaign_id not a number", "clerk", "get", "/api/v1/dossiers?campaign_id=abc", 422, "campaign_id"),
+    case("query campaign_id 10^30", "clerk", "get", f"/api/v1/dossiers?campaign_id={HUGE_ID}", 422, "campaign_id"),
+    case("query version not a number", "clerk", "get", "/api/v1/dossiers/{dossier}/documents/to_trinh.docx?version=abc",
+         422, "version"),
+    case("query version negative", "clerk", "get", "/api/v1/dossiers/{dossier}/documents/to_trinh.docx?version=-1", 422,
+         "version"),
+    case("query expected_version not a number on delete", "clerk", "delete", NOMINEE + "?expected_version=mot", 422,
+         "expected_version"),
+    case("path dossier id 2^63", "clerk", "post", f"/api/v1/dossiers/{INT64_OVERFLOW}/transitions", 404,
+         build=transition()),
+    case("path dossier id 2^31", "clerk", "patch", f"/api/v1/dossiers/{INT32_OVERFLOW}", 404,
+         build=details(to_trinh_number=3)),
+    case("path nominee id 10^30", "clerk", "patch", "/api/v1/dossiers/{dossier}/nominees/" + str(HUGE_ID),
+         404, build=nominee_edit(position="Chủ tịch")),
+    case("path campaign id 2^63", "clerk", "get", f"/api/v1/campaigns/{INT64_OVERFLOW}", 404),
+    case("path dossier id negative", "clerk", "get", "/api/v1/dossiers/-1", 404),
+    case("document kind with dot-dot", "clerk", "get", "/api/v1/dossiers/{dossier}/documents/..%2F..%2Fsecret_key.docx",
+         404),
+    case("delete another dossier's nominee", "clerk", "delete", "/api/v1/dossiers/{dossier}/nominees/{nominee_b}", 404),
+    case("method not allowed", "clerk", "put", DOSSIER, 405, json_body={}),
+    # --- who is asking ---------------------------------------------------------------------------------------
+    case("no token", None, "post", TRANSITIONS, 401, build=transition()),
+    case("SQL in the token", None, "post", TRANSITIONS, 401, build=transition(),
+         headers={"Authorization": "Bearer ' OR 1=1 --"}),
+    case("Basic instead of Bearer", None, "delete", NOMINEE, 401,
+         headers={"Authorization": "Basic Y2xlcms6bWF0LWtoYXU="}),
+    case("SQL in the login", None, "post", "/api/v1/auth/token", 401,
+         json_body={"username": "' OR '1'='1", "password": "' OR '1'='1"}),
+    case("another unit edits a nominee", "clerk_b", "patch", NOMINEE, 404, build=nominee_edit(position="X")),
+    case("role may not fire trigger", "head", "post", TRANSITIONS, 403, build=transition()),
+]
+
+
+def _vietnamese(text: str) -> bool:
+    """Crude but telling: every Vietnamese message has letters outside ASCII; English ones do not."""
+    return any(ord(char) > 127 for char in text)
+
+
+def test_the_catalogue_is_long_enough():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("spec", CASES)
+def test_bad_input_is_refused_and_changes_nothing(client, world, place, spec):
+    api = TokenClient(client, world["users"][spec["user"]]) if spec["user"] else client
+    path = spec["path"].format(**{**place, "nominee_b": place["nominees_b"][0]})
+    kwargs: dict[str, Any] = {"headers": spec["headers"]}
+    if spec["build"] is not None:
+        kwargs["json"] = spec["build"](place)
+    elif spec["json_body"] is not None:
+        kwargs["json"] = spec["json_body"]
+    elif spec["data"] is not None:
+        kwargs["data"] = spec["data"]
+        if spec["content_type"]:
+            kwargs["content_type"] = spec["content_type"]
+    before = _snapshot()
+
+    response = getattr(api, spec["method"])(path, **kwargs)
+
+    assert response.status_code == spec["status"], (response.status_code, response.get_json())
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and error["code"]
+    assert _vietnamese(error["message"]), error
+    assert isinstance(error["fields"], dict)
+    if spec["field"]:
+        assert spec["field"] in error["fields"], error
+    for messages in error["fields"].values():
+        for message in (messages if isinstance(messages, list) else [messages]):
+            if isinstance(message, str):
+                assert _vietnamese(message), error
+    assert _snapshot() == before
+
+
+# --- what must be accepted, and stored exactly ----------------------------------------------------------------
+
+def _docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", [
+    "{{ 7*7 }}",
+    "{% for x in range(3) %}Lặp{% endfor %}",
+    "{{ ''.__class__.__mro__ }}",
+    "Robert'); DROP TABLE nominees;--",
+    "' OR '1'='1",
+    "<w:t>Chèn XML</w:t> & <b>đậm</b>",
+], ids=["jinja-expression", "jinja-loop", "sandbox-escape", "sql-drop", "sql-or", "xml-markup"])
+def test_template_and_sql_syntax_in_names_comes_out_literally(as_user, place, name):
+    clerk = as_user("clerk")
+    response = clerk.post(f"/api/v1/dossiers/{place['dossier']}/nominees",
+                          json={**INDIVIDUALS[0], "full_name": name})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["full_name"] == name
+    nominees = clerk.get(f"/api/v1/dossiers/{place['dossier']}").get_json()["nominees"]
+    assert name in [n["full_name"] for n in nominees]
+    document = clerk.get(f"/api/v1/dossiers/{place['dossier']}/documents/danh_sach.docx")
+    assert document.status_code == 200, document.get_json()
+    text = _docx_text(document.data)
+    assert name in text
+    if name == "{{ 7*7 }}":
+        assert "49" not in text.replace(name, "")
+
+
+def test_decomposed_unicode_is_stored_in_nfc_everywhere(as_user, place):
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    clerk, secretary_b = as_user("clerk"), as_user("secretary_b")
+    created = clerk.post(f"/api/v1/dossiers/{place['dossier']}/nominees", json={
+        **INDIVIDUALS[0], "full_name": nfd("Nguyễn Thị Ánh"), "position": nfd("Phó Chủ tịch"),
+        "workplace": nfd("UBND phường Mỹ Bình"), "achievement_summary": nfd("Vận động 04 người\r\nthân.")})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert (body["full_name"], body["position"], body["workplace"], body["achievement_summary"]) == (
+        "Nguyễn Thị Ánh", "Phó Chủ tịch", "UBND phường Mỹ Bình", "Vận động 04 người\nthân.")
+    meeting = secretary_b.put(f"/api/v1/dossiers/{place['dossier_b']}/meeting", json={
+        **meeting_payload(place["nominees_b"]), "place": nfd("Hội trường Ủy ban"), "chair_name": nfd("Bùi Thị Hân")})
+    assert meeting.status_code == 200, meeting.get_json()
+    assert meeting.get_json()["place"] == "Hội trường Ủy ban" and meeting.get_json()["chair_name"] == "Bùi Thị Hân"
+    from service.models import CouncilMeeting, Nominee
+
+    db.session.expire_all()
+    stored = db.session.get(Nominee, body["id"])
+    for value in (stored.full_name, stored.position, stored.workplace, stored.achievement_summary,
+                  db.session.scalar(sa.select(CouncilMeeting.place))):
+        assert unicodedata.is_normalized("NFC", value), value
