@@ -24,13 +24,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Vietnamese stays readable in JSON instead of \u escapes.
     app.json.ensure_ascii = False
 
-    from . import cli, transaction
+    from . import cli, security, transaction
     from .api import init_app as init_api
     from .db import db
     from .web import init_app as init_web
 
     db.init_app(app)
     transaction.init_app(app)
+    security.init_app(app)
     init_api(app)
     cli.init_app(app)
     _init_request_ids(app)

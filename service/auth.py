@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db, utcnow
-from .models import ApiToken, User
+from .errors import TooManyAttempts
+from .models import ApiToken, LoginFailure, User
 
 # A hash to compare against when the user does not exist, so that a wrong
 # username takes as long as a wrong password.
@@ -29,6 +30,43 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    return user
+
+
+# Refused sign-ins are counted over a sliding window: per account (guessing one
+# password) and per client address (trying many accounts). Limits are settings.
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+
+
+def authenticate_throttled(username: str, password: str, client_address: str) -> User | None:
+    """``authenticate`` behind login throttling; every entry point that takes a password uses it.
+
+    Raises TooManyAttempts (429) once an account or an address has too many
+    recent refusals, before the password is even checked. A refusal is recorded
+    in its own transaction, so it counts although the request itself fails.
+    """
+    from flask import current_app
+
+    username = username.strip()[:64]
+    client_address = (client_address or "?")[:64]
+    since = utcnow() - THROTTLE_WINDOW
+    per_account = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
+        LoginFailure.username == username, LoginFailure.created_at > since))
+    per_address = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
+        LoginFailure.client_address == client_address, LoginFailure.created_at > since))
+    if (per_account >= current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or per_address >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
+        raise TooManyAttempts(
+            f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút hoặc nhờ quản trị viên đặt lại mật khẩu.",
+            retry_after=int(THROTTLE_WINDOW.total_seconds()))
+    user = authenticate(username, password)
+    if user is None:
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(LoginFailure).values(
+                username=username, client_address=client_address, created_at=utcnow()))
+        return None
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
     return user
 
 

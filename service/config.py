@@ -20,6 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "JSON_SORT_KEYS": False,
     "AUTO_MIGRATE": True,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 10,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+    # Behind an HTTPS reverse proxy: trust its X-Forwarded-Proto/For and mark cookies Secure.
+    "BEHIND_HTTPS_PROXY": False,
 }
 
 # Environment variables read on start-up and the type each one is parsed as.
@@ -32,6 +36,9 @@ _ENV_TYPES: dict[str, type] = {
     "LOAD_DEMO_DATA": bool,
     "MAX_CONTENT_LENGTH": int,
     "AUTO_MIGRATE": bool,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
+    "BEHIND_HTTPS_PROXY": bool,
 }
 
 

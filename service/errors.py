@@ -54,3 +54,14 @@ class Conflict(DomainError):
 class GuardsFailed(DomainError):
     status = 422
     code = "guards_failed"
+
+
+class TooManyAttempts(DomainError):
+    """Too many refused sign-ins; ``retry_after`` says in how many seconds to try again."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

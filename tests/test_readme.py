@@ -18,3 +18,12 @@ def test_readme_state_table_is_the_generated_one():
 def test_readme_diagram_is_the_generated_one():
     text = README.read_text(encoding="utf-8")
     assert workflows.mermaid_diagram().strip() in text
+
+
+def test_readme_round_table_is_the_generated_one():
+    from workflows.round_workflow import ROUND_WORKFLOW
+
+    text = README.read_text(encoding="utf-8")
+    start = text.index("<!-- round-table:start -->") + len("<!-- round-table:start -->")
+    end = text.index("<!-- round-table:end -->")
+    assert text[start:end].strip() == ROUND_WORKFLOW.state_table_markdown().strip()

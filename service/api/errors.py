@@ -66,7 +66,11 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
 
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
-    return error_response(error.status, error.code, error.message, error.fields, error.details)
+    response = error_response(error.status, error.code, error.message, error.fields, error.details)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def handle_http_exception(error: HTTPException) -> Response:

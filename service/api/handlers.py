@@ -16,7 +16,7 @@ import io
 import workflows
 
 from .. import access
-from ..auth import authenticate, issue_token, user_for_token
+from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
 from ..errors import NotFound, Unauthenticated
 from ..models import Campaign, CouncilMeeting, Dossier, HistoryEvent, Nominee, Unit, User
@@ -91,15 +91,24 @@ def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
 @blp.route("/auth/token", methods=["POST"])
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
-@blp.documented_errors(401, 422)
+@blp.documented_errors(401, 422, 429)
 @blp.doc(security=[])
 def create_token(data):
     """Đăng nhập: đổi tên đăng nhập và mật khẩu lấy mã truy cập (bearer token)."""
-    user = authenticate(data["username"], data["password"])
+    user = authenticate_throttled(data["username"], data["password"], request.remote_addr or "")
     if user is None:
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
     raw, token = issue_token(user, dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
     return {"access_token": raw, "token_type": "Bearer", "expires_at": token.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@blp.response(204)
+@blp.documented_errors(401)
+def revoke_current_token():
+    """Đăng xuất: thu hồi mã truy cập đang dùng."""
+    current_user()
+    revoke_token(request.headers["Authorization"].partition(" ")[2].strip())
 
 
 @blp.route("/me")

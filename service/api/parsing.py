@@ -65,7 +65,8 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ArgumentsParser()
 
     ERROR_DESCRIPTIONS = {401: "Chưa đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy",
-                          409: "Xung đột trạng thái", 413: "Dữ liệu gửi lên quá lớn", 422: "Dữ liệu chưa hợp lệ"}
+                          409: "Xung đột trạng thái", 413: "Dữ liệu gửi lên quá lớn", 422: "Dữ liệu chưa hợp lệ",
+                          429: "Quá nhiều lần đăng nhập sai"}
 
     def documented_errors(self, *statuses: int):
         """Declare in the OpenAPI document the error responses a handler may give (one shape)."""

@@ -17,11 +17,6 @@ csrf = CSRFProtect()
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Everything a page loads comes from this service: no CDN, no inline script or style.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-                           "base-uri 'none'; object-src 'none'")
-
-
 def init_app(app: Flask) -> None:
     from . import errors, format, session
     from . import account, dossier, home, meeting  # noqa: F401 - they register their routes on bp
@@ -51,14 +46,7 @@ def init_app(app: Flask) -> None:
         if request.method in UNSAFE_METHODS and not request.path.startswith("/api/"):
             csrf.protect()
 
-    @app.after_request
-    def page_security_headers(response):
-        if not request.path.startswith("/api/"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    # Security headers (CSP and the rest) are set for every response in service.security.
 
     @app.context_processor
     def page_context():

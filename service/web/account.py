@@ -5,7 +5,8 @@ import logging
 
 from flask import flash, redirect, render_template, request, url_for
 
-from ..auth import authenticate
+from ..auth import authenticate_throttled
+from ..errors import TooManyAttempts
 from .blueprint import bp
 from .session import safe_next, sign_in, sign_out, signed_in_user
 
@@ -20,7 +21,11 @@ def login():
             return redirect(next_url or url_for("web.home"))
         return render_template("login.html", username="", error="", next_url=next_url or "")
     username = request.form.get("username", "").strip()
-    user = authenticate(username, request.form.get("password", ""))
+    try:
+        user = authenticate_throttled(username, request.form.get("password", ""), request.remote_addr or "")
+    except TooManyAttempts as error:
+        return render_template("login.html", username=username, next_url=next_url or "",
+                               error=error.message), 429
     if user is None:
         log.info("page sign-in refused for %s", username)
         return render_template("login.html", username=username, next_url=next_url or "",
