@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     # Behind an HTTPS reverse proxy: trust its X-Forwarded-Proto/For and mark cookies Secure.
     "BEHIND_HTTPS_PROXY": False,
+    # Prize money is rounded to tens of thousands of đồng; sources differ on "nearest" or "up".
+    "PRIZE_ROUNDING": "nearest",
 }
 
 # Environment variables read on start-up and the type each one is parsed as.
@@ -39,6 +41,7 @@ _ENV_TYPES: dict[str, type] = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "BEHIND_HTTPS_PROXY": bool,
+    "PRIZE_ROUNDING": str,
 }
 
 
@@ -65,6 +68,8 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None)
         config["DOCUMENT_STORE"] = str(instance / "documents")
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)
+    if config["PRIZE_ROUNDING"] not in ("nearest", "up"):
+        raise ValueError("PRIZE_ROUNDING must be 'nearest' or 'up'")
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["DATABASE_URL"]))
     return config

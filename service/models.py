@@ -482,3 +482,42 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), index=True)
     client_address: Mapped[str] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class BaseSalaryLevel(db.Model):
+    """One level of the base salary (mức lương cơ sở) as an administrator keeps it.
+
+    When the table is empty the levels packaged with the service apply
+    (service/awards/base_salary.yaml).
+    """
+
+    __tablename__ = "base_salary_levels"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(unique=True)
+    amount: Mapped[int]
+    source: Mapped[str] = mapped_column(sa.String(255), default="")
+    needs_check: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CustomTemplate(db.Model):
+    """A Word template an administrator uploaded to replace a built-in one for one campaign.
+
+    The file lives in the document store under its SHA-256; the built-in template
+    stays the fallback when the row is removed.
+    """
+
+    __tablename__ = "custom_templates"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "kind"), sa.CheckConstraint("size > 0", name="size"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    file_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

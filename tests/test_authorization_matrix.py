@@ -60,6 +60,7 @@ IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/dang-nhap"
 CAMPAIGN_FILE = Path(__file__).resolve().parents[1] / "campaigns" / "long-xuyen-9936-2024.yaml"
+TO_TRINH_TEMPLATE = Path(__file__).resolve().parents[1] / "templates_docx" / "to_trinh.docx"
 
 
 # --- expected outcomes ------------------------------------------------------------------------
@@ -355,6 +356,24 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
     },
     "api.revoke_current_token": {
         "DELETE": [Case("campaign", lambda ids, actor: Ask("DELETE", "/api/v1/auth/token"), everyone(204))],
+    },
+    "files.CampaignTemplate": {
+        "PUT": [Case("campaign", lambda ids, actor: Ask(
+            "PUT", f"/api/v1/admin/campaigns/{ids.campaign_id}/templates/to_trinh",
+            data={"file": (io.BytesIO(TO_TRINH_TEMPLATE.read_bytes()), "to_trinh.docx")},
+            content_type="multipart/form-data"),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+        "DELETE": [Case("campaign", lambda ids, actor: Ask(
+            "DELETE", f"/api/v1/admin/campaigns/{ids.campaign_id}/templates/to_trinh"),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=404))],
+    },
+    "salaries.get_base_salaries": {
+        "GET": [Case("campaign", get(lambda ids: "/api/v1/base-salaries"), everyone(200))],
+    },
+    "salaries.BaseSalaryAdmin": {
+        "PUT": [Case("campaign", lambda ids, actor: Ask("PUT", "/api/v1/admin/base-salaries", json={
+            "rows": [{"valid_from": "2024-07-01", "amount": 2340000}]}), roles(own=403, other=403, agency=403,
+                                                                                other_agency=403, admin=200))],
     },
     "api.me": {"GET": [Case("campaign", get(lambda ids: "/api/v1/me"), everyone(200))]},
     "api.list_units": {"GET": [Case("campaign", get(lambda ids: "/api/v1/units"), everyone(200))]},

@@ -58,9 +58,11 @@ def init_app(app: Flask) -> None:
     from .handlers import blp
     from .files import blp as files_blp
     from .rounds import blp as rounds_blp
+    from .salaries import blp as salaries_blp
 
     api.register_blueprint(blp)
     api.register_blueprint(rounds_blp)
     api.register_blueprint(files_blp)
+    api.register_blueprint(salaries_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 
 from flask import request, send_file
+from flask.views import MethodView
+from marshmallow import Schema, fields
 
 from ..awards import excel
 from ..db import db
@@ -15,6 +17,7 @@ from ..errors import NotFound, ValidationFailed
 from ..models import Campaign
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
+from ..operations import templates as template_ops
 from .handlers import DOCX_MIME, authenticate_request, current_user, load_dossier
 from .parsing import Blueprint
 from .rounds import load_round
@@ -103,3 +106,43 @@ def _present_nominee(nominee):
     from . import present
 
     return present.nominee(nominee)
+
+
+class CustomTemplateOut(Schema):
+    kind = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    file_name = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+@blp.route("/admin/campaigns/<int:campaign_id>/templates/<string:kind>")
+class CampaignTemplate(MethodView):
+    @blp.response(200, CustomTemplateOut)
+    @blp.documented_errors(401, 403, 404, 422)
+    def put(self, campaign_id, kind):
+        """Thay mẫu Word của một loại văn bản cho phong trào (tệp .docx trong trường “file”; quản trị)."""
+        user = current_user()
+        campaign = _load_campaign(campaign_id)
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed("Hãy tải lên tệp mẫu Word (.docx) trong trường “file”.",
+                                   fields={"file": ["Thiếu tệp."]}, code="file_missing")
+        content = upload.read(MAX_IMPORT_BYTES + 1)
+        if len(content) > MAX_IMPORT_BYTES:
+            raise ValidationFailed(f"Tệp lớn quá {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
+                                   fields={"file": ["Tệp quá lớn."]}, code="file_too_large")
+        return template_ops.upload_template(user, campaign, kind, content, upload.filename or "")
+
+    @blp.response(204)
+    @blp.documented_errors(401, 403, 404)
+    def delete(self, campaign_id, kind):
+        """Bỏ mẫu đã tải lên, dùng lại mẫu có sẵn (quản trị)."""
+        template_ops.remove_template(current_user(), _load_campaign(campaign_id), kind)
+
+
+def _load_campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return campaign

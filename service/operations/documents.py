@@ -152,17 +152,34 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
     return [_ensure_current(actor, dossier, kind) for kind in kinds]
 
 
+def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
+    """The campaign's uploaded template of ``kind`` if an administrator set one, else the built-in one."""
+    from .templates import template_for
+
+    uploaded = template_for(dossier.campaign, kind)
+    if uploaded is None:
+        return _template(kind)
+    name, content = uploaded
+    return name, content, hashlib.sha256(content).hexdigest()
+
+
 def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocument:
+    template_name, template_bytes, template_sha = _campaign_template(dossier, kind)
+
+    def is_current(document: GeneratedDocument | None) -> bool:
+        # A new template makes a new version too, while the dossier can still change.
+        return (document is not None and document.content_revision == dossier.content_revision
+                and document.template_sha256 == template_sha)
+
     latest = _latest(dossier, kind)
-    if latest is not None and latest.content_revision == dossier.content_revision:
+    if is_current(latest):
         return latest
     # Requests that find the same version missing at once would all number theirs alike; one
     # at a time renders it, the others then find it made.
     _hold_for_rendering(dossier)
     latest = _latest(dossier, kind)
-    if latest is not None and latest.content_revision == dossier.content_revision:
+    if is_current(latest):
         return latest
-    template_name, template_bytes, template_sha = _template(kind)
     try:
         context = builders.build_context(kind, dossier_snapshot(dossier))
     except builders.DocumentDataError as error:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from ..awards import builders as award_builders
 from ..awards import excel
 from ..awards.prize import PrizeError, apply_prizes
@@ -15,6 +17,8 @@ from ..documents.builders import DocumentDataError
 from ..errors import Conflict, ValidationFailed
 from ..models import CampaignRound
 from . import rounds as round_ops
+from .salaries import salary_table
+from .templates import template_for
 
 ROUND_DOCUMENT_KINDS = award_builders.CAMPAIGN_DOCUMENT_KINDS
 ROUND_DOCUMENT_TITLES = award_builders.CAMPAIGN_DOCUMENT_TITLES
@@ -50,7 +54,8 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
             forms.append({k: v for k, v in form.items() if k not in ("multiplier", "multipliers")}
                          | ({"multiplier": multiplier} if multiplier is not None else {}))
         try:
-            awardees = apply_prizes(awardees, day, forms)
+            awardees = apply_prizes(awardees, day, forms, salaries=salary_table(),
+                                    rounding=current_app.config["PRIZE_ROUNDING"])
         except PrizeError as error:
             raise ValidationFailed(f"Chưa tính được tiền thưởng: {error}", code="prize_unavailable") from None
     return {
@@ -76,7 +81,9 @@ def render_round_document(round_: CampaignRound, kind: str) -> tuple[bytes, str]
     if not snapshot["awardees"]:
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
     try:
-        content = award_builders.render_campaign_document(kind, snapshot)
+        uploaded = template_for(round_.campaign, kind)
+        content = award_builders.render_campaign_document(kind, snapshot,
+                                                          template=uploaded[1] if uploaded else None)
     except DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(ROUND_DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None

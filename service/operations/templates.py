@@ -1,0 +1,78 @@
+"""Templates an administrator uploads to replace a built-in Word template for one campaign."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..awards.custom_templates import TEMPLATE_KINDS, check_uploaded_template
+from ..db import db
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..models import Campaign, CustomTemplate, User
+from .documents import document_store
+
+log = logging.getLogger(__name__)
+
+_TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
+
+
+@lru_cache(maxsize=None)
+def sample_context(kind: str) -> dict:
+    """The sample data shipped with the built-in template of ``kind``: an upload must render it."""
+    folder = _TEMPLATES / "samples" if (_TEMPLATES / "samples" / f"{kind}.json").exists() \
+        else _TEMPLATES / "campaign" / "samples"
+    return json.loads((folder / f"{kind}.json").read_text(encoding="utf-8"))
+
+
+def custom_template(campaign: Campaign, kind: str) -> CustomTemplate | None:
+    return db.session.scalar(sa.select(CustomTemplate).where(CustomTemplate.campaign_id == campaign.id,
+                                                             CustomTemplate.kind == kind))
+
+
+def template_for(campaign: Campaign, kind: str) -> tuple[str, bytes] | None:
+    """(name, bytes) of the campaign's uploaded template of ``kind``, or None for the built-in one."""
+    uploaded = custom_template(campaign, kind)
+    if uploaded is None:
+        return None
+    return f"tải lên: {uploaded.file_name or kind + '.docx'}"[:128], document_store().get(uploaded.sha256)
+
+
+def upload_template(actor: User, campaign: Campaign, kind: str, content: bytes, file_name: str) -> CustomTemplate:
+    """Check an uploaded template (opens, renders the sample data in the sandbox, uses only known
+    variables) and make it the campaign's template of ``kind``; refused with every reason otherwise."""
+    if actor.role != "admin":
+        raise Forbidden("Chỉ quản trị hệ thống mới được thay mẫu văn bản.")
+    if kind not in TEMPLATE_KINDS:
+        raise NotFound(f"Không có loại văn bản “{kind}”.")
+    problems = check_uploaded_template(kind, content, sample_context(kind), None)
+    if problems:
+        raise ValidationFailed("Mẫu văn bản không dùng được: " + " ".join(problems),
+                               fields={"file": problems}, code="invalid_template")
+    sha = document_store().put(content)
+    uploaded = custom_template(campaign, kind) or CustomTemplate(campaign_id=campaign.id, kind=kind)
+    uploaded.sha256, uploaded.size = sha, len(content)
+    uploaded.file_name = (file_name or "")[:255]
+    uploaded.uploaded_by_id = actor.id
+    db.session.add(uploaded)
+    db.session.flush()
+    log.info("campaign %s: template %s replaced by %s (%s)", campaign.code, kind, actor.username, sha)
+    return uploaded
+
+
+def remove_template(actor: User, campaign: Campaign, kind: str) -> None:
+    """Go back to the built-in template of ``kind``."""
+    if actor.role != "admin":
+        raise Forbidden("Chỉ quản trị hệ thống mới được thay mẫu văn bản.")
+    uploaded = custom_template(campaign, kind)
+    if uploaded is None:
+        raise NotFound("Phong trào đang dùng mẫu có sẵn cho loại văn bản này.")
+    db.session.delete(uploaded)
+    db.session.flush()
+
+
+def template_sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
