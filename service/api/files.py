@@ -24,7 +24,7 @@ from .rounds import load_round
 from .schemas import NomineeOut
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A nominee list of a few thousand rows is far below this; larger uploads are refused unread.
+# A nominee list of a few thousand rows, or a Word template, is far below this.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Tệp Word và Excel")
@@ -91,15 +91,20 @@ def import_nominees(dossier_id):
     """Nhập người được đề nghị từ tệp Excel (trường “file”): lỗi một dòng thì không nhập dòng nào."""
     user = current_user()
     dossier = load_dossier(user, dossier_id)
+    content, _ = _uploaded_file("Hãy tải lên tệp Excel (.xlsx) trong trường “file”.")
+    return [_present_nominee(n) for n in dossier_ops.import_nominees(user, dossier, content)]
+
+
+def _uploaded_file(missing_message: str) -> tuple[bytes, str]:
+    """The bytes and name of the upload in field "file"; larger than MAX_IMPORT_BYTES is refused unread."""
     upload = request.files.get("file")
     if upload is None:
-        raise ValidationFailed("Hãy tải lên tệp Excel (.xlsx) trong trường “file”.",
-                               fields={"file": ["Thiếu tệp."]}, code="file_missing")
+        raise ValidationFailed(missing_message, fields={"file": ["Thiếu tệp."]}, code="file_missing")
     content = upload.read(MAX_IMPORT_BYTES + 1)
     if len(content) > MAX_IMPORT_BYTES:
         raise ValidationFailed(f"Tệp lớn quá {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
                                fields={"file": ["Tệp quá lớn."]}, code="file_too_large")
-    return [_present_nominee(n) for n in dossier_ops.import_nominees(user, dossier, content)]
+    return content, upload.filename or ""
 
 
 def _present_nominee(nominee):
@@ -124,15 +129,8 @@ class CampaignTemplate(MethodView):
         """Thay mẫu Word của một loại văn bản cho phong trào (tệp .docx trong trường “file”; quản trị)."""
         user = current_user()
         campaign = _load_campaign(campaign_id)
-        upload = request.files.get("file")
-        if upload is None:
-            raise ValidationFailed("Hãy tải lên tệp mẫu Word (.docx) trong trường “file”.",
-                                   fields={"file": ["Thiếu tệp."]}, code="file_missing")
-        content = upload.read(MAX_IMPORT_BYTES + 1)
-        if len(content) > MAX_IMPORT_BYTES:
-            raise ValidationFailed(f"Tệp lớn quá {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
-                                   fields={"file": ["Tệp quá lớn."]}, code="file_too_large")
-        return template_ops.upload_template(user, campaign, kind, content, upload.filename or "")
+        content, name = _uploaded_file("Hãy tải lên tệp mẫu Word (.docx) trong trường “file”.")
+        return template_ops.upload_template(user, campaign, kind, content, name)
 
     @blp.response(204)
     @blp.documented_errors(401, 403, 404)
