@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import tarfile
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -39,7 +38,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .db import db, utcnow
-from .docstore import DocumentStore
+from .docstore import DocumentStore, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -190,22 +189,15 @@ def create_backup(output: str | os.PathLike[str]) -> dict[str, Any]:
     manifest["documents"] = {"count": len(documents), "bytes": sum(len(c) for _, c in documents)}
 
     target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.tmp-")
     now = dt.datetime.now().timestamp()
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with tarfile.open(fileobj=handle, mode="w:gz") as archive:
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
-                           now)
-                for name, content in (*table_files, *documents):
-                    _add_bytes(archive, name, content, now)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    def write_archive(handle) -> None:
+        with tarfile.open(fileobj=handle, mode="w:gz") as archive:
+            _add_bytes(archive, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"), now)
+            for name, content in (*table_files, *documents):
+                _add_bytes(archive, name, content, now)
+
+    write_atomically(target, write_archive, prefix=f".{target.name}")
     log.info("backup written to %s: %s tables, %s documents", target, len(tables), len(documents))
     return manifest
 

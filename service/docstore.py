@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,25 @@ STALE_TEMP_SECONDS = 60
 
 _swept_roots: set[str] = set()
 _sweep_lock = threading.Lock()
+
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], object], prefix: str = "") -> None:
+    """Write a file through ``write(handle)`` so that it appears whole or not at all.
+
+    The bytes go to a temporary name in the same folder, are flushed to disk,
+    then renamed over ``target``; on any failure the temporary file is removed.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=prefix + TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
 
 
 class DocumentStore:
@@ -66,17 +86,7 @@ class DocumentStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        write_atomically(target, lambda handle: handle.write(content))
         return digest
 
     def get(self, sha256: str) -> bytes:

@@ -243,6 +243,20 @@ INDIVIDUALS = [
 ]
 
 
+def docx_text(content: bytes) -> str:
+    """Every paragraph and table cell of a .docx, one per line, in document order."""
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
 def meeting_payload(nominee_ids, *, total=9, present=8, votes=None) -> dict[str, Any]:
     votes = votes or {nominee_id: present for nominee_id in nominee_ids}
     return {

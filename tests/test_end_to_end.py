@@ -4,18 +4,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from docx import Document
 
-from conftest import COLLECTIVE, INDIVIDUALS, meeting_payload
+from conftest import COLLECTIVE, INDIVIDUALS, docx_text, meeting_payload
 
 
-def _text(docx_bytes: bytes) -> str:
-    document = Document(io.BytesIO(docx_bytes))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def _fire(api, dossier_id, trigger, expected_state, **extra):
@@ -50,7 +42,7 @@ def test_dossier_from_draft_to_decision(as_user, world):
         ids.append(response.get_json()["id"])
     # Documents can be downloaded while drafting too.
     drafts = _download_all(clerk, dossier_id)
-    assert "Công ty A&B <Chi nhánh 1>" in _text(drafts["danh_sach"])
+    assert "Công ty A&B <Chi nhánh 1>" in docx_text(drafts["danh_sach"])
 
     _fire(clerk, dossier_id, "send_to_council", "drafting")
     meeting = secretary.put(f"/api/v1/dossiers/{dossier_id}/meeting",
@@ -74,14 +66,14 @@ def test_dossier_from_draft_to_decision(as_user, world):
     _fire(head, dossier_id, "submit", "ready")
 
     submitted_docs = _download_all(reviewer, dossier_id)
-    to_trinh = _text(submitted_docs["to_trinh"])
+    to_trinh = docx_text(submitted_docs["to_trinh"])
     assert "Số: 05/TTr-UBND" in to_trinh
     assert "ngày 03 tháng 12 năm 2024" in to_trinh
-    danh_sach = _text(submitted_docs["danh_sach"])
+    danh_sach = docx_text(submitted_docs["danh_sach"])
     assert "Công ty A&B <Chi nhánh 1>" in danh_sach
     # Only those who passed the vote are proposed; "Lê Thị An" got 3 of 9 votes.
     assert "Trần Văn Ánh" in danh_sach and "Lê Thị An" not in danh_sach
-    bien_ban = _text(submitted_docs["bien_ban"])
+    bien_ban = docx_text(submitted_docs["bien_ban"])
     assert "Lê Thị An" in bien_ban and "Không đạt" in bien_ban
 
     _fire(reviewer, dossier_id, "start_review", "submitted")
@@ -139,9 +131,9 @@ def test_dossier_from_draft_to_decision(as_user, world):
     first = next(d for d in danh_sach_versions if d["version"] == first_set["danh_sach"]["version"])
     assert first["is_frozen"] and first["sha256"] == first_set["danh_sach"]["sha256"]
     old = clerk.get(f"/api/v1/dossiers/{dossier_id}/documents/danh_sach.docx?version={first['version']}")
-    assert "Lê Thị An" not in _text(old.data)
+    assert "Lê Thị An" not in docx_text(old.data)
     latest = clerk.get(f"/api/v1/dossiers/{dossier_id}/documents/danh_sach.docx")
-    assert "Lê Thị An" in _text(latest.data)
+    assert "Lê Thị An" in docx_text(latest.data)
 
     archive = zipfile.ZipFile(io.BytesIO(clerk.get(f"/api/v1/dossiers/{dossier_id}/documents.zip").data))
     assert sorted(name.split("_hoso")[0] for name in archive.namelist()) == ["bien_ban", "danh_sach", "to_trinh"]

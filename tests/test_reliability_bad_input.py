@@ -7,16 +7,14 @@ taken before it.
 """
 from __future__ import annotations
 
-import io
 import json
 import unicodedata
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from docx import Document
 
-from conftest import COLLECTIVE, INDIVIDUALS, meeting_payload
+from conftest import COLLECTIVE, INDIVIDUALS, docx_text, meeting_payload
 from service.db import db
 
 INT32_OVERFLOW = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
@@ -333,13 +331,6 @@ def test_bad_input_is_refused_and_changes_nothing(client, world, place, spec):
 
 # --- what must be accepted, and stored exactly ----------------------------------------------------------------
 
-def _docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("name", [
@@ -360,7 +351,7 @@ def test_template_and_sql_syntax_in_names_comes_out_literally(as_user, place, na
     assert name in [n["full_name"] for n in nominees]
     document = clerk.get(f"/api/v1/dossiers/{place['dossier']}/documents/danh_sach.docx")
     assert document.status_code == 200, document.get_json()
-    text = _docx_text(document.data)
+    text = docx_text(document.data)
     assert name in text
     if name == "{{ 7*7 }}":
         assert "49" not in text.replace(name, "")

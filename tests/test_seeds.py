@@ -11,21 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from docx import Document
 
+from conftest import docx_text
 from round_helpers import (
     People, by_name, collective, fire_round, load_seed, person, ranking, review, round_of, send_dossier, set_today,
 )
 from service.db import db
 
 
-def _docx_text(content: bytes) -> str:
-    document = Document(io.BytesIO(content))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def _snapshot(round_id: int):
@@ -89,8 +82,8 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
 
     # The list shows the rate the service computed next to the clerk's own summary.
     listing = people.staff("my-binh")["clerk"].get(f"/api/v1/dossiers/{my_binh}/documents/danh_sach.docx")
-    assert "Tỷ lệ CBCCVC vận động người thân tham gia BHXH tự nguyện: 62,5%" in _docx_text(listing.data)
-    assert "Số người thân tham gia BHYT bình quân mỗi cán bộ, công chức: 1,29 người/CBCC" in _docx_text(
+    assert "Tỷ lệ CBCCVC vận động người thân tham gia BHXH tự nguyện: 62,5%" in docx_text(listing.data)
+    assert "Số người thân tham gia BHYT bình quân mỗi cán bộ, công chức: 1,29 người/CBCC" in docx_text(
         listing.data)
 
     # Every unit has answered before 04/12: the agency consolidates early, saying why.
@@ -146,16 +139,16 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
     # Giấy khen: 0,6 × 2.340.000 = 1.404.000 → 1.400.000 for a collective; 0,3 × → 700.000 for a person.
     decision = people.approver.get(f"/api/v1/rounds/{round_id}/documents/quyet_dinh.docx")
     assert decision.status_code == 200, decision.get_json()
-    text = _docx_text(decision.data)
+    text = docx_text(decision.data)
     assert "Số: 1234/QĐ-UBND" in text and "QUYẾT ĐỊNH" in text
     assert "1.400.000" in text and "700.000" in text and "6.300.000" in text
     assert "sáu triệu ba trăm nghìn đồng" in text.lower()
     certificates = people.approver.get(f"/api/v1/rounds/{round_id}/documents/certificates.docx")
-    certificate_text = _docx_text(certificates.data)
+    certificate_text = docx_text(certificates.data)
     for awardee in snapshot["awardees"]:
         assert awardee["full_name"] in certificate_text
     proposal = people.reviewer.get(f"/api/v1/rounds/{round_id}/documents/to_trinh_tong_hop.docx")
-    assert "Số: 45/TTr-" in _docx_text(proposal.data)
+    assert "Số: 45/TTr-" in docx_text(proposal.data)
     assert people.reviewer.get(f"/api/v1/rounds/{round_id}/documents/khong_co.docx").status_code == 404
     import openpyxl
 
@@ -287,7 +280,7 @@ def test_tra_vinh_targets_per_ward(client, runner, make_user, monkeypatch):
 
     # Attainment is computed against each ward's own target from the plan's table.
     listing = people.staff("phuong-1-tv")["clerk"].get(f"/api/v1/dossiers/{phuong_1}/documents/danh_sach.docx")
-    text = _docx_text(listing.data)
+    text = docx_text(listing.data)
     assert "Tỷ lệ hoàn thành kế hoạch BHYT: 94,92%" in text          # 9 800 of 10 324
     assert "Tỷ lệ hoàn thành kế hoạch BHXH tự nguyện: 90,91%" in text  # 150 of 165
 

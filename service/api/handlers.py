@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 from flask import current_app, g, request, send_file, url_for
 from flask.views import MethodView
 import io
@@ -19,10 +18,11 @@ from .. import access
 from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
 from ..errors import NotFound, Unauthenticated
-from ..models import Campaign, CouncilMeeting, Dossier, HistoryEvent, Nominee, Unit, User
+from ..models import Campaign, Dossier, HistoryEvent, Unit, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
+from ..lookup import load_dossier, load_nominee
 from . import present
 from .parsing import Blueprint
 from .schemas import (
@@ -62,28 +62,6 @@ def _user_from_token() -> User:
     if user is None:
         raise Unauthenticated("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Hãy đăng nhập lại.")
     return user
-
-
-# What a dossier response shows, loaded in a handful of queries instead of one per row.
-DOSSIER_LOAD_OPTIONS = (
-    joinedload(Dossier.campaign), joinedload(Dossier.unit),
-    selectinload(Dossier.nominees), selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes),
-)
-
-
-def load_dossier(user: User, dossier_id: int) -> Dossier:
-    """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
-    dossier = db.session.get(Dossier, dossier_id, options=DOSSIER_LOAD_OPTIONS)
-    if dossier is None or not access.can_view_dossier(user, dossier):
-        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
-    return dossier
-
-
-def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
-    nominee = db.session.get(Nominee, nominee_id)
-    if nominee is None or nominee.dossier_id != dossier.id:
-        raise NotFound(f"Không tìm thấy người được đề nghị số {nominee_id} trong hồ sơ này.")
-    return nominee
 
 
 # --- auth -------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from workflows.rules import quorum_reached, vote_passes, vote_percent, vote_rule
 
 from ..documents import builders
 from ..models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, User
-from ..operations.documents import current_documents
 from ..operations.dossiers import missing_nominee_fields
 
 ROLE_LABELS = {
@@ -90,7 +89,6 @@ def history_event(e: HistoryEvent) -> dict[str, Any]:
 
 
 def document(d: Dossier, doc: GeneratedDocument) -> dict[str, Any]:
-    current = current_documents(d) or {}
     return {
         "kind": doc.kind, "title": builders.DOCUMENT_TITLES.get(doc.kind, doc.kind), "version": doc.version,
         "content_revision": doc.content_revision, "sha256": doc.sha256, "size": doc.size,

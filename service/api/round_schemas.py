@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 import workflows
 
-from .schemas import _DATE_RANGE, BaseSchema, CampaignOut, Text, UnitOut
+from .schemas import _DATE_RANGE, BaseSchema, CampaignOut, HistoryEventOut, Text, UnitOut
 
 
 class NullableBoolean(fields.Field):
@@ -152,21 +152,10 @@ class OverrideIn(BaseSchema):
     reason = Text(required=True, multiline=True, max_length=2000, allow_blank=False)
 
 
-class RoundEventOut(Schema):
-    id = fields.Integer()
+class RoundEventOut(HistoryEventOut):
+    """A step of a round: the same record as a dossier's history event, naming its round."""
+
     round_id = fields.Integer()
-    trigger = fields.String()
-    trigger_label = fields.String()
-    from_state = fields.String()
-    to_state = fields.String()
-    from_state_label = fields.String()
-    to_state_label = fields.String()
-    actor_id = fields.Integer()
-    actor_name = fields.String()
-    actor_role = fields.String()
-    comment = fields.String()
-    details = fields.Dict()
-    created_at = fields.DateTime()
 
 
 __all__ = [

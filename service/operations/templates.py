@@ -1,7 +1,6 @@
 """Templates an administrator uploads to replace a built-in Word template for one campaign."""
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from functools import lru_cache
@@ -72,7 +71,3 @@ def remove_template(actor: User, campaign: Campaign, kind: str) -> None:
         raise NotFound("Phong trào đang dùng mẫu có sẵn cho loại văn bản này.")
     db.session.delete(uploaded)
     db.session.flush()
-
-
-def template_sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()

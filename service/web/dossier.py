@@ -13,15 +13,15 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 
 import workflows
 
-from .. import access
 from ..clock import today_local
 from ..db import db
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
-from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
+from ..models import DOCUMENT_KINDS, Dossier, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
+from ..lookup import load_dossier, load_nominee
 from . import forms, views
 from .blueprint import bp
 from .preview import docx_to_html
@@ -30,21 +30,6 @@ from .session import current_user, login_required
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STALE_CODES = ("stale_state", "stale_version")
 STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
-
-
-def load_dossier(user: User, dossier_id: int) -> Dossier:
-    """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or not access.can_view_dossier(user, dossier):
-        raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
-    return dossier
-
-
-def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
-    nominee = db.session.get(Nominee, nominee_id)
-    if nominee is None or nominee.dossier_id != dossier.id:
-        raise NotFound(f"Không tìm thấy người được đề nghị số {nominee_id} trong hồ sơ này.")
-    return nominee
 
 
 def dossier_url(dossier_id: int, anchor: str = "") -> str:
