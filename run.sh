@@ -20,6 +20,20 @@ fi
 
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
+GUNICORN=(.venv/bin/gunicorn --bind "$HOST:$PORT" --workers "${WORKERS:-2}" --threads "${THREADS:-4}"
+          --access-logfile - "service.wsgi:app")
 echo "Dịch vụ chạy tại http://$HOST:$PORT/  (tài liệu API: http://$HOST:$PORT/api/v1/docs)"
-exec .venv/bin/gunicorn --bind "$HOST:$PORT" --workers "${WORKERS:-2}" --threads "${THREADS:-4}" \
-  --access-logfile - "service.wsgi:app"
+if [ -z "${REDIS_URL:-}" ]; then
+  # No Redis: each app process runs background jobs in a thread of its own.
+  exec "${GUNICORN[@]}"
+fi
+
+# With Redis, background jobs go to its queue; start the job workers beside the app and stop
+# them with it. On several machines, run `flask --app service jobs-worker` wherever suits.
+worker_pids=()
+for _ in $(seq "${JOB_WORKERS:-1}"); do
+  .venv/bin/flask jobs-worker &
+  worker_pids+=("$!")
+done
+trap 'kill "${worker_pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+"${GUNICORN[@]}"

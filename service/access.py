@@ -20,19 +20,30 @@ def is_unit_member(user: User, dossier: Dossier) -> bool:
     return user.role in UNIT_ROLES and user.unit_id == dossier.unit_id
 
 
-def is_agency_member(user: User, dossier: Dossier) -> bool:
-    campaign = dossier.campaign
+def _handles(user: User, standing_agency_id: int, authority_id: int) -> bool:
+    """The campaign's standing agency reviews its dossiers; its authority approves them."""
     if user.role == "reviewer":
-        return user.unit_id == campaign.standing_agency_id
+        return user.unit_id == standing_agency_id
     if user.role == "approver":
-        return user.unit_id == campaign.authority_id
+        return user.unit_id == authority_id
     return False
 
 
+def is_agency_member(user: User, dossier: Dossier) -> bool:
+    return _handles(user, dossier.campaign.standing_agency_id, dossier.campaign.authority_id)
+
+
 def can_view_dossier(user: User, dossier: Dossier) -> bool:
-    if user.role == "admin" or is_unit_member(user, dossier):
+    campaign = dossier.campaign
+    return may_view(user, unit_id=dossier.unit_id, state=dossier.state,
+                    standing_agency_id=campaign.standing_agency_id, authority_id=campaign.authority_id)
+
+
+def may_view(user: User, *, unit_id: int, state: str, standing_agency_id: int, authority_id: int) -> bool:
+    """can_view_dossier on plain values, for reads that load no dossier."""
+    if user.role == "admin" or (user.role in UNIT_ROLES and user.unit_id == unit_id):
         return True
-    return is_agency_member(user, dossier) and dossier.state in STATES_VISIBLE_TO_AGENCY
+    return _handles(user, standing_agency_id, authority_id) and state in STATES_VISIBLE_TO_AGENCY
 
 
 def visible_dossiers_filter(user: User):
@@ -80,11 +91,7 @@ def can_manage_campaigns(user: User) -> bool:
 
 def is_round_agency(user: User, campaign: Campaign) -> bool:
     """The standing agency's reviewers and the authority's approvers handle a campaign's rounds."""
-    if user.role == "reviewer":
-        return user.unit_id == campaign.standing_agency_id
-    if user.role == "approver":
-        return user.unit_id == campaign.authority_id
-    return False
+    return _handles(user, campaign.standing_agency_id, campaign.authority_id)
 
 
 def can_view_round(user: User, campaign: Campaign) -> bool:

@@ -146,9 +146,23 @@ def verify_documents_command() -> None:
         sys.exit(1)
 
 
+@click.command("jobs-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def jobs_worker_command(burst: bool) -> None:
+    """Run background jobs from the Redis queue (REDIS_URL) until stopped."""
+    from . import jobs
+    from .operations import jobs as _job_kinds  # noqa: F401 - registers what each kind of job does
+
+    try:
+        jobs.work(burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def init_app(app: Flask) -> None:
     for command in (migrate_command, load_demo_command, load_campaign_command, workflow_command,
-                    create_user_command, reset_password_command, verify_documents_command):
+                    create_user_command, reset_password_command, verify_documents_command,
+                    jobs_worker_command):
         app.cli.add_command(command)
     from .backup import backup_command, restore_command
 

@@ -26,6 +26,14 @@ DEFAULTS: dict[str, Any] = {
     "BEHIND_HTTPS_PROXY": False,
     # Prize money is rounded to tens of thousands of đồng; sources differ on "nearest" or "up".
     "PRIZE_ROUNDING": "nearest",
+    # Background jobs: on an RQ queue in Redis when REDIS_URL is set (run `flask jobs-worker`
+    # processes), otherwise in a thread pool of each app process.
+    "REDIS_URL": None,
+    "JOB_QUEUE": "hoso-jobs",
+    "JOB_THREADS": 1,
+    "JOB_TIMEOUT_SECONDS": 3600,
+    # A running job that has not reported progress for this long has lost its worker.
+    "JOB_STALE_SECONDS": 600,
 }
 
 # Environment variables read on start-up and the type each one is parsed as.
@@ -42,6 +50,11 @@ _ENV_TYPES: dict[str, type] = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
     "BEHIND_HTTPS_PROXY": bool,
     "PRIZE_ROUNDING": str,
+    "REDIS_URL": str,
+    "JOB_QUEUE": str,
+    "JOB_THREADS": int,
+    "JOB_TIMEOUT_SECONDS": int,
+    "JOB_STALE_SECONDS": int,
 }
 
 

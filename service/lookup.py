@@ -1,7 +1,7 @@
-"""Loading a dossier or a nominee for a user, as the API and the pages both do.
+"""Loading a dossier, a nominee or a round for a user, as the API and the pages both do.
 
-A dossier the user may not see is reported as not found (404), so that probing
-identifiers reveals nothing about other units.
+A dossier or a round the user may not see is reported as not found (404), so
+that probing identifiers reveals nothing about other units.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from . import access
 from .db import db
 from .errors import NotFound
-from .models import CouncilMeeting, Dossier, Nominee, User
+from .models import CampaignRound, CouncilMeeting, Dossier, Nominee, User
 
 # What a dossier page or response shows, loaded in a handful of queries instead of one per row.
 DOSSIER_LOAD_OPTIONS = (
@@ -33,3 +33,11 @@ def load_nominee(dossier: Dossier, nominee_id: int) -> Nominee:
     if nominee is None or nominee.dossier_id != dossier.id:
         raise NotFound(f"Không tìm thấy người được đề nghị số {nominee_id} trong hồ sơ này.")
     return nominee
+
+
+def load_round(user: User, round_id: int) -> CampaignRound:
+    """The round if ``user`` may see it (access.can_view_round); otherwise 404, as if it did not exist."""
+    round_ = db.session.get(CampaignRound, round_id)
+    if round_ is None or not access.can_view_round(user, round_.campaign):
+        raise NotFound(f"Không tìm thấy đợt khen thưởng số {round_id}.")
+    return round_

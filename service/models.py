@@ -521,3 +521,49 @@ class CustomTemplate(db.Model):
     file_name: Mapped[str] = mapped_column(sa.String(255), default="")
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+JOB_KINDS = ("round_documents",)
+JOB_STATES = ("queued", "running", "finished", "failed")
+
+
+class Job(db.Model):
+    """Long work done in the background: every document of a round in one .zip, say.
+
+    The row is the truth about the job for every app server: its state and
+    progress are written here by whichever worker runs it (an RQ worker, or a
+    thread of the app process when no Redis is configured), and read by any
+    app server the user's next request lands on.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", JOB_KINDS), name="kind"),
+        sa.CheckConstraint(_in("state", JOB_STATES), name="state"),
+        sa.CheckConstraint("done >= 0 AND total >= 0 AND done <= total", name="progress"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    round_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="CASCADE"),
+                                                    index=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    # What the worker is doing now, in Vietnamese, for the progress bar.
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The result file, relative to the document store's root, and what it holds.
+    result_path: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    result_size: Mapped[Optional[int]]
+    result_name: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Written with every progress step; a running job whose heartbeat stops has lost its worker.
+    heartbeat_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped["User"] = relationship()
+    round: Mapped[Optional["CampaignRound"]] = relationship()

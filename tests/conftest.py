@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pytest
 import sqlalchemy as sa
 
-from service import create_app
+from service import create_app, jobs
 from service.db import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -83,6 +83,8 @@ def app(_database, database_config, tmp_path):
         if _database["kind"] == "postgresql":
             _truncate_all()
         yield app
+        # A job a test started in the app's thread pool must end before its database goes away.
+        jobs.wait_for_threads(app)
         db.session.remove()
         db.engine.dispose()
 
@@ -91,6 +93,17 @@ def _truncate_all() -> None:
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.session.commit()
+
+
+def subprocess_environment(config: dict[str, Any]) -> dict[str, str]:
+    """Environment variables that point another process (gunicorn, a job worker) at this test's database."""
+    url = config["DATABASE_URL"]
+    options = config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:  # the run's schema on PostgreSQL, as a libpq URL parameter
+        from urllib.parse import quote
+
+        url += ("&" if "?" in url else "?") + "options=" + quote(options)
+    return {"DATABASE_URL": url, "AUTO_MIGRATE": "0", "LOAD_DEMO_DATA": "0"}
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -557,6 +558,139 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
 }
 
 SETUPS = ("campaign", "draft", "council", "ready", "submitted", "consolidating", "proposed")
+# Round pages (service/web/rounds.py).
+MATRIX.update({
+    # Seen by whoever sees the round through the API; a dossier its unit has not sent is not in the ranking.
+    "web.round_page": {
+        "GET": [Case("ready", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}"),
+                     roles(own=404, agency=UNLISTED, admin=UNLISTED)),
+                Case("submitted", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}"),
+                     roles(own=404, agency=LISTED, admin=LISTED))],
+    },
+    # The agency consolidates and proposes, the authority decides; the admin fires nothing.
+    "web.fire_round_transition": {
+        "POST": [Case("submitted", form(lambda ids: f"/dot-khen-thuong/{ids.round_id}/chuyen-buoc", lambda ids: {
+                          "trigger": "consolidate_early", "expected_state": "collecting", "comment": "Đủ hồ sơ."}),
+                      roles(own=404, agency=(302, 403), admin=403)),
+                 Case("proposed", form(lambda ids: f"/dot-khen-thuong/{ids.round_id}/chuyen-buoc", lambda ids: {
+                          "trigger": "decide", "expected_state": "proposed", **DECISION}),
+                      roles(own=404, agency=(403, 302), admin=403))],
+    },
+    # Only the standing agency's reviewer adjusts the list, and only while it consolidates.
+    "web.override_selection": {
+        "POST": [Case("consolidating", form(
+            lambda ids: f"/dot-khen-thuong/{ids.round_id}/dieu-chinh/{ids.nominee_ids[1]}",
+            lambda ids: {"selected": "khong-chon", "reason": "Đã được khen thưởng năm trước."}),
+            roles(own=404, agency=(302, 403), admin=403))],
+    },
+    "web.download_round_ranking": {
+        "GET": [Case("submitted", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}/xep-hang.xlsx"), SEE_ROUND)],
+    },
+    # The consolidated documents exist once the list is proposed (409 before), as in the API.
+    "web.download_round_awardees": {
+        "GET": [Case("proposed", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}/danh-sach-khen-thuong.xlsx"),
+                     SEE_ROUND)],
+    },
+    "web.download_round_document": {
+        "GET": [Case("consolidating", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}/van-ban/quyet_dinh.docx"),
+                     roles(own=404, agency=409, admin=409)),
+                Case("proposed", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}/van-ban/quyet_dinh.docx"),
+                     SEE_ROUND)],
+    },
+})
+
+# Administrator pages (service/web/admin.py).
+MATRIX.update({
+    # As the API's admin endpoints: everyone but the admin gets 403, to look at a page too.
+    "web.admin_campaigns": {
+        "GET": [Case("campaign", get(lambda ids: "/quan-tri/phong-trao"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+    },
+    "web.admin_load_campaign": {
+        "POST": [Case("campaign", lambda ids, actor: Ask(
+            "POST", "/quan-tri/phong-trao", data={"file": (io.BytesIO(CAMPAIGN_FILE.read_bytes()), "lx.yaml")},
+            content_type="multipart/form-data"),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    "web.admin_salaries": {
+        "GET": [Case("campaign", get(lambda ids: "/quan-tri/luong-co-so"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+    },
+    "web.admin_save_salaries": {
+        "POST": [Case("campaign", form(lambda ids: "/quan-tri/luong-co-so", lambda ids: {
+            "rows-0-valid_from": "2024-07-01", "rows-0-amount": "2340000", "action": "save"}),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    "web.admin_templates": {
+        "GET": [Case("campaign", get(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/mau-van-ban"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+    },
+    "web.admin_upload_template": {
+        "POST": [Case("campaign", lambda ids, actor: Ask(
+            "POST", f"/quan-tri/phong-trao/{ids.campaign_id}/mau-van-ban/to_trinh",
+            data={"file": (io.BytesIO(TO_TRINH_TEMPLATE.read_bytes()), "to_trinh.docx")},
+            content_type="multipart/form-data"),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    # Nothing uploaded: the admin is told so on the page (a redirect), the others are refused.
+    "web.admin_remove_template": {
+        "POST": [Case("campaign", form(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/mau-van-ban/to_trinh/xoa"),
+                      roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+})
+
+# Background jobs: API and pages (service/api/jobs.py, service/web/jobs.py).
+def finished_job(ids: Ids) -> int:
+    """A finished "every document" job of the case's round with its .zip, made once, at request time."""
+    from flask import current_app
+
+    from service.models import Job, User
+
+    relative = f"jobs/matrix-round{ids.round_id}.zip"
+    target = Path(current_app.config["DOCUMENT_STORE"]) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target, "w") as archive:
+            archive.writestr("MUC_LUC.txt", "Mục lục")
+    with db.engine.begin() as connection:
+        existing = connection.execute(sa.select(Job.id).where(Job.result_path == relative)).scalar()
+        if existing:
+            return existing
+        reviewer = connection.execute(sa.select(User.id).where(User.username == "reviewer")).scalar_one()
+        return connection.execute(sa.insert(Job).values(
+            kind="round_documents", round_id=ids.round_id, requested_by_id=reviewer, state="finished", done=1,
+            total=1, message="", error="", result_path=relative, result_size=target.stat().st_size,
+            result_name="van_ban.zip", details={}, created_at=dt.datetime.now(dt.timezone.utc),
+            heartbeat_at=dt.datetime.now(dt.timezone.utc),
+            finished_at=dt.datetime.now(dt.timezone.utc)).returning(Job.id)).scalar_one()
+
+
+def job_path(rest: str = "", api: bool = True) -> Callable[[Ids, str], Ask]:
+    prefix = "/api/v1/jobs" if api else "/cong-viec"
+    return lambda ids, actor: Ask("GET", f"{prefix}/{finished_job(ids)}{rest}")
+
+
+# Anyone who may see the round may draw its documents and follow the job; a second start while
+# one runs returns that job. The job an allowed actor started goes on in the background and writes
+# its progress to "jobs" while the next actors' requests are checked.
+JOB_PROGRESS = frozenset({"jobs"})
+MATRIX.update({
+    "jobs.start_round_documents": {
+        "POST": [Case("consolidating", lambda ids, actor: Ask("POST", api_round(ids, "/document-jobs")),
+                      roles(own=404, agency=202, admin=202), may_change=JOB_PROGRESS)],
+    },
+    "jobs.list_round_jobs": {"GET": [Case("consolidating", get(lambda ids: api_round(ids, "/document-jobs")),
+                                          SEE_ROUND)]},
+    "jobs.get_job": {"GET": [Case("consolidating", job_path(), SEE_ROUND)]},
+    "jobs.job_result": {"GET": [Case("consolidating", job_path("/result"), SEE_ROUND)]},
+    "web.start_round_documents": {
+        "POST": [Case("consolidating", form(lambda ids: f"/dot-khen-thuong/{ids.round_id}/bo-van-ban"),
+                      roles(own=404, agency=302, admin=302), may_change=JOB_PROGRESS)],
+    },
+    "web.job_status": {"GET": [Case("consolidating", job_path(api=False), SEE_ROUND)]},
+    "web.job_download": {"GET": [Case("consolidating", job_path("/tai-ve", api=False), SEE_ROUND)]},
+})
+
 ENTRIES = [(endpoint, method) for endpoint, methods in MATRIX.items() for method in methods]
 
 

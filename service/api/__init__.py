@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     api = ServiceApi(app)
     from .handlers import blp
     from .files import blp as files_blp
+    from .jobs import blp as jobs_blp
     from .rounds import blp as rounds_blp
     from .salaries import blp as salaries_blp
 
@@ -64,5 +65,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(rounds_blp)
     api.register_blueprint(files_blp)
     api.register_blueprint(salaries_blp)
+    api.register_blueprint(jobs_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)

@@ -23,7 +23,7 @@ from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
 from ..lookup import load_dossier, load_nominee
-from . import present
+from . import dossier_reads, present
 from .parsing import Blueprint
 from .schemas import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
@@ -160,11 +160,16 @@ class DossierCollection(MethodView):
 
 @blp.route("/dossiers/<int:dossier_id>")
 class DossierItem(MethodView):
-    @blp.response(200, DossierOut)
+    @blp.response(200, DossierOut, headers={"ETag": {"description": "Phiên bản của hồ sơ",
+                                                     "schema": {"type": "string"}}})
+    @blp.alt_response(304, description="Hồ sơ chưa thay đổi kể từ ETag gửi trong If-None-Match", success=True)
     @blp.documented_errors(401, 404)
     def get(self, dossier_id):
-        """Một hồ sơ với người được đề nghị và biên bản họp."""
-        return present.dossier(load_dossier(current_user(), dossier_id))
+        """Một hồ sơ với người được đề nghị và biên bản họp.
+
+        Có tiêu đề ETag theo phiên bản hồ sơ: gửi lại trong If-None-Match để nhận 304 khi hồ sơ chưa đổi.
+        """
+        return dossier_reads.dossier_response(current_user(), dossier_id)
 
     @blp.arguments(DossierUpdateIn)
     @blp.response(200, DossierOut)

@@ -14,6 +14,7 @@ from .. import access
 from ..campaigns.schema import ROUND_KIND_LABELS
 from ..db import db
 from ..errors import Forbidden, NotFound, ValidationFailed
+from ..lookup import load_round
 from ..models import Campaign, CampaignRound, RoundEvent, User
 from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
@@ -36,12 +37,6 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 blp.before_request(authenticate_request)
 
 
-def load_round(user: User, round_id: int) -> CampaignRound:
-    """The round if ``user`` may see it; otherwise 404, as if it did not exist."""
-    round_ = db.session.get(CampaignRound, round_id)
-    if round_ is None or not access.can_view_round(user, round_.campaign):
-        raise NotFound(f"Không tìm thấy đợt khen thưởng số {round_id}.")
-    return round_
 
 
 # --- campaign definitions ------------------------------------------------------------

@@ -73,11 +73,15 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     }
 
 
-def render_round_document(round_: CampaignRound, kind: str) -> tuple[bytes, str]:
-    """One award document of the round as a .docx, and the file name to give it."""
+def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None
+                          ) -> tuple[bytes, str]:
+    """One award document of the round as a .docx, and the file name to give it.
+
+    ``snapshot`` is award_snapshot(round_), for a caller drawing several documents of one round.
+    """
     if kind not in ROUND_DOCUMENT_KINDS:
         raise ValidationFailed(f"Không có loại văn bản “{kind}”.", code="unknown_document")
-    snapshot = award_snapshot(round_)
+    snapshot = snapshot if snapshot is not None else award_snapshot(round_)
     if not snapshot["awardees"]:
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
     try:
@@ -101,6 +105,7 @@ def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:
     return excel.export_ranking(rows, metrics), f"xep_hang_dot{round_.id}.xlsx"
 
 
-def awardees_workbook(round_: CampaignRound) -> tuple[bytes, str]:
+def awardees_workbook(round_: CampaignRound, snapshot: dict[str, Any] | None = None) -> tuple[bytes, str]:
     """The awardees with their prize money as an .xlsx."""
-    return excel.export_awardees(award_snapshot(round_)["awardees"]), f"khen_thuong_dot{round_.id}.xlsx"
+    snapshot = snapshot if snapshot is not None else award_snapshot(round_)
+    return excel.export_awardees(snapshot["awardees"]), f"khen_thuong_dot{round_.id}.xlsx"

@@ -556,8 +556,15 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
                 "issuer": form.get("issuer"), "category": form.get("category"),
                 "multiplier": multiplier_on(form, day)}
 
+    # One query per thousand nominees, not one per nominee: a province-wide round lists tens of thousands.
+    ids = [row["nominee_id"] for row in listing["nominees"]]
+    nominees: dict[int, Nominee] = {}
+    for start in range(0, len(ids), 1000):
+        nominees.update((n.id, n) for n in db.session.scalars(
+            sa.select(Nominee).where(Nominee.id.in_(ids[start:start + 1000]))))
+
     def person(row: dict[str, Any]) -> dict[str, Any]:
-        nominee = db.session.get(Nominee, row["nominee_id"])
+        nominee = nominees.get(row["nominee_id"])
         unit = row["unit"]
         return {
             "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from .. import access
 from ..db import db
 from ..documents.collation import sort_key_text
-from ..models import Campaign, Dossier, Unit, User
+from ..models import Campaign, CampaignRound, Dossier, Unit, User
 
 # Kinds of unit that compete in a campaign when the authority has no units under it.
 TAKING_PART_KINDS = ("ward", "commune", "department")
@@ -46,12 +46,23 @@ def takes_part(campaign: Campaign, unit: Unit) -> bool:
     return any(candidate.id == unit.id for candidate in participating_units(campaign))
 
 
+def rounds_to_open(campaign: Campaign, unit: Unit) -> list[CampaignRound]:
+    """The campaign's rounds still taking dossiers in which ``unit`` has not opened one yet."""
+    from .rounds import OPEN_STATES
+
+    opened = set(db.session.scalars(sa.select(Dossier.round_id).where(Dossier.unit_id == unit.id,
+                                                                      Dossier.campaign_id == campaign.id)))
+    return [r for r in campaign.rounds if r.state in OPEN_STATES and r.id not in opened]
+
+
 def campaigns_without_dossier(unit: Unit) -> list[Campaign]:
-    """Campaigns ``unit`` takes part in and has not opened a dossier for yet, newest plan first."""
-    opened = sa.select(Dossier.campaign_id).where(Dossier.unit_id == unit.id)
-    campaigns = db.session.scalars(
-        sa.select(Campaign).where(Campaign.id.not_in(opened)).order_by(Campaign.plan_date.desc(), Campaign.id))
-    return [campaign for campaign in campaigns if takes_part(campaign, unit)]
+    """Campaigns ``unit`` takes part in with a round it has not opened a dossier for yet, newest plan first.
+
+    A campaign made without rounds gets its single round with its first dossier, so it has none yet.
+    """
+    campaigns = db.session.scalars(sa.select(Campaign).order_by(Campaign.plan_date.desc(), Campaign.id))
+    return [campaign for campaign in campaigns
+            if takes_part(campaign, unit) and (not campaign.rounds or rounds_to_open(campaign, unit))]
 
 
 def visible_dossiers(user: User) -> list[Dossier]:

@@ -172,3 +172,41 @@ def _anchor(x: float, low: float, high: float, room: float = 70) -> str:
     if high - x < room:
         return "end"
     return "middle"
+
+
+RANKING_LABEL_CHARS = 34
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis; the full text goes in the bar's tooltip."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,-–") + "…"
+
+
+def ranking_chart(rows: list[dict[str, Any]], *, label_width: int = 250, bar_width: int = 280,
+                  value_width: int = 230) -> dict[str, Any]:
+    """Horizontal bars of one ranking group's main metric, in rank order, scaled to the largest value.
+
+    Each row has ``name``, ``unit_name`` (the second line of the label), ``rank``, ``value`` (a number or
+    None), ``value_text`` and ``is_selected``. A selected bar is solid and says "Được chọn"; a bar left
+    out is hatched and says "Không chọn", so the two differ by pattern and by words, not only by colour.
+    """
+    top = max((abs(row["value"]) for row in rows if row["value"] is not None), default=0) or 1
+    row_height, gap = 34, 10
+    bars = []
+    for index, row in enumerate(rows):
+        value = row["value"]
+        length = 0.0 if value is None or value <= 0 else max(bar_width * value / top, 2)
+        rank = f"{row['rank']}. " if row.get("rank") else "– "
+        status = "Được chọn" if row["is_selected"] else "Không chọn"
+        bars.append({
+            **row, "y": index * (row_height + gap), "height": row_height, "length": length,
+            "line1": _shorten(rank + row["name"], RANKING_LABEL_CHARS),
+            "line2": _shorten(row.get("unit_name") or "", RANKING_LABEL_CHARS + 4),
+            "status": status, "mark": "✓" if row["is_selected"] else "✗",
+            "title": f"{rank}{row['name']} ({row.get('unit_name') or ''}): {row['value_text']} – {status}",
+        })
+    height = len(rows) * (row_height + gap) - gap if rows else 0
+    return {"bars": bars, "label_width": label_width, "bar_width": bar_width,
+            "width": label_width + bar_width + value_width, "height": height,
+            "selected": sum(1 for row in rows if row["is_selected"]), "total": len(rows)}

@@ -25,7 +25,7 @@ from ..lookup import load_dossier, load_nominee
 from . import forms, views
 from .blueprint import bp
 from .preview import docx_to_html
-from .session import current_user, login_required
+from .session import current_user, login_required, wants_json
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STALE_CODES = ("stale_state", "stale_version")
@@ -175,9 +175,6 @@ def fire_transition(dossier_id: int):
 
 # --- documents -------------------------------------------------------------------------------------
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
 
 @bp.route("/ho-so/<int:dossier_id>/van-ban", methods=["POST"])
 @login_required
@@ -192,12 +189,12 @@ def generate_documents(dossier_id: int):
         generated = document_ops.generate_documents(user, dossier, kinds)
     except DomainError as error:
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return jsonify({"ok": False, "message": error.message}), error.status
         return refuse(user, dossier_id, error)
     message = "Đã tạo " + ", ".join(f"{DOCUMENT_TITLES[d.kind].lower()} (phiên bản {d.version})"
                                     for d in generated) + "."
-    if _wants_json():
+    if wants_json():
         page = views.dossier_page(user, dossier, today_local())
         return jsonify({
             "ok": True, "message": message[:1].upper() + message[1:] if message else message,

@@ -1,16 +1,19 @@
 """The home page of each role, a campaign's progress, and opening a dossier."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
 
 from ..clock import today_local
 from ..db import db
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Campaign
 from ..operations import dossiers as dossier_ops
 from ..operations import web_support
 from . import views
 from .blueprint import bp
+from .format import date_vn
 from .session import current_user, login_required
 
 # What each role's home page puts first.
@@ -54,7 +57,7 @@ def home():
         "units": [], "users": [],
     }
     if user.role == "unit_clerk":
-        page["campaigns_to_open"] = [views.campaign_view(c, today)
+        page["campaigns_to_open"] = [{**views.campaign_view(c, today), "rounds": round_choices(c, user.unit)}
                                      for c in web_support.campaigns_without_dossier(user.unit)]
     if user.role in ("reviewer", "approver", "admin"):
         page["campaigns_followed"] = [views.campaign_overview(user, c, today)
@@ -77,19 +80,45 @@ def campaign_page(campaign_id: int):
     return render_template("campaign.html", overview=views.campaign_overview(user, campaign, today_local()))
 
 
+ROUND_REQUIRED = ("phong trào có nhiều đợt đang nhận hồ sơ; hãy chọn đợt khen thưởng trong danh sách "
+                  "rồi bấm “Lập hồ sơ”.")
+
+
+def round_choices(campaign: Campaign, unit) -> list[dict[str, Any]]:
+    """The rounds a new dossier of ``unit`` may go into: those taking dossiers in which it has none yet.
+
+    With several, the clerk chooses; with one, the form names it (another open round may already
+    hold the unit's dossier, and create_dossier needs to know which one is meant).
+    """
+    return [{"id": r.id, "title": r.title, "deadline": date_vn(r.deadline)}
+            for r in web_support.rounds_to_open(campaign, unit)]
+
+
+def _requested_round() -> int | None:
+    raw = request.form.get("round_id", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationFailed("Đợt khen thưởng đã chọn không hợp lệ.", fields={"round_id": ["Hãy chọn lại đợt."]})
+    return int(raw)
+
+
 @bp.route("/phong-trao/<int:campaign_id>/lap-ho-so", methods=["POST"])
 @login_required
 def create_dossier(campaign_id: int):
     user = current_user()
     campaign = load_campaign(campaign_id)
     try:
-        dossier = dossier_ops.create_dossier(user, campaign)
-    except Conflict as error:
+        dossier = dossier_ops.create_dossier(user, campaign, _requested_round())
+    except (Conflict, ValidationFailed) as error:
+        # The round is closed, not this campaign's, or not chosen: say why on the home page.
         db.session.rollback()
         existing = error.details.get("dossier_id")
         if existing:
             flash(error.message, "info")
             return redirect(url_for("web.dossier_page", dossier_id=existing))
-        raise
+        message = ROUND_REQUIRED if error.code == "round_required" else error.message
+        flash(f"Chưa lập được hồ sơ: {message}", "error")
+        return redirect(url_for("web.home") + "#phong-trao-chua-lap")
     flash("Đã lập hồ sơ. Hãy thêm người được đề nghị khen thưởng.", "success")
     return redirect(url_for("web.dossier_page", dossier_id=dossier.id) + "#nguoi-duoc-de-nghi")

@@ -72,3 +72,8 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def wants_json() -> bool:
+    """A page's own script asking (Accept: application/json) rather than the browser loading a page."""
+    return request.accept_mimetypes.best == "application/json"

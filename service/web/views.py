@@ -20,7 +20,7 @@ from ..api import present
 from ..clock import to_local
 from ..db import db
 from ..documents.builders import DOCUMENT_TITLES
-from ..models import DOCUMENT_KINDS, Campaign, Dossier, HistoryEvent, Nominee, Unit, User
+from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
 from ..operations import web_support
 from ..operations import workflow as workflow_ops
@@ -464,6 +464,46 @@ def _category(dossier: Dossier | None) -> str:
     return dossier.state
 
 
+# How each round state is coloured (the badge says the state in words).
+ROUND_STATE_TONES = {"collecting": "info", "consolidating": "progress", "proposed": "warning",
+                     "decided": "success", "closed": "neutral"}
+
+
+def round_state_label(state: str) -> str:
+    return workflows.ROUND_WORKFLOW.state_label(state)
+
+
+def goes_back(workflow, transition) -> bool:
+    """Whether ``transition`` leads to an earlier state of ``workflow`` (an option, not the next task)."""
+    names = [s.name for s in workflow.states]
+    return names.index(transition.dest) < names.index(transition.source)
+
+
+def round_next_step(user: User, round_: CampaignRound) -> dict[str, Any]:
+    """One sentence for lists: the round's next step and whose it is, read from the round workflow."""
+    workflow = workflows.ROUND_WORKFLOW
+    leaving = [t for t in workflow.transitions if t.source == round_.state and not goes_back(workflow, t)]
+    acts = access.can_fire_round_transitions(user, round_.campaign)
+    own = [t.label for t in leaving if acts and user.role in t.roles]
+    if own:
+        return {"mine": True, "text": "Việc của bạn: " + " / ".join(own)}
+    if leaving:
+        return {"mine": False, "text": "Đang chờ " + "; ".join(
+            f"{', '.join(ROLE_LABELS.get(r, r) for r in t.roles)}: {t.label}" for t in leaving)}
+    return {"mine": False, "text": "Đợt khen thưởng đã kết thúc."}
+
+
+def round_links(user: User, campaign: Campaign) -> list[dict[str, Any]]:
+    """The campaign's rounds with a link to each round page, for those who may see rounds."""
+    if not access.can_view_round(user, campaign):
+        return []
+    return [{
+        "id": r.id, "title": r.title, "state": r.state, "state_label": round_state_label(r.state),
+        "state_tone": ROUND_STATE_TONES.get(r.state, "neutral"), "deadline": date_vn(r.deadline),
+        "next": round_next_step(user, r), "url": url_for("web.round_page", round_id=r.id),
+    } for r in campaign.rounds]
+
+
 def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[str, Any]:
     """Where every participating unit stands, for the standing agency, the authority and the admin."""
     deadline = deadline_view(campaign, today)
@@ -496,5 +536,5 @@ def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[st
         "campaign": campaign_view(campaign, today), "rows": rows, "chart": diagram.bar_chart(chart_rows),
         "timeline": timeline,
         "total": len(rows), "sent": sent_total, "late": late_count, "overdue": overdue_count,
-        "deadline": deadline,
+        "deadline": deadline, "rounds": round_links(user, campaign),
     }

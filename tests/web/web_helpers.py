@@ -100,17 +100,28 @@ def live_server(app, demo) -> Iterator[str]:
         server.server_close()
 
 
+# The one Chromium of the run. Each test module that imports ``browser`` registers a fixture of its
+# own, and Playwright's sync API cannot be started twice at once: the first module to need it starts
+# it (and closes it when the session ends, after every later one), the others share it.
+_RUNNING_BROWSER: list[Any] = []
+
+
 @pytest.fixture(scope="session")
 def browser():
     if shutil.which(CHROMIUM) is None:
         pytest.skip(f"{CHROMIUM} is missing: run test.sh as root, or apt-get install chromium")
+    if _RUNNING_BROWSER:
+        yield _RUNNING_BROWSER[0]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        _RUNNING_BROWSER.append(chromium)
         try:
             yield chromium
         finally:
+            _RUNNING_BROWSER.clear()
             chromium.close()
 
 

@@ -1,0 +1,94 @@
+"""Background jobs in the API: start drawing every document of a round, follow its progress,
+download the .zip it makes.
+
+Same shape as the other handlers: load, check access, call one operation, dump.
+A job is visible to whoever may see its round; anyone else is told it does not exist.
+"""
+from __future__ import annotations
+
+from flask import send_file, url_for
+from marshmallow import Schema, fields
+
+from ..operations import jobs as job_ops
+from .handlers import authenticate_request, current_user
+from .parsing import Blueprint
+from .rounds import load_round
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Công việc chạy nền và tiến độ")
+blp.before_request(authenticate_request)
+
+
+class JobOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "round_documents: toàn bộ văn bản của một đợt"})
+    kind_label = fields.String()
+    round_id = fields.Integer()
+    state = fields.String(metadata={"enum": list(job_ops.JOB_STATE_LABELS)})
+    state_label = fields.String()
+    done = fields.Integer()
+    total = fields.Integer()
+    percent = fields.Integer()
+    message = fields.String(metadata={"description": "Việc đang làm, khi công việc đang chạy"})
+    error = fields.String(metadata={"description": "Lý do, khi công việc không thành công"})
+    requested_by = fields.String()
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    result_name = fields.String(allow_none=True)
+    result_size = fields.Integer(allow_none=True)
+    result_url = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+def _present(job) -> dict:
+    view = job_ops.job_view(job)
+    view["result_url"] = url_for("jobs.job_result", job_id=job.id) if view["result_name"] else None
+    return view
+
+
+@blp.route("/rounds/<int:round_id>/document-jobs", methods=["POST"])
+@blp.response(202, JobOut, headers={"Location": {"description": "Địa chỉ theo dõi công việc",
+                                                 "schema": {"type": "string"}}})
+@blp.documented_errors(401, 404)
+def start_round_documents(round_id):
+    """Tạo toàn bộ văn bản của đợt thành một tệp .zip, chạy nền; trả về công việc để theo dõi.
+
+    Nếu đang có một công việc như vậy chưa xong, trả lại chính công việc đó.
+    """
+    user = current_user()
+    job, _ = job_ops.start_round_documents(user, load_round(user, round_id))
+    return _present(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
+
+
+@blp.route("/rounds/<int:round_id>/document-jobs")
+@blp.response(200, JobOut(many=True))
+@blp.documented_errors(401, 404)
+def list_round_jobs(round_id):
+    """Các công việc tạo văn bản gần đây của đợt, mới nhất trước."""
+    user = current_user()
+    return [_present(job) for job in job_ops.recent_round_jobs(load_round(user, round_id))]
+
+
+@blp.route("/jobs/<int:job_id>")
+@blp.response(200, JobOut)
+@blp.documented_errors(401, 404)
+def get_job(job_id):
+    """Trạng thái và tiến độ của một công việc."""
+    return _present(job_ops.load_job(current_user(), job_id))
+
+
+@blp.route("/jobs/<int:job_id>/result")
+@blp.response(200, description="Tệp .zip kết quả", content_type="application/zip")
+@blp.documented_errors(401, 404, 409)
+def job_result(job_id):
+    """Tải tệp .zip của công việc đã xong (gửi dần từng phần, không nạp cả tệp vào bộ nhớ)."""
+    user = current_user()
+    return result_response(*job_ops.job_result(user, job_ops.load_job(user, job_id)))
+
+
+def result_response(path, name: str):
+    """The job's file, sent from disk in chunks, revalidated by its ETag (the API and the pages)."""
+    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name,
+                         conditional=True, etag=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

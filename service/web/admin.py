@@ -1,0 +1,361 @@
+"""The administrator's pages: campaign files, the base salary table, custom Word templates,
+units and users.
+
+Same shape as the other page handlers: check that the user is an
+administrator (403 otherwise, as the API's admin endpoints answer), call one
+operation, then redirect with a message (success) or show the page again with
+the reasons next to the fields. The rules themselves (what a definition, a
+salary table or a template must be) stay in the operations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from .. import access
+from ..api.rounds import MAX_DEFINITION_BYTES
+from ..api.salaries import SalaryTableIn
+from ..awards.builders import CAMPAIGN_DOCUMENT_KINDS, CAMPAIGN_DOCUMENT_TITLES
+from ..awards.custom_templates import MAX_TEMPLATE_BYTES, TEMPLATE_KINDS
+from ..awards.prize import PrizeError
+from ..clock import today_local
+from ..db import db
+from ..documents.builders import DOCUMENT_TITLES
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..models import BaseSalaryLevel, Campaign, User
+from ..operations import campaigns as campaign_ops
+from ..operations import salaries as salary_ops
+from ..operations import templates as template_ops
+from ..operations import web_support
+from . import forms
+from .blueprint import bp
+from .format import date_vn
+from .session import current_user, login_required
+
+SALARY_INPUT = re.compile(r"^rows-(\d+)-(valid_from|amount|source|needs_check|remove)$")
+SALARY_FIELDS = ("valid_from", "amount", "source", "needs_check")
+TEMPLATE_TITLES = {**DOCUMENT_TITLES, **CAMPAIGN_DOCUMENT_TITLES}
+
+
+def require_admin(user: User) -> None:
+    if not access.can_manage_campaigns(user):
+        raise Forbidden("Chỉ quản trị hệ thống mới được dùng trang quản trị.")
+
+
+def _load_campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return campaign
+
+
+def _refused(error: DomainError) -> None:
+    """Undo what the operation flushed; access errors become their own page."""
+    db.session.rollback()
+    if isinstance(error, (Forbidden, NotFound)):
+        raise error
+
+
+# --- campaign files --------------------------------------------------------------------------
+
+def campaigns_page(user: User, *, errors: list[str] | None = None, message: str = "", file_name: str = "",
+                   existing_url: str = "") -> dict[str, Any]:
+    campaigns = []
+    for campaign in web_support.campaigns_overseen_by(user):
+        rounds = list(campaign.rounds)
+        campaigns.append({
+            "id": campaign.id, "code": campaign.code, "title": campaign.title, "plan_number": campaign.plan_number,
+            "plan_date": date_vn(campaign.plan_date), "issuer": campaign.issuer.short_name,
+            "rounds": [{"title": r.title, "deadline": date_vn(r.deadline)} for r in rounds],
+            "sha_short": (campaign.definition_sha256 or "")[:12],
+            "url": url_for("web.campaign_page", campaign_id=campaign.id),
+            "templates_url": url_for("web.admin_templates", campaign_id=campaign.id),
+        })
+    return {"campaigns": campaigns, "errors": {"file": errors} if errors else {}, "message": message,
+            "file_name": file_name, "existing_url": existing_url, "max_kb": MAX_DEFINITION_BYTES // 1024}
+
+
+def _definition_errors(error: DomainError) -> list[str]:
+    """Each problem of a refused definition as one line: where (line and field), then why."""
+    problems = error.details.get("errors") if error.details else None
+    if problems:
+        lines = []
+        for problem in problems:
+            where = f"Dòng {problem['line']}" if problem.get("line") else "Tệp định nghĩa"
+            if problem.get("field"):
+                where += f", trường “{problem['field']}”"
+            lines.append(f"{where}: {problem['message']}")
+        return lines
+    return [message for messages in error.fields.values()
+            for message in (messages if isinstance(messages, list) else [str(messages)])] or [error.message]
+
+
+def _uploaded_definition() -> tuple[str, str]:
+    """The text and name of the uploaded YAML file; refused when missing, too large or not UTF-8."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("Chưa chọn tệp định nghĩa.", fields={"file": ["Hãy chọn một tệp .yaml để tải lên."]})
+    raw = upload.read(MAX_DEFINITION_BYTES + 1)
+    if len(raw) > MAX_DEFINITION_BYTES:
+        raise ValidationFailed(f"Tệp định nghĩa lớn quá {MAX_DEFINITION_BYTES // 1024} KB.",
+                               fields={"file": [f"Tệp quá lớn: tối đa {MAX_DEFINITION_BYTES // 1024} KB."]})
+    try:
+        return raw.decode("utf-8-sig"), upload.filename
+    except UnicodeDecodeError:
+        raise ValidationFailed("Tệp định nghĩa phải được mã hóa UTF-8.", fields={"file": [
+            "Tệp không phải văn bản mã hóa UTF-8. Hãy mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8."
+        ]}) from None
+
+
+@bp.route("/quan-tri/phong-trao")
+@login_required
+def admin_campaigns():
+    user = current_user()
+    require_admin(user)
+    return render_template("admin/campaigns.html", page=campaigns_page(user))
+
+
+@bp.route("/quan-tri/phong-trao", methods=["POST"])
+@login_required
+def admin_load_campaign():
+    user = current_user()
+    require_admin(user)
+    file_name = ""
+    try:
+        text, file_name = _uploaded_definition()
+        result = campaign_ops.load_campaign(user, text, origin=file_name)
+    except DomainError as error:
+        _refused(error)
+        existing = error.details.get("campaign_id") if isinstance(error, Conflict) else None
+        page = campaigns_page(user, errors=_definition_errors(error) if not isinstance(error, Conflict)
+                              else [error.message], message=error.message, file_name=file_name,
+                              existing_url=url_for("web.campaign_page", campaign_id=existing) if existing else "")
+        return render_template("admin/campaigns.html", page=page), error.status
+    campaign = result.campaign
+    parts = [f"Đã nạp phong trào “{campaign.title}” (mã {campaign.code}) từ tệp {file_name} với "
+             f"{len(campaign.rounds)} đợt khen thưởng."]
+    if result.created_units:
+        parts.append(f"Đã thêm {len(result.created_units)} đơn vị mới: {', '.join(result.created_units)}.")
+    if result.existing_units:
+        parts.append(f"{len(result.existing_units)} đơn vị đã có sẵn được giữ nguyên: "
+                     f"{', '.join(result.existing_units)}.")
+    flash(" ".join(parts), "success")
+    return redirect(url_for("web.admin_campaigns") + f"#phong-trao-{campaign.id}")
+
+
+# --- the base salary table ---------------------------------------------------------------------
+
+def _salary_rows_from_table(table) -> list[dict[str, Any]]:
+    return [{"valid_from": row.valid_from.isoformat(), "amount": f"{row.amount:,}".replace(",", "."),
+             "source": row.source, "needs_check": row.needs_check, "remove": False} for row in table.rows]
+
+
+def _blank_salary_row() -> dict[str, Any]:
+    return {"valid_from": "", "amount": "", "source": "", "needs_check": False, "remove": False}
+
+
+def salary_values(form: MultiDict) -> list[dict[str, Any]]:
+    """The rows as typed, in the order of the form (their inputs are renumbered when shown again)."""
+    rows: dict[int, dict[str, Any]] = {}
+    for key in form:
+        match = SALARY_INPUT.match(key)
+        if match:
+            row = rows.setdefault(int(match.group(1)), _blank_salary_row())
+            name = match.group(2)
+            row[name] = form.get(key) in ("1", "on", "true") if name in ("needs_check", "remove") \
+                else form.get(key, "", type=str)
+    return [row for _, row in sorted(rows.items())]
+
+
+def _is_blank(row: dict[str, Any]) -> bool:
+    return not any(str(row[name]).strip() for name in ("valid_from", "amount", "source")) and not row["needs_check"]
+
+
+def _salary_date(raw: str) -> str | None:
+    text = raw.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_salary_rows(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows for replace_salary_table, checked by the API's schema; errors name ``rows-<i>-<field>``.
+
+    Rows marked for removal and rows left entirely blank are left out.
+    """
+    errors: dict[str, list[str]] = {}
+    data, positions = [], []
+    for position, row in enumerate(values):
+        if row["remove"] or _is_blank(row):
+            continue
+        item: dict[str, Any] = {"source": row["source"], "needs_check": row["needs_check"]}
+        name = f"rows-{position}-"
+        if not row["valid_from"].strip():
+            errors.setdefault(name + "valid_from", []).append("Hãy nhập ngày hiệu lực.")
+        else:
+            day = _salary_date(row["valid_from"])
+            if day is None:
+                errors.setdefault(name + "valid_from", []).append("Ngày không hợp lệ (chọn ngày trong lịch).")
+            else:
+                item["valid_from"] = day
+        amount = re.sub(r"[\s.]", "", row["amount"]).removesuffix("đ")
+        if not amount:
+            errors.setdefault(name + "amount", []).append("Hãy nhập mức lương cơ sở (đồng).")
+        elif not amount.isdigit():
+            errors.setdefault(name + "amount", []).append("Phải là số đồng nguyên, ví dụ 2.340.000.")
+        else:
+            item["amount"] = int(amount)
+        data.append(item)
+        positions.append(position)
+    try:
+        loaded = SalaryTableIn().load({"rows": data})
+    except ValidationError as error:
+        for key, messages in forms.flatten_errors(error.messages).items():
+            match = re.match(r"^rows\.(\d+)\.(\w+)$", key)
+            if match and int(match.group(1)) < len(positions):
+                key = f"rows-{positions[int(match.group(1))]}-{match.group(2)}"
+            if key in errors:  # the typed value was already refused above
+                continue
+            errors.setdefault(key, []).extend(messages)
+        raise ValidationFailed("Bảng mức lương cơ sở chưa hợp lệ.", fields=errors) from None
+    if errors:
+        raise ValidationFailed("Bảng mức lương cơ sở chưa hợp lệ.", fields=errors)
+    return loaded["rows"]
+
+
+def salaries_page(values: list[dict[str, Any]] | None = None, error: DomainError | None = None,
+                  notice: str = "") -> dict[str, Any]:
+    table = salary_ops.salary_table()
+    today = today_local()
+    try:
+        in_force = table.on(today).valid_from
+    except PrizeError:  # a table starting after today has no level in force yet
+        in_force = None
+    rows = values if values is not None else _salary_rows_from_table(table)
+    fields = dict(error.fields) if error is not None else {}
+    placed = {f"rows-{i}-{name}" for i in range(len(rows)) for name in SALARY_FIELDS}
+    return {
+        "rows": [{**row, "index": i} for i, row in enumerate(rows)],
+        "current": [{"valid_from": date_vn(row.valid_from), "amount": row.amount, "source": row.source,
+                     "needs_check": row.needs_check, "in_force": row.valid_from == in_force} for row in table.rows],
+        "is_default": db.session.scalar(sa.select(sa.func.count()).select_from(BaseSalaryLevel)) == 0,
+        "errors": fields, "message": error.message if error is not None else "",
+        "unplaced": forms.unplaced_errors(fields, placed), "notice": notice,
+    }
+
+
+@bp.route("/quan-tri/luong-co-so")
+@login_required
+def admin_salaries():
+    require_admin(current_user())
+    return render_template("admin/salaries.html", page=salaries_page())
+
+
+@bp.route("/quan-tri/luong-co-so", methods=["POST"])
+@login_required
+def admin_save_salaries():
+    user = current_user()
+    require_admin(user)
+    values = salary_values(request.form)
+    if request.form.get("action") == "add_row":
+        # Nothing is saved: the same rows come back with an empty one to fill in.
+        values = values + [_blank_salary_row()]
+        page = salaries_page(values, notice="Đã thêm một dòng trống ở cuối bảng. Điền rồi bấm “Lưu bảng”.")
+        return render_template("admin/salaries.html", page=page)
+    try:
+        table = salary_ops.replace_salary_table(user, parse_salary_rows(values))
+    except DomainError as error:
+        _refused(error)
+        return render_template("admin/salaries.html", page=salaries_page(values, error)), error.status
+    flash(f"Đã lưu bảng mức lương cơ sở ({len(table.rows)} mức).", "success")
+    return redirect(url_for("web.admin_salaries"))
+
+
+# --- custom Word templates of a campaign ----------------------------------------------------------
+
+def templates_page(campaign: Campaign, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    kinds = []
+    for kind in TEMPLATE_KINDS:
+        uploaded = template_ops.custom_template(campaign, kind)
+        custom = None
+        if uploaded is not None:
+            uploader = db.session.get(User, uploaded.uploaded_by_id)
+            custom = {"file_name": uploaded.file_name or f"{kind}.docx", "size": uploaded.size,
+                      "uploaded_at": uploaded.uploaded_at, "uploaded_by": uploader.full_name if uploader else "",
+                      "sha_short": uploaded.sha256[:12], "sha256": uploaded.sha256}
+        kinds.append({
+            "kind": kind, "title": TEMPLATE_TITLES.get(kind, kind), "custom": custom,
+            "scope": "Văn bản của đợt khen thưởng" if kind in CAMPAIGN_DOCUMENT_KINDS else "Văn bản của hồ sơ đơn vị",
+            "errors": (errors or {}).get(kind, []),
+            "upload_url": url_for("web.admin_upload_template", campaign_id=campaign.id, kind=kind),
+            "remove_url": url_for("web.admin_remove_template", campaign_id=campaign.id, kind=kind),
+        })
+    return {"campaign": {"id": campaign.id, "code": campaign.code, "title": campaign.title,
+                         "url": url_for("web.campaign_page", campaign_id=campaign.id)},
+            "kinds": kinds, "max_mb": MAX_TEMPLATE_BYTES // 2**20}
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban")
+@login_required
+def admin_templates(campaign_id: int):
+    require_admin(current_user())
+    return render_template("admin/templates.html", page=templates_page(_load_campaign(campaign_id)))
+
+
+def _templates_url(campaign_id: int, kind: str) -> str:
+    return url_for("web.admin_templates", campaign_id=campaign_id) + f"#mau-{kind}"
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban/<kind>", methods=["POST"])
+@login_required
+def admin_upload_template(campaign_id: int, kind: str):
+    user = current_user()
+    require_admin(user)
+    campaign = _load_campaign(campaign_id)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationFailed("Chưa chọn tệp mẫu.", fields={"file": ["Hãy chọn một tệp Word .docx."]})
+        # One byte over the limit is enough for the operation to say the file is too large.
+        uploaded = template_ops.upload_template(user, campaign, kind, upload.read(MAX_TEMPLATE_BYTES + 1),
+                                                upload.filename)
+    except DomainError as error:
+        _refused(error)
+        page = templates_page(campaign, {kind: _messages(error)})
+        return render_template("admin/templates.html", page=page), error.status
+    flash(f"Đã thay mẫu “{TEMPLATE_TITLES.get(kind, kind)}” bằng tệp {uploaded.file_name}. Văn bản tạo từ nay "
+          "dùng mẫu này.", "success")
+    return redirect(_templates_url(campaign_id, kind))
+
+
+def _messages(error: DomainError) -> list[str]:
+    messages = error.fields.get("file") if error.fields else None
+    return list(messages) if messages else [error.message]
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban/<kind>/xoa", methods=["POST"])
+@login_required
+def admin_remove_template(campaign_id: int, kind: str):
+    user = current_user()
+    require_admin(user)
+    campaign = _load_campaign(campaign_id)
+    if kind not in TEMPLATE_KINDS:
+        raise NotFound(f"Không có loại văn bản “{kind}”.")
+    try:
+        template_ops.remove_template(user, campaign, kind)
+    except NotFound as error:
+        # Already on the built-in template (removed in another tab, say): nothing left to do.
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(_templates_url(campaign_id, kind))
+    flash(f"Đã bỏ mẫu tải lên; “{TEMPLATE_TITLES.get(kind, kind)}” dùng lại mẫu có sẵn.", "success")
+    return redirect(_templates_url(campaign_id, kind))

@@ -1,0 +1,223 @@
+"""The standing agency's round page: ranking within quotas with the reason for each cut,
+overrides with a reason, the round's workflow and its consolidated documents.
+
+Same shape as the dossier page's handlers: load the round the user may see (404
+otherwise, by the API's rule), call one operation, then redirect to the page
+(success) or show it again with the user's input and the reasons next to the fields.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from werkzeug.datastructures import MultiDict
+
+import workflows
+
+from ..api.round_schemas import RoundTransitionIn
+from ..awards.excel import XLSX_MIME_TYPE
+from ..clock import today_local
+from ..db import db
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..lookup import load_round
+from ..models import CampaignRound, User
+from ..operations import round_documents
+from ..operations import rounds as round_ops
+from . import forms, jobs, round_views, views
+from .blueprint import bp
+from .dossier import DOCX_MIME, STALE_CODES
+from .session import current_user, login_required
+
+STALE_TITLE = "Đợt khen thưởng vừa được người khác thay đổi"
+TRANSITION_FIELDS = ("comment", "proposal_number", "proposal_date", "decision_number", "decision_date")
+OVERRIDE_FIELDS = ("selected", "reason")
+
+
+def round_url(round_id: int, anchor: str = "") -> str:
+    return url_for("web.round_page", round_id=round_id) + (f"#{anchor}" if anchor else "")
+
+
+def render_round(user: User, round_: CampaignRound, *, status: int = 200, target: str | None = None,
+                 values: dict[str, Any] | None = None, error: DomainError | None = None,
+                 placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
+    page = round_views.round_page(user, round_, today_local())
+    page["job"] = jobs.round_job_panel(round_)
+    if target is not None and target in page["forms"]:
+        form = page["forms"][target]
+        if values is not None:
+            form["values"] = {**form["values"], **values}
+        if error is not None:
+            form["errors"] = dict(error.fields)
+            form["message"] = error.message
+            form["unplaced"] = forms.unplaced_errors(error.fields, set(placed))
+        form["is_open"] = True
+    elif error is not None and banner is None:
+        # The form is no longer on the page (the round moved on): say why at the top.
+        banner = {"kind": "error", "title": "Chưa thực hiện được", "message": error.message,
+                  "reload_url": round_url(round_.id)}
+    return render_template("round.html", page=page, banner=banner), status
+
+
+def refuse(user: User, round_id: int, error: DomainError, *, target: str | None = None,
+           values: dict[str, Any] | None = None, placed: tuple[str, ...] = ()):
+    """Show the round page again after an operation said no, with the reason where the user looks."""
+    db.session.rollback()
+    if isinstance(error, (Forbidden, NotFound)):
+        raise error
+    round_ = load_round(user, round_id)
+    if isinstance(error, Conflict):
+        stale = error.code in STALE_CODES
+        banner = {"kind": "stale" if stale else "error", "title": STALE_TITLE if stale else "Chưa thực hiện được",
+                  "message": error.message, "reload_url": round_url(round_id)}
+        return render_round(user, round_, status=409, banner=banner)
+    return render_round(user, round_, status=error.status, target=target, values=values, error=error,
+                        placed=placed)
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>")
+@login_required
+def round_page(round_id: int):
+    user = current_user()
+    return render_round(user, load_round(user, round_id))
+
+
+# --- overrides ---------------------------------------------------------------------------------
+
+def override_values(form: MultiDict) -> dict[str, str]:
+    return {"selected": form.get("selected", ""), "reason": form.get("reason", "")}
+
+
+def parse_override(form: MultiDict) -> tuple[bool | None, str]:
+    """The choice (True, False, or None to withdraw) and the reason, as override_selection takes them."""
+    choice = round_views.OVERRIDE_CHOICES.get(form.get("selected", ""))
+    errors: dict[str, list[str]] = {}
+    if choice is None:
+        errors["selected"] = ["Hãy chọn một cách điều chỉnh."]
+    reason = form.get("reason", "")
+    if not reason.strip():
+        errors["reason"] = ["Cần ghi lý do điều chỉnh (không được để trống)."]
+    if errors:
+        raise ValidationFailed("Điều chỉnh chưa hợp lệ.", fields=errors)
+    return choice[0], reason
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/dieu-chinh/<int:nominee_id>", methods=["POST"])
+@login_required
+def override_selection(round_id: int, nominee_id: int):
+    user = current_user()
+    round_ = load_round(user, round_id)
+    values = override_values(request.form)
+    try:
+        selected, reason = parse_override(request.form)
+        event = round_ops.override_selection(user, round_, nominee_id, selected, reason)
+    except DomainError as error:
+        return refuse(user, round_id, error, target=f"override-{nominee_id}", values=values,
+                      placed=OVERRIDE_FIELDS)
+    name = event.details.get("nominee_name", "")
+    what = {True: "chọn", False: "không chọn", None: "bỏ điều chỉnh, theo xếp hạng tự động cho"}[selected]
+    flash(f"Đã {what} “{name}”. Lý do được ghi vào lịch sử đợt khen thưởng.", "success")
+    return redirect(round_url(round_id, f"nguoi-{nominee_id}"))
+
+
+# --- workflow steps ------------------------------------------------------------------------------
+
+def transition_values(form: MultiDict) -> dict[str, str]:
+    return {name: form.get(name, "") for name in TRANSITION_FIELDS}
+
+
+def parse_transition(form: MultiDict) -> dict[str, Any]:
+    """The trigger, the state the user saw, and the fields the step asks for, checked like the API's."""
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"trigger": form.get("trigger", ""), "expected_state": form.get("expected_state", "")}
+    comment = form.get("comment", "")
+    if comment.strip():
+        data["comment"] = comment
+    for number, day in (("proposal_number", "proposal_date"), ("decision_number", "decision_date")):
+        if number in form:
+            data[number] = form.get(number, "").strip() or None
+            data[day] = forms._date(form, day, errors)
+    return forms._load(RoundTransitionIn(), data, "Thông tin của bước này chưa hợp lệ.", errors)
+
+
+def guard_fields(error: DomainError, values: dict[str, str]) -> dict[str, list[str]]:
+    """A refused guard's messages under the field the user must fill (the number, or else the date)."""
+    def missing(number: str, day: str) -> str:
+        return number if not values.get(number, "").strip() else day
+
+    names = {"comment_given": "comment", "proposal_given": missing("proposal_number", "proposal_date"),
+             "decision_given": missing("decision_number", "decision_date"),
+             "decision_after_proposal": "decision_date"}
+    fields: dict[str, list[str]] = {}
+    for name, messages in error.fields.items():
+        fields.setdefault(names.get(name, name), []).extend(messages)
+    return fields
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/chuyen-buoc", methods=["POST"])
+@login_required
+def fire_round_transition(round_id: int):
+    user = current_user()
+    round_ = load_round(user, round_id)
+    trigger = request.form.get("trigger", "")
+    values = transition_values(request.form)
+    try:
+        data = parse_transition(request.form)
+        event = round_ops.fire_round_transition(
+            user, round_, data["trigger"], expected_state=data["expected_state"], comment=data.get("comment"),
+            proposal_number=data.get("proposal_number"), proposal_date=data.get("proposal_date"),
+            decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
+    except DomainError as error:
+        error.fields = guard_fields(error, values)
+        return refuse(user, round_id, error, target=f"transition-{trigger}", values=values,
+                      placed=TRANSITION_FIELDS)
+    flash(f"Đã thực hiện “{workflows.ROUND_WORKFLOW.trigger_label(event.trigger)}”. Đợt khen thưởng chuyển sang "
+          f"trạng thái “{views.round_state_label(event.to_state)}”.", "success")
+    return redirect(round_url(round_id))
+
+
+# --- consolidated documents ------------------------------------------------------------------------
+
+def _attachment(content: bytes, mimetype: str, name: str):
+    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/van-ban/<kind>.docx")
+@login_required
+def download_round_document(round_id: int, kind: str):
+    """Tờ trình tổng hợp, quyết định or certificates, once the list is proposed (as the API serves them)."""
+    user = current_user()
+    round_ = load_round(user, round_id)
+    if kind not in round_documents.ROUND_DOCUMENT_KINDS:
+        raise NotFound("Không có loại văn bản này.")
+    try:
+        content, name = round_documents.render_round_document(round_, kind)
+    except DomainError as error:
+        return refuse(user, round_id, error)
+    return _attachment(content, DOCX_MIME, name)
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/xep-hang.xlsx")
+@login_required
+def download_round_ranking(round_id: int):
+    user = current_user()
+    round_ = load_round(user, round_id)
+    try:
+        content, name = round_documents.ranking_workbook(round_)
+    except DomainError as error:
+        return refuse(user, round_id, error)
+    return _attachment(content, XLSX_MIME_TYPE, name)
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/danh-sach-khen-thuong.xlsx")
+@login_required
+def download_round_awardees(round_id: int):
+    user = current_user()
+    round_ = load_round(user, round_id)
+    try:
+        content, name = round_documents.awardees_workbook(round_)
+    except DomainError as error:
+        return refuse(user, round_id, error)
+    return _attachment(content, XLSX_MIME_TYPE, name)
