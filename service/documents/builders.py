@@ -95,7 +95,10 @@ def _text(value: Any) -> str:
     """NFC text with Windows line ends made plain and outer blanks removed."""
     if value is None:
         return ""
-    return nfc(str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = nfc(str(value))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
 
 
 def _line(value: Any) -> str:
@@ -249,16 +252,39 @@ def _metric_value(value: Any, unit: str) -> str:
     return f"{figure} {unit}" if unit else figure
 
 
-def _summary(nominee: Mapping[str, Any], metrics: list[Mapping[str, Any]]) -> str:
+class _MetricLines:
+    """Writes the metric lines of nominees' summaries.
+
+    A campaign's labels and units are cleaned once, and each distinct figure
+    (the same counts and rates recur across a long list) is formatted once.
+    """
+
+    def __init__(self, metrics: list[Mapping[str, Any]]):
+        self.metrics = [
+            (metric.get("code"), _clause(metric.get("label")), _line(metric.get("unit")))
+            for metric in metrics
+        ]
+        self.written: dict[tuple[type, str, str], str] = {}
+
+    def lines(self, figures: Mapping[str, Any]) -> list[str]:
+        lines = []
+        for code, label, unit in self.metrics:
+            value = figures.get(code)
+            if value is None:
+                continue
+            # The type and repr tell numbers apart exactly (1 and 1.0, -0.0 and 0.0).
+            key = (type(value), repr(value), unit)
+            text = self.written.get(key)
+            if text is None:
+                text = self.written[key] = _metric_value(value, unit)
+            lines.append(f"{label}: {text}")
+        return lines
+
+
+def _summary(nominee: Mapping[str, Any], metric_lines: _MetricLines) -> str:
     """The clerk's summary followed by one line per metric figure."""
     lines = [_text(nominee.get("achievement_summary"))]
-    figures = nominee.get("metrics") or {}
-    for metric in metrics:
-        value = figures.get(metric.get("code"))
-        if value is None:
-            continue
-        label = _clause(metric.get("label"))
-        lines.append(f"{label}: {_metric_value(value, _line(metric.get('unit')))}")
+    lines += metric_lines.lines(nominee.get("metrics") or {})
     return "\n".join(line for line in lines if line)
 
 
@@ -354,7 +380,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     Vietnamese order; nominees the council turned down are left out.
     """
     campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
-    metrics = campaign.get("metrics") or []
+    metric_lines = _MetricLines(campaign.get("metrics") or [])
     collectives, individuals = _split_sorted(_selected(snapshot.get("nominees") or []))
     if not collectives and not individuals:
         raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
@@ -370,7 +396,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
             "stt": str(index),
             "name": _display_name(nominee),
             "position": position,
-            "summary": _summary(nominee, metrics),
+            "summary": _summary(nominee, metric_lines),
             "note": "",
         }
 

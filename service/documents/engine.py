@@ -17,6 +17,14 @@ Here that work is done once per template (cached by the SHA-256 of its bytes);
 a render only runs the compiled Jinja templates and writes a new zip that
 copies every other part byte for byte.
 
+Long lists: when preparing a template, the engine also tries to prove that
+every render of its body is well-formed XML (``_always_well_formed``). For
+such a template and a context of plain data (what the builders make), the
+body is rendered as a stream: finished, encoded and compressed chunk by
+chunk, never held whole and never re-parsed, with the same bytes as the
+checked render. Other templates and contexts take the checked render, which
+parses the result and falls back to docxtpl's own repair when it is broken.
+
 Safety: templates are edited by clerks, so they run in Jinja's sandbox
 (``{{ ''.__class__ }}`` fails), values are XML-escaped (``Công ty A&B <Chi
 nhánh 1>`` comes out exactly) and a missing variable is an error, never a
@@ -26,6 +34,7 @@ Vietnamese message.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
@@ -38,12 +47,14 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from itertools import islice
+from typing import Any, Iterable, Iterator, Mapping
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
+from markupsafe import Markup, escape
 
 __all__ = [
     "TemplateRenderError",
@@ -100,6 +111,9 @@ _RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
 _PPR = re.compile(r"<w:pPr>.*?</w:pPr>")
 _RPR = re.compile(r"<w:rPr>.*?</w:rPr>")
+# An opening tag with "</w:p" (or "</w:r", "</w:t") among its attributes,
+# never seen in well-formed XML, would let a match run past that closing tag.
+_ODD_OPENING = re.compile(r"<w:p [^>]*</w:p|<w:r [^>]*</w:r|<w:t [^>]*</w:t")
 
 # Tags whose output changes a table's cell count: docxtpl repairs the grid of
 # such tables afterwards (fix_tables), so a template using them takes the
@@ -130,9 +144,36 @@ class TemplateRenderError(Exception):
 
 def _xml_safe(value: Any) -> Any:
     # Jinja calls finalize on every {{ }} value before escaping it.
+    if type(value) is str:
+        # isprintable() is False for every character _XML_ILLEGAL matches.
+        return value if value.isprintable() else _XML_ILLEGAL.sub("", value)
     if isinstance(value, str) and not hasattr(value, "__html__"):
         return _XML_ILLEGAL.sub("", value)
     return value
+
+
+# Names a plain dict instance has as attributes; any other name is looked up
+# as a key, which is what Jinja's getattr ends up doing after a failed
+# attribute lookup.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(SandboxedEnvironment):
+    """Jinja's sandbox with a shortcut for ``row.name`` on a plain dict.
+
+    ``SandboxedEnvironment.getattr`` tries the attribute first and catches
+    the AttributeError before looking up the key; for a ``dict`` and a name
+    that is no dict attribute the result is the key lookup (or undefined)
+    either way, without raising an exception per value.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -141,7 +182,7 @@ def make_environment() -> SandboxedEnvironment:
     Sandboxed, autoescaping, ``StrictUndefined``; exposed so tests and the
     benchmark can give plain docxtpl an equivalent one.
     """
-    return SandboxedEnvironment(
+    return _Environment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=_xml_safe,
@@ -149,6 +190,21 @@ def make_environment() -> SandboxedEnvironment:
 
 
 _ENV = make_environment()
+
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _xml_safe_breaks(value: Any) -> Any:
+    """``_xml_safe``, and a line break in a string becomes WordprocessingML
+    at once, as the layout pass would turn it (see ``_always_well_formed``)."""
+    value = _xml_safe(value)
+    if type(value) is str and "\n" in value:
+        return Markup(str(escape(value)).replace("\n", _BREAK))
+    return value
+
+
+# Renders the templates proven always well-formed, for plain contexts only.
+_STREAM_ENV = _Environment(autoescape=True, undefined=jinja2.StrictUndefined, finalize=_xml_safe_breaks)
 _docxtpl_helper = None
 _helper_lock = threading.Lock()
 
@@ -208,18 +264,129 @@ def _resolve_paragraph(match: re.Match[str]) -> str:
     return _RUN.sub(resolve_run, paragraph)
 
 
+def _element(xml: str, opening: str, closing: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the first match of ``<w:x(?: [^>]*)?>.*?</w:x>`` (``_PARAGRAPH``,
+    ``_RUN``, ``_TEXT``; ``opening`` is ``"<w:x"``) lies in ``xml[start:end]``,
+    found with ``str.find`` instead of the regex."""
+    at = xml.find(opening, start, end)
+    while at >= 0:
+        after = at + len(opening)
+        if after >= end:
+            return None
+        char = xml[after]
+        if char == ">":
+            content = after + 1
+        elif char == " ":
+            close_tag = xml.find(">", after + 1, end)
+            if close_tag < 0:  # no later opening can end its tag either
+                return None
+            content = close_tag + 1
+        else:  # "<w:pPr>", "<w:rPr>", "<w:tab/>" …
+            at = xml.find(opening, after, end)
+            continue
+        close = xml.find(closing, content, end)
+        if close < 0:  # nor can a later one find its closing tag
+            return None
+        return at, close + len(closing)
+    return None
+
+
+def _resolve_sparse(xml: str) -> str:
+    """``_PARAGRAPH.sub(_resolve_paragraph, xml)`` for text in which no
+    opening tag ``<w:p …``, ``<w:r …`` or ``<w:t …`` has ``</w:p``, ``</w:r``
+    or ``</w:t`` among its attributes (``_ODD_OPENING``; never so in
+    well-formed XML), visiting only the text runs that hold a layout character.
+
+    Each of the three nested regex scans (paragraphs in the text, runs in a
+    paragraph, texts in a run) matches from an opening tag to the first
+    closing tag after it, so it is at rest after every closing tag: from the
+    last ``</w:p>`` before a layout character, the first paragraph match is
+    the one that holds the character if any does, and so on down to the
+    ``<w:t>``. The elements skipped over have no layout character, which the
+    regex callbacks would have returned unchanged.
+    """
+    if "\t" in xml or "\x07" in xml or "\x0c" in xml:
+        def following(index: int) -> int:
+            found = _LAYOUT_CHARS.search(xml, index)
+            return found.start() if found else -1
+    else:
+        def following(index: int) -> int:
+            return xml.find("\n", index)
+
+    out: list[str] = []
+    copied = 0  # xml[:copied] is in out
+    at_rest = 0  # where the paragraph scan resumes
+    x = following(0)
+    while x >= 0:
+        close = xml.rfind("</w:p>", at_rest, x)
+        paragraph = _element(xml, "<w:p", "</w:p>", close + 6 if close >= 0 else at_rest, len(xml))
+        if paragraph is None:
+            break
+        p_start, p_end = paragraph
+        if p_start > x:  # outside every paragraph
+            x = following(p_start)
+            continue
+        at_rest = p_end
+        para_props: str | None = None
+        run_rest = p_start
+        y = x
+        while 0 <= y < p_end:
+            close = xml.rfind("</w:r>", run_rest, y)
+            run = _element(xml, "<w:r", "</w:r>", close + 6 if close >= 0 else run_rest, p_end)
+            if run is None:
+                break
+            r_start, r_end = run
+            if r_start > y:
+                y = following(r_start)
+                continue
+            run_rest = r_end
+            run_props: str | None = None
+            text_rest = r_start
+            z = y
+            while 0 <= z < r_end:
+                close = xml.rfind("</w:t>", text_rest, z)
+                text = _element(xml, "<w:t", "</w:t>", close + 6 if close >= 0 else text_rest, r_end)
+                if text is None:
+                    break
+                t_start, t_end = text
+                if t_start > z:
+                    z = following(t_start)
+                    continue
+                text_rest = t_end
+                fragment = xml[t_start:t_end]
+                if "\t" in fragment or "\x07" in fragment or "\x0c" in fragment:
+                    if para_props is None:
+                        found = _PPR.search(xml, p_start, p_end)
+                        para_props = found.group(0) if found else ""
+                    if run_props is None:
+                        found = _RPR.search(xml, r_start, r_end)
+                        run_props = found.group(0) if found else ""
+                    fragment = _resolve_text(fragment, run_props, para_props)
+                else:  # a line break needs neither run nor paragraph properties
+                    fragment = fragment.replace("\n", _BREAK)
+                out += (xml[copied:t_start], fragment)
+                copied = t_end
+                z = following(t_end)
+            y = following(r_end)
+        x = following(p_end)
+    if not out:
+        return xml
+    out.append(xml[copied:])
+    return "".join(out)
+
+
 def resolve_layout_characters(xml: str) -> str:
     """Turn ``\\t``, ``\\a``, ``\\n`` and ``\\f`` inside text runs into tabs,
     paragraphs, line breaks and page breaks, as docxtpl does after rendering."""
     if not _LAYOUT_CHARS.search(xml):
         return xml
-    return _PARAGRAPH.sub(_resolve_paragraph, xml)
+    if _ODD_OPENING.search(xml):
+        return _PARAGRAPH.sub(_resolve_paragraph, xml)
+    return _resolve_sparse(xml)
 
 
-def _finish(rendered: str) -> str:
-    # Undo the "\n" put before every paragraph for error line numbers, then
-    # docxtpl's escapes for literal braces, then the control characters.
-    rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+def _unbrace(rendered: str) -> str:
+    # docxtpl's escapes for literal braces.
     if "_" in rendered:
         rendered = (
             rendered.replace("{_{", "{{")
@@ -227,7 +394,56 @@ def _finish(rendered: str) -> str:
             .replace("{_%", "{%")
             .replace("%_}", "%}")
         )
-    return resolve_layout_characters(rendered)
+    return rendered
+
+
+def _unmark(rendered: str) -> str:
+    # Undo the "\n" put before every paragraph for error line numbers, then
+    # docxtpl's escapes for literal braces.
+    return _unbrace(rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>"))
+
+
+def _finish(rendered: str) -> str:
+    """docxtpl's post-processing of a rendered part: markers, then control characters."""
+    return resolve_layout_characters(_unmark(rendered))
+
+
+# Jinja output pieces joined per step of a streamed render: a few hundred
+# table rows, a few hundred kilobytes.
+_BATCH_PIECES = 4096
+
+
+def _finished_chunks(pieces: Iterator[str]) -> Iterator[str]:
+    """The output of a streamed template (``_streamed_template``) finished in
+    consecutive chunks: brace escapes, then the layout pass. The output is
+    well-formed XML without comments, CDATA sections or processing
+    instructions, without the newlines put before paragraphs and with its
+    line breaks already resolved, so this is ``_finish`` of what the checked
+    template renders.
+
+    Every chunk but the last ends just after a ``</w:p>``. No brace escape
+    can straddle such a cut (they consist of ``{}%_`` only), and the
+    paragraph scan of ``resolve_layout_characters`` is at rest there (see
+    ``_resolve_sparse``: in such XML every ``<`` opens a tag and no tag holds
+    another ``<``), so finishing chunk by chunk gives the same text as
+    finishing the whole.
+    """
+    carry = ""
+    while True:
+        batch = list(islice(pieces, _BATCH_PIECES))
+        if not batch:
+            break
+        # Not carry + batch[0]: a Markup piece would escape the carry.
+        batch.insert(0, carry)
+        text = "".join(batch)
+        end = text.rfind("</w:p>")
+        if end < 0:
+            carry = text
+            continue
+        end += 6
+        carry = text[end:]
+        yield _resolve_sparse(_unbrace(text[:end]))
+    yield _resolve_sparse(_unbrace(carry))
 
 
 # --------------------------------------------------------------------------
@@ -254,30 +470,46 @@ class _Entry:
     external_attr: int
 
 
-def _deflate(data: bytes) -> bytes:
-    compressor = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
+class _EntryWriter:
+    """Compresses a part as its bytes arrive, keeping its CRC and size."""
+
+    def __init__(self, info: zipfile.ZipInfo):
+        self.info = info
+        self.crc = 0
+        self.size = 0
+        self.chunks: list[bytes] = []
+        self.compressor = (
+            None if info.compress_type == zipfile.ZIP_STORED
+            else zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        )
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self.chunks.append(data if self.compressor is None else self.compressor.compress(data))
+
+    def close(self) -> _Entry:
+        if self.compressor is not None:
+            self.chunks.append(self.compressor.flush())
+        info = self.info
+        year, month, day, hour, minute, second = info.date_time
+        return _Entry(
+            name=info.filename.encode("utf-8"),
+            flags=_UTF8_NAME_FLAG if not info.filename.isascii() else 0,
+            method=zipfile.ZIP_STORED if self.compressor is None else zipfile.ZIP_DEFLATED,
+            dos_time=(hour << 11) | (minute << 5) | (second // 2),
+            dos_date=(max(year, 1980) - 1980) << 9 | (month << 5) | day,
+            crc=self.crc & 0xFFFFFFFF,
+            compressed=b"".join(self.chunks),
+            size=self.size,
+            external_attr=info.external_attr,
+        )
 
 
 def _entry(info: zipfile.ZipInfo, data: bytes) -> _Entry:
-    year, month, day, hour, minute, second = info.date_time
-    name = info.filename.encode("utf-8")
-    flags = _UTF8_NAME_FLAG if not info.filename.isascii() else 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        method, compressed = zipfile.ZIP_STORED, data
-    else:
-        method, compressed = zipfile.ZIP_DEFLATED, _deflate(data)
-    return _Entry(
-        name=name,
-        flags=flags,
-        method=method,
-        dos_time=(hour << 11) | (minute << 5) | (second // 2),
-        dos_date=(max(year, 1980) - 1980) << 9 | (month << 5) | day,
-        crc=zlib.crc32(data) & 0xFFFFFFFF,
-        compressed=compressed,
-        size=len(data),
-        external_attr=info.external_attr,
-    )
+    writer = _EntryWriter(info)
+    writer.write(data)
+    return writer.close()
 
 
 def _write_zip(entries: list[_Entry]) -> bytes:
@@ -316,6 +548,8 @@ class _Part:
     template: jinja2.Template
     prefix: str = ""
     suffix: str = ""
+    # The same template for the streamed render (see _streamed_template).
+    streamed: jinja2.Template | None = None
 
 
 @dataclass
@@ -450,6 +684,199 @@ def _table_needs_repair(body: etree._Element) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------
+# Proving once that every render of a template is well-formed
+# --------------------------------------------------------------------------
+
+# Filters that give plain values (never Markup) for plain input. Left out:
+# safe, escape/e, forceescape, tojson, urlize, xmlattr (Markup), and map,
+# which applies any filter named in its arguments.
+_PLAIN_FILTERS = frozenset({
+    "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort",
+    "filesizeformat", "first", "float", "format", "groupby", "indent", "int", "items", "join",
+    "last", "length", "list", "lower", "max", "min", "pprint", "random", "reject", "rejectattr",
+    "replace", "reverse", "round", "select", "selectattr", "slice", "sort", "string",
+    "striptags", "sum", "title", "trim", "truncate", "unique", "upper", "urlencode",
+    "wordcount", "wordwrap",
+})
+# Expressions over plain data that give plain data. No calls: a call may
+# return Markup (lipsum(), a macro) or anything else.
+_PLAIN_EXPRESSIONS = (
+    nodes.Name, nodes.Const, nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Filter,
+    nodes.Test, nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Neg,
+    nodes.Pos, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod,
+    nodes.Pow, nodes.Concat, nodes.CondExpr, nodes.Tuple, nodes.List, nodes.Dict, nodes.Pair,
+    nodes.Keyword,
+)
+# Stands for a value in the skeleton of a template: a character allowed in
+# text and attribute values but in no XML name or reference.
+_HOLE = "\ue000"
+_MARKER = re.compile(r"_[be][0-9]+")
+# Elements whose regex matches (the layout pass, docxtpl's resolve_listing)
+# are the elements themselves when none is nested in another of its kind.
+_UNNESTED = ("p", "r", "t", "pPr", "rPr")
+
+
+def _plain_expression(node: nodes.Node) -> bool:
+    for item in (node, *node.find_all(nodes.Node)):
+        if not isinstance(item, _PLAIN_EXPRESSIONS):
+            return False
+        if isinstance(item, nodes.Filter) and item.name not in _PLAIN_FILTERS:
+            return False
+    return True
+
+
+def _skeleton(body: list[nodes.Node], pieces: list[str], blocks: list[int]) -> bool:
+    """Append the skeleton of ``body`` to ``pieces``: its literal XML, a hole
+    for each value, each loop or branch body between two marker elements.
+    False when the template uses anything but output, ``for`` and ``if``
+    over plain expressions."""
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    pieces.append(child.data)
+                elif _plain_expression(child):
+                    pieces.append(_HOLE)
+                else:
+                    return False
+            continue
+        if isinstance(node, nodes.For):
+            if node.recursive or not _plain_expression(node.iter) or (
+                node.test is not None and not _plain_expression(node.test)
+            ):
+                return False
+            branches = [node.body, node.else_]
+        elif isinstance(node, nodes.If):
+            tests = [node.test, *(branch.test for branch in node.elif_)]
+            if not all(_plain_expression(test) for test in tests):
+                return False
+            branches = [node.body, *(branch.body for branch in node.elif_), node.else_]
+        else:
+            return False
+        for branch in branches:
+            number = len(blocks)
+            blocks.append(number)
+            pieces.append(f"<_b{number}/>")
+            if not _skeleton(branch, pieces, blocks):
+                return False
+            pieces.append(f"<_e{number}/>")
+    return True
+
+
+def _always_well_formed(source: str, prefix: str, suffix: str) -> bool:
+    """Whether every render of the body template ``source`` (between
+    ``prefix`` and ``suffix``), with a context of plain data (``_plain``),
+    is well-formed XML once finished, so that it needs no parse.
+
+    The skeleton of the template (literal XML, a hole for each value, each
+    loop or branch body between markers) must parse; each body must lie
+    between its markers as whole elements of one parent, so that leaving it
+    out or repeating it keeps the XML well-formed; values (escaped text,
+    no Markup possible from plain data and these expressions) may only stand
+    in the text of a ``w:t`` in a ``w:r`` in a ``w:p``, where turning their
+    control characters into breaks, tabs and paragraphs keeps elements
+    balanced; and paragraphs, runs, texts and their properties must not nest,
+    so that the layout pass's regex matches are those elements.
+    """
+    try:
+        template = _ENV.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return False
+    pieces: list[str] = []
+    blocks: list[int] = []
+    if not _skeleton(template.body, pieces, blocks):
+        return False
+    skeleton = _unmark("".join(pieces))
+    # No literal control characters, no namespace declared inside the body
+    # (a moved paragraph property would leave its scope), and no comment,
+    # CDATA section or processing instruction ("<" standing for itself).
+    if any(mark in skeleton for mark in ("\t", "\n", "\x07", "\x0c", "xmlns", "<!", "<?")):
+        return False
+    try:
+        root = etree.fromstring((prefix + skeleton + suffix).encode("utf-8"))
+    except etree.XMLSyntaxError:
+        return False
+
+    def named(element: Any, local: str) -> bool:
+        return element is not None and element.prefix == "w" and etree.QName(element).localname == local
+
+    markers: dict[str, list[Any]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            return False
+        local = etree.QName(element).localname
+        if element.prefix is None and _MARKER.fullmatch(local):
+            markers.setdefault(local, []).append(element)
+        if any(_HOLE in value for value in element.attrib.values()):
+            return False
+        for text, holder in ((element.text, element), (element.tail, element.getparent())):
+            if text and _HOLE in text:
+                run = holder.getparent() if named(holder, "t") else None
+                if not (named(run, "r") and named(run.getparent(), "p")):
+                    return False
+        if element.prefix == "w" and local in _UNNESTED:
+            if any(named(ancestor, local) for ancestor in element.iterancestors()):
+                return False
+    for n in blocks:
+        start, end = markers.get(f"_b{n}", []), markers.get(f"_e{n}", [])
+        if len(start) != 1 or len(end) != 1 or start[0].getparent() is not end[0].getparent():
+            return False
+    return True
+
+
+_PARAGRAPH_NEWLINE = re.compile(r"\n<w:p([ >])")
+
+
+def _streamed_template(source: str) -> jinja2.Template | None:
+    """The body template for streamed renders, which finish chunk by chunk:
+    compiled without the newlines ``_patch`` put before paragraphs (which
+    ``_unmark`` would remove from the output), and with line breaks in
+    values resolved as they are written. None when some of those newlines
+    do not lie in template data (in a string, a comment, or stripped by
+    ``-%}``), which removing them from the source could change.
+
+    For a template ``_always_well_formed`` accepts, ``_unmark`` then has
+    nothing left to remove but the brace escapes: the template's own text
+    holds no other newline, and a value's newline stands in the text of a
+    ``w:t``, never before ``<w:p``. A line break needs neither run nor
+    paragraph properties, the replacement holds no other control character
+    or brace, and it changes no paragraph or run match, so resolving it
+    first leaves the layout pass the same work on everything else.
+    """
+    in_data = sum(
+        len(_PARAGRAPH_NEWLINE.findall(value)) for _, kind, value in _STREAM_ENV.lex(source) if kind == "data"
+    )
+    if in_data != len(_PARAGRAPH_NEWLINE.findall(source)):
+        return None
+    return _STREAM_ENV.from_string(_PARAGRAPH_NEWLINE.sub(r"<w:p\1", source))
+
+
+def _plain(context: Mapping[str, Any]) -> bool:
+    """Whether ``context`` holds only dicts, lists and tuples of strings,
+    numbers, booleans and None (so no value can be Markup or print illegal
+    characters other than those finalize drops)."""
+    stack: list[Any] = list(context.values())
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool or value is None:
+            continue
+        if kind is dict or kind is list or kind is tuple:
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if kind is dict:
+                stack.extend(value.keys())
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+            continue
+        return False
+    return True
+
+
 def _prepare(data: bytes, digest: str) -> _Prepared:
     from docx.oxml.parser import parse_xml  # python-docx's parser, as docxtpl loads
 
@@ -492,6 +919,8 @@ def _prepare(data: bytes, digest: str) -> _Prepared:
     if fast:
         body_source = open_root + source[len(open_subtree):]
         body_part = _Part(main, source, _compile(body_source, main), _XML_DECLARATION + head, tail)
+        if _always_well_formed(body_source, body_part.prefix, tail):
+            body_part.streamed = _streamed_template(body_source)
     else:
         body_part = _Part(main, source, _compile(source, main))
 
@@ -567,9 +996,11 @@ def _prepared_for(template: Any) -> _Prepared:
 # Rendering
 # --------------------------------------------------------------------------
 
-def _run(part: _Part, context: Mapping[str, Any]) -> str:
+@contextlib.contextmanager
+def _render_errors(part: _Part) -> Iterator[None]:
+    """Turn what rendering ``part`` raises into ``TemplateRenderError``."""
     try:
-        return part.template.render(context)
+        yield
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateRenderError(
             f"Mẫu văn bản dùng một thao tác không được phép ({exc}); "
@@ -592,6 +1023,11 @@ def _run(part: _Part, context: Mapping[str, Any]) -> str:
         ) from exc
 
 
+def _run(part: _Part, context: Mapping[str, Any]) -> str:
+    with _render_errors(part):
+        return part.template.render(context)
+
+
 def _render_body_slow(prepared: _Prepared, rendered: str) -> bytes:
     """docxtpl's own path: recovering parse, table repair, picture ids, re-serialise."""
     from docx.oxml.parser import parse_xml
@@ -607,7 +1043,7 @@ def _render_body_slow(prepared: _Prepared, rendered: str) -> bytes:
     return etree.tostring(root, encoding="UTF-8", standalone=True)
 
 
-def _render_body(prepared: _Prepared, context: Mapping[str, Any]) -> bytes:
+def _render_body_checked(prepared: _Prepared, context: Mapping[str, Any]) -> bytes:
     part = prepared.body
     rendered = _finish(_run(part, context))
     if not prepared.body_fast:
@@ -622,6 +1058,31 @@ def _render_body(prepared: _Prepared, context: Mapping[str, Any]) -> bytes:
         standalone = prepared.body_open_subtree + rendered[len(prepared.body_open_root):]
         return _render_body_slow(prepared, standalone)
     return data
+
+
+def _stream_body(prepared: _Prepared, context: Mapping[str, Any], info: zipfile.ZipInfo) -> _Entry:
+    """The fast path without holding the document: each finished chunk is
+    encoded and compressed into the zip entry as it comes. Only for a
+    template proven always well-formed and a plain context, so the result
+    needs no parse (and is what ``_render_body_checked`` would return)."""
+    part = prepared.body
+    writer = _EntryWriter(info)
+    writer.write(part.prefix.encode("utf-8"))
+    with contextlib.closing(_finished_chunks(part.streamed.generate(context))) as chunks:
+        while True:
+            with _render_errors(part):
+                chunk = next(chunks, None)
+            if chunk is None:
+                break
+            writer.write(chunk.encode("utf-8"))
+    writer.write(part.suffix.encode("utf-8"))
+    return writer.close()
+
+
+def _render_body(prepared: _Prepared, context: Mapping[str, Any], info: zipfile.ZipInfo) -> _Entry:
+    if prepared.body.streamed is not None and _plain(context):
+        return _stream_body(prepared, context, info)
+    return _entry(info, _render_body_checked(prepared, context))
 
 
 def _render_core(prepared: _Prepared, context: Mapping[str, Any]) -> bytes:
@@ -642,7 +1103,9 @@ def render_docx(template: Any, context: Mapping[str, Any]) -> bytes:
     if not isinstance(context, Mapping):
         raise TypeError("context phải là một dict")
     prepared = _prepared_for(template)
-    rendered: dict[str, bytes] = {prepared.body.name: _render_body(prepared, context)}
+    infos = {info.filename: info for info in prepared.infos}
+    body_entry = _render_body(prepared, context, infos[prepared.body.name])
+    rendered: dict[str, bytes] = {}
     for part in prepared.others:
         text = _finish(_run(part, context))
         data = (part.prefix + text).encode("utf-8")
@@ -662,7 +1125,9 @@ def render_docx(template: Any, context: Mapping[str, Any]) -> bytes:
         rendered[prepared.core_name] = _render_core(prepared, context)
 
     entries = [
-        _entry(info, rendered[info.filename]) if info.filename in rendered else prepared.entries[info.filename]
+        body_entry if info.filename == prepared.body.name
+        else _entry(info, rendered[info.filename]) if info.filename in rendered
+        else prepared.entries[info.filename]
         for info in prepared.infos
     ]
     return _write_zip(entries)
