@@ -83,12 +83,14 @@ def issue_token(user: User, ttl: dt.timedelta) -> tuple[str, ApiToken]:
     return raw, token
 
 
+# One query for the token, its user and the user's unit: this runs on every API call. Built once,
+# so that SQLAlchemy computes its cache key once instead of on every call.
+_TOKEN_WITH_USER = (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+                    .options(joinedload(ApiToken.user).joinedload(User.unit)))
+
+
 def user_for_token(raw_token: str) -> User | None:
-    # One query for the token, its user and the user's unit: this runs on every API call.
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw_token))
-        .options(joinedload(ApiToken.user).joinedload(User.unit))
-    )
+    token = db.session.scalar(_TOKEN_WITH_USER, {"token_hash": _digest(raw_token)})
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.is_active:

@@ -48,12 +48,14 @@ def _cache() -> LRUCache:
     return cache
 
 
+# What deciding access and freshness needs, in one indexed query (built once: its cache key too).
+_HEAD = (sa.select(Dossier.version, Dossier.updated_at, Dossier.state, Dossier.unit_id, Campaign.standing_agency_id,
+                   Campaign.authority_id)
+         .join(Campaign, Campaign.id == Dossier.campaign_id).where(Dossier.id == sa.bindparam("dossier_id")))
+
+
 def _head(dossier_id: int):
-    """What deciding access and freshness needs, in one indexed query."""
-    return db.session.execute(
-        sa.select(Dossier.version, Dossier.updated_at, Dossier.state, Dossier.unit_id, Campaign.standing_agency_id,
-                  Campaign.authority_id)
-        .join(Campaign, Campaign.id == Dossier.campaign_id).where(Dossier.id == dossier_id)).one_or_none()
+    return db.session.execute(_HEAD, {"dossier_id": dossier_id}).one_or_none()
 
 
 def dossier_response(user: User, dossier_id: int) -> Response:
