@@ -257,3 +257,31 @@ def test_a_job_waiting_in_a_busy_queue_is_not_mistaken_for_a_lost_one(app, world
     assert reviewer.get(f"/api/v1/jobs/{waiting_since(20)}").get_json()["state"] == "queued"
     lost = reviewer.get(f"/api/v1/jobs/{waiting_since(120)}").get_json()
     assert lost["state"] == "failed" and "gián đoạn" in lost["error"]
+
+
+def test_clicks_arriving_at_once_start_one_job(app, world, as_user):
+    import threading
+
+    from conftest import ApiClient
+    from service.models import Job
+
+    round_id, _ = proposed_round(as_user, world)
+    clients = [ApiClient(app.test_client(), "reviewer") for _ in range(8)]
+    db.session.commit()
+    barrier, answers = threading.Barrier(len(clients)), []
+
+    def click(api) -> None:
+        barrier.wait(timeout=30)
+        response = api.post(f"/api/v1/rounds/{round_id}/document-jobs")
+        answers.append((response.status_code, response.get_json()["id"]))
+
+    threads = [threading.Thread(target=click, args=(api,)) for api in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == len(clients) and {status for status, _ in answers} == {202}
+    assert len({job_id for _, job_id in answers}) == 1
+    wait_for(clients[0], answers[0][1])
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 1

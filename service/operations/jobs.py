@@ -75,6 +75,7 @@ def start_round_documents(actor: User, round_: CampaignRound) -> tuple[Job, bool
     """
     if not access.can_view_round(actor, round_.campaign):
         raise NotFound(f"Không tìm thấy đợt khen thưởng số {round_.id}.")
+    _hold_round(round_)
     current = latest_round_job(round_)
     if current is not None and current.state in ("queued", "running"):
         if not jobs.is_stale(current):
@@ -87,6 +88,19 @@ def start_round_documents(actor: User, round_: CampaignRound) -> tuple[Job, bool
     db.session.flush()
     jobs.submit_after_commit(job.id)
     return job, True
+
+
+def _hold_round(round_: CampaignRound) -> None:
+    """Lock the round's row until the transaction ends, without changing it, so that two clicks
+    arriving at once see each other's job instead of starting two.
+
+    SQLite has no row locks: a write that changes nothing takes its write lock instead.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("UPDATE campaign_rounds SET id = id WHERE id = :id"), {"id": round_.id})
+    else:
+        db.session.execute(sa.select(CampaignRound.id).where(CampaignRound.id == round_.id)
+                           .with_for_update(key_share=True))
 
 
 def job_view(job: Job) -> dict[str, Any]:
