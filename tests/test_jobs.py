@@ -259,13 +259,22 @@ def test_a_job_waiting_in_a_busy_queue_is_not_mistaken_for_a_lost_one(app, world
     assert lost["state"] == "failed" and "gián đoạn" in lost["error"]
 
 
-def test_clicks_arriving_at_once_start_one_job(app, world, as_user):
+def test_clicks_arriving_at_once_start_one_job(app, world, as_user, monkeypatch):
     import threading
 
     from conftest import ApiClient
+    from service import jobs
     from service.models import Job
 
     round_id, _ = proposed_round(as_user, world)
+    # The job waits until every click is answered: a click after it had finished would rightly start another.
+    clicks_answered, real_work = threading.Event(), jobs._HANDLERS["round_documents"]
+
+    def work_after_the_clicks(job, progress):
+        clicks_answered.wait(timeout=60)
+        real_work(job, progress)
+
+    monkeypatch.setitem(jobs._HANDLERS, "round_documents", work_after_the_clicks)
     clients = [ApiClient(app.test_client(), "reviewer") for _ in range(8)]
     db.session.commit()
     barrier, answers = threading.Barrier(len(clients)), []
@@ -280,8 +289,9 @@ def test_clicks_arriving_at_once_start_one_job(app, world, as_user):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    clicks_answered.set()
     assert len(answers) == len(clients) and {status for status, _ in answers} == {202}
     assert len({job_id for _, job_id in answers}) == 1
-    wait_for(clients[0], answers[0][1])
+    assert wait_for(clients[0], answers[0][1])["state"] == "finished"
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 1
