@@ -24,17 +24,17 @@ import argparse
 import gc
 import io
 import json
-import resource
 import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from memory import max_rss_mib, traced_peak_mib  # noqa: E402
 
 from docxtpl import DocxTemplate  # noqa: E402
 from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
@@ -95,28 +95,6 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(times)
 
 
-def peak_mib(function) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        function()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 2**20
-
-
-def _max_rss_mib() -> float:
-    # VmHWM belongs to this process's memory alone; ru_maxrss (the fallback,
-    # in kibibytes on Linux) keeps the parent's peak across fork and exec.
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(side: str, n: int) -> None:
@@ -128,7 +106,7 @@ def child(side: str, n: int) -> None:
         ours(build(snapshot))
     elif side == "docxtpl":
         plain_docxtpl(context)
-    print(json.dumps({"peak_rss": _max_rss_mib()}))
+    print(json.dumps({"peak_rss": max_rss_mib()}))
 
 
 def peak_rss_mib(side: str, n: int) -> float:
@@ -160,8 +138,8 @@ def main(argv: list[str] | None = None) -> None:
         build_ms = median_ms(lambda: build(snapshot), args.repeat)
         ours_ms = median_ms(lambda: ours(context), args.repeat)
         docxtpl_ms = median_ms(lambda: plain_docxtpl(context), args.repeat)
-        ours_peak = peak_mib(lambda: ours(build(snapshot)))
-        docxtpl_peak = peak_mib(lambda: plain_docxtpl(context))
+        ours_peak = traced_peak_mib(lambda: ours(build(snapshot)))
+        docxtpl_peak = traced_peak_mib(lambda: plain_docxtpl(context))
         rows.append((n, build_ms, ours_ms, docxtpl_ms, ours_peak, docxtpl_peak))
 
     print("| N awardees | context (ms) | ours: render (ms) | ours: context + render (ms) | docxtpl (ms) "

@@ -40,18 +40,18 @@ import gc
 import io
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from memory import max_rss_mib, traced_peak_mib  # noqa: E402
 
 import docx  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
@@ -189,28 +189,6 @@ def medians_ms(function, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def traced_peak_mib(function) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        function()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / 2**20
-
-
-def _max_rss_mib() -> float:
-    # VmHWM is this process's own peak; ru_maxrss (kibibytes on Linux) keeps
-    # the parent's peak across fork and exec, so it is only the fallback.
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(side: str, n: int) -> None:
@@ -221,7 +199,7 @@ def child(side: str, n: int) -> None:
         ours(snapshot)
     elif side == "docxtpl":
         plain_docxtpl(build(snapshot))
-    print(json.dumps({"peak_rss": _max_rss_mib()}))
+    print(json.dumps({"peak_rss": max_rss_mib()}))
 
 
 def peak_rss_mib(side: str, n: int) -> float:

@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from memory import max_rss_mib  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN = ["Thị Ánh", "Văn Đức", "Thị Hồng Nhung", "Minh Quân", "Thị Thúy", "Quốc Việt", "Ngọc Ẩn", "Văn Ưng"]
@@ -143,7 +143,7 @@ def run_job(app, round_id: int) -> dict:
             assert archive.testzip() is None
         return {"state": job.state, "error": job.error, "seconds": seconds, "total": job.total,
                 "members": members, "zip_bytes": path.stat().st_size, "progress_writes": len(writes),
-                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mib": max_rss_mib(),
                 "notes": job.details.get("notes", [])}
 
 

@@ -281,3 +281,19 @@ def meeting_payload(nominee_ids, *, total=9, present=8, votes=None) -> dict[str,
         "voting_method": "show_of_hands",
         "votes": [{"nominee_id": nid, "votes_in_favour": count} for nid, count in votes.items()],
     }
+
+
+def docxtpl_render(template, context) -> bytes:
+    """What plain docxtpl makes of the same template (a path or the bytes) and context, with the
+    sandboxed, autoescaping environment the service uses: the reference for equality tests."""
+    import io
+
+    from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
+
+    source = io.BytesIO(template) if isinstance(template, bytes) else template
+    tpl = DocxTemplate(source)
+    tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()

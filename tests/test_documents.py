@@ -13,9 +13,9 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from conftest import docxtpl_render
 from service.documents import builders, engine
 from service.documents.engine import TemplateRenderError
 
@@ -32,16 +32,6 @@ TRICKY = "Công ty A&B <Chi nhánh 1>"
 
 def sample_context(kind):
     return json.loads((SAMPLES / f"{kind}.json").read_text(encoding="utf-8"))
-
-
-def docxtpl_render(template, context):
-    """What plain docxtpl makes of the same template and context."""
-    source = io.BytesIO(template) if isinstance(template, bytes) else template
-    tpl = DocxTemplate(source)
-    tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
-    out = io.BytesIO()
-    tpl.save(out)
-    return out.getvalue()
 
 
 def paragraph_text(p):

@@ -15,10 +15,10 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
+from conftest import docxtpl_render
 from service.documents import builders, engine
 from service.documents.engine import TemplateRenderError
 
@@ -55,15 +55,6 @@ def large_snapshot(n=N):
     nominees[1].update(full_name=DIACRITICS, gender="female")
     snapshot["nominees"] = nominees
     return snapshot
-
-
-def docxtpl_render(template, context):
-    source = io.BytesIO(template) if isinstance(template, bytes) else template
-    tpl = DocxTemplate(source)
-    tpl.render(context, jinja_env=SandboxedEnvironment(autoescape=True))
-    out = io.BytesIO()
-    tpl.save(out)
-    return out.getvalue()
 
 
 def document_xml(data):

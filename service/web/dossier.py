@@ -15,7 +15,7 @@ import workflows
 
 from ..clock import today_local
 from ..db import db
-from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
 from ..models import DOCUMENT_KINDS, Dossier, User
 from ..operations import documents as document_ops
@@ -28,7 +28,6 @@ from .preview import docx_to_html
 from .session import current_user, login_required, wants_json
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STALE_CODES = ("stale_state", "stale_version")
 STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
 
 
@@ -41,14 +40,8 @@ def render_dossier(user: User, dossier: Dossier, *, status: int = 200, target: s
                    placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
     page = views.dossier_page(user, dossier, today_local())
     if target is not None:
-        form = page["forms"].setdefault(target, views.empty_form({}))
-        if values is not None:
-            form["values"] = {**form["values"], **values}
-        if error is not None:
-            form["errors"] = dict(error.fields)
-            form["message"] = error.message
-            form["unplaced"] = forms.unplaced_errors(error.fields, set(placed))
-        form["is_open"] = True
+        forms.show_refused(page["forms"].setdefault(target, views.empty_form({})), values=values, error=error,
+                           placed=placed)
     return render_template("dossier.html", page=page, banner=banner), status
 
 
@@ -59,13 +52,8 @@ def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | Non
     if isinstance(error, (Forbidden, NotFound)):
         raise error
     dossier = load_dossier(user, dossier_id)
-    if isinstance(error, Conflict) and error.code in STALE_CODES:
-        banner = {"kind": "stale", "title": STALE_TITLE, "message": error.message,
-                  "reload_url": dossier_url(dossier_id)}
-        return render_dossier(user, dossier, status=409, banner=banner)
-    if isinstance(error, Conflict):
-        banner = {"kind": "error", "title": "Chưa thực hiện được", "message": error.message,
-                  "reload_url": dossier_url(dossier_id)}
+    banner = forms.conflict_banner(error, dossier_url(dossier_id), stale_title=STALE_TITLE)
+    if banner is not None:
         return render_dossier(user, dossier, status=409, banner=banner)
     return render_dossier(user, dossier, status=error.status, target=target, values=values, error=error,
                           placed=placed)

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..api.schemas import DossierUpdateIn, MeetingIn, NomineeIn, TransitionIn
 from ..clock import local_zone
-from ..errors import ValidationFailed
+from ..errors import Conflict, DomainError, ValidationFailed
 from ..models import Campaign, Dossier
 
 NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
@@ -269,3 +269,31 @@ def meeting_error_fields(fields: Mapping[str, list[str]], vote_ids: list[int]) -
             name = f"votes-{vote_ids[int(match.group(1))]}"
         renamed.setdefault(name, []).extend(messages if isinstance(messages, list) else [str(messages)])
     return renamed
+
+
+# --- a refused form, shown again ------------------------------------------------------------------
+
+# Refusals that mean "someone changed this meanwhile": the page offers a reload.
+STALE_CODES = ("stale_state", "stale_version")
+
+
+def conflict_banner(error: DomainError, reload_url: str, *, stale_title: str,
+                    other_title: str = "Chưa thực hiện được") -> dict[str, str] | None:
+    """The banner at the top of a page for a Conflict (stale, or another refusal); None for other errors."""
+    if not isinstance(error, Conflict):
+        return None
+    stale = error.code in STALE_CODES
+    return {"kind": "stale" if stale else "error", "title": stale_title if stale else other_title,
+            "message": error.message, "reload_url": reload_url}
+
+
+def show_refused(form: dict[str, Any], *, values: dict[str, Any] | None, error: DomainError | None,
+                 placed: tuple[str, ...]) -> None:
+    """Open ``form`` again with what was typed and each reason next to its field (the rest above it)."""
+    if values is not None:
+        form["values"] = {**form["values"], **values}
+    if error is not None:
+        form["errors"] = dict(error.fields)
+        form["message"] = error.message
+        form["unplaced"] = unplaced_errors(error.fields, set(placed))
+    form["is_open"] = True

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request
 
 from .. import access
 from ..db import db
-from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..errors import DomainError, Forbidden, NotFound
 from ..models import Dossier, User
 from ..operations import dossiers as dossier_ops
 from . import forms, views
 from .blueprint import bp
-from .dossier import STALE_CODES, STALE_TITLE, dossier_url, load_dossier
+from .dossier import STALE_TITLE, dossier_url, load_dossier
 from .session import current_user, login_required
 
 
@@ -65,10 +65,9 @@ def record_meeting(dossier_id: int):
         if isinstance(error, (Forbidden, NotFound)):
             raise
         dossier = load_dossier(user, dossier_id)
-        if isinstance(error, Conflict):
-            title = STALE_TITLE if error.code in STALE_CODES else "Chưa ghi được biên bản"
-            banner = {"kind": "stale" if error.code in STALE_CODES else "error", "title": title,
-                      "message": error.message, "reload_url": dossier_url(dossier_id)}
+        banner = forms.conflict_banner(error, dossier_url(dossier_id), stale_title=STALE_TITLE,
+                                       other_title="Chưa ghi được biên bản")
+        if banner is not None:
             return render_meeting_form(user, dossier, values=values, banner=banner, status=409)
         error.fields = forms.meeting_error_fields(error.fields, vote_ids)
         return render_meeting_form(user, dossier, values=values, error=error, status=error.status)

@@ -19,14 +19,14 @@ from ..api.round_schemas import RoundTransitionIn
 from ..awards.excel import XLSX_MIME_TYPE
 from ..clock import today_local
 from ..db import db
-from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..lookup import load_round
 from ..models import CampaignRound, User
 from ..operations import round_documents
 from ..operations import rounds as round_ops
 from . import forms, jobs, round_views, views
 from .blueprint import bp
-from .dossier import DOCX_MIME, STALE_CODES
+from .dossier import DOCX_MIME
 from .session import current_user, login_required
 
 STALE_TITLE = "Đợt khen thưởng vừa được người khác thay đổi"
@@ -44,14 +44,7 @@ def render_round(user: User, round_: CampaignRound, *, status: int = 200, target
     page = round_views.round_page(user, round_, today_local())
     page["job"] = jobs.round_job_panel(round_)
     if target is not None and target in page["forms"]:
-        form = page["forms"][target]
-        if values is not None:
-            form["values"] = {**form["values"], **values}
-        if error is not None:
-            form["errors"] = dict(error.fields)
-            form["message"] = error.message
-            form["unplaced"] = forms.unplaced_errors(error.fields, set(placed))
-        form["is_open"] = True
+        forms.show_refused(page["forms"][target], values=values, error=error, placed=placed)
     elif error is not None and banner is None:
         # The form is no longer on the page (the round moved on): say why at the top.
         banner = {"kind": "error", "title": "Chưa thực hiện được", "message": error.message,
@@ -66,10 +59,8 @@ def refuse(user: User, round_id: int, error: DomainError, *, target: str | None 
     if isinstance(error, (Forbidden, NotFound)):
         raise error
     round_ = load_round(user, round_id)
-    if isinstance(error, Conflict):
-        stale = error.code in STALE_CODES
-        banner = {"kind": "stale" if stale else "error", "title": STALE_TITLE if stale else "Chưa thực hiện được",
-                  "message": error.message, "reload_url": round_url(round_id)}
+    banner = forms.conflict_banner(error, round_url(round_id), stale_title=STALE_TITLE)
+    if banner is not None:
         return render_round(user, round_, status=409, banner=banner)
     return render_round(user, round_, status=error.status, target=target, values=values, error=error,
                         placed=placed)

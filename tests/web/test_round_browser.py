@@ -5,11 +5,12 @@ proposes the list; the authority records the decision and downloads it. Screensh
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from docx import Document
 
+from conftest import docx_text
 from service.db import db
 from web_helpers import browser, demo, live_server, people, screenshot  # noqa: F401 - fixtures
 
@@ -17,13 +18,6 @@ pytest.importorskip("playwright")
 from playwright.sync_api import expect  # noqa: E402
 
 expect.set_options(timeout=10_000)
-
-
-def _docx_text(path) -> str:
-    document = Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
 
 
 def _state(page):
@@ -108,7 +102,7 @@ def test_a_round_from_ranking_to_decision_in_the_browser(people, live_server, de
     with approver.expect_download() as download:
         approver.locator("#van-ban-quyet_dinh").get_by_role("link", name=re.compile("^Tải về")).click()
     assert download.value.suggested_filename.startswith("quyet_dinh_dot")
-    text = _docx_text(download.value.path())
+    text = docx_text(Path(download.value.path()).read_bytes())
     assert "Công chức Văn hóa - Xã hội, UBND phường Mỹ Thới" in text and "Nguyễn Thị Ánh Tuyết" in text
     assert "Mỹ Thới" in text and "Trần Văn An" in text  # the other units' Trần Văn An stay on the list
 
