@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from workflows import WORKFLOW
+
 from .models import UNIT_ROLES, Campaign, Dossier, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
-STATES_VISIBLE_TO_AGENCY = ("submitted", "under_review", "returned", "accepted", "rejected", "approved")
+STATES_VISIBLE_TO_AGENCY = WORKFLOW.states_where(visible_to_agency=True)
 # States in which the unit may still change what its documents say.
-EDITABLE_DETAIL_STATES = ("drafting", "council_minutes", "ready")
+EDITABLE_DETAIL_STATES = WORKFLOW.states_where(editable=True)
 
 
 def is_unit_member(user: User, dossier: Dossier) -> bool:

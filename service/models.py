@@ -11,6 +11,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from workflows import ROUND_WORKFLOW, WORKFLOW
+
 from .db import UTCDateTime, db, utcnow
 
 ROLES = ("unit_clerk", "council_secretary", "unit_head", "reviewer", "approver", "admin")
@@ -19,13 +21,12 @@ UNIT_KINDS = ("city", "department", "ward", "commune", "province", "branch", "ag
 NOMINEE_KINDS = ("collective", "individual")
 GENDERS = ("male", "female")
 VOTING_METHODS = ("show_of_hands", "secret_ballot")
-DOSSIER_STATES = (
-    "drafting", "council_minutes", "ready", "submitted", "under_review",
-    "returned", "accepted", "rejected", "approved",
-)
+# The states a dossier and a round may be in are those of their workflow (workflows/*.yaml); the
+# database checks them too. Adding a state to a YAML file therefore needs a migration of the constraint.
+DOSSIER_STATES = WORKFLOW.state_names
 DOCUMENT_KINDS = ("bien_ban", "to_trinh", "danh_sach")
 ROUND_KINDS = ("single", "annual", "mid_term", "final")
-ROUND_STATES = ("collecting", "consolidating", "proposed", "decided", "closed")
+ROUND_STATES = ROUND_WORKFLOW.state_names
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -197,7 +198,7 @@ class CampaignRound(db.Model):
     # [{"metric", "min", "max", "nominee_kind"}]: targets of this round on top of the groups' own.
     requirements: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     # Written only by service.operations.rounds.fire_round_transition.
-    state: Mapped[str] = mapped_column(sa.String(16), default="collecting")
+    state: Mapped[str] = mapped_column(sa.String(16), default=ROUND_WORKFLOW.initial)
     version: Mapped[int] = mapped_column(default=1)
     # The standing agency's tờ trình to the authority, and the authority's decision.
     proposal_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
@@ -309,7 +310,7 @@ class Dossier(db.Model):
     round_id: Mapped[int] = mapped_column(index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     # Written only by service.operations.workflow.fire_transition.
-    state: Mapped[str] = mapped_column(sa.String(32), default="drafting")
+    state: Mapped[str] = mapped_column(sa.String(32), default=WORKFLOW.initial)
     # Optimistic lock: every UPDATE checks and bumps it (SQLAlchemy version_id_col).
     version: Mapped[int] = mapped_column(default=1)
     # Bumped by every change of what the documents show; documents record the revision they show.

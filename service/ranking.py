@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from workflows import WORKFLOW
+
 from .campaigns.metrics import requirement_failure
 
 __all__ = [
@@ -44,7 +46,8 @@ REASONS = {
 #: What the reviewer may set aside by overriding; the rest is for the council or the review to decide.
 FORCEABLE_REASONS = frozenset({"below_target", "collective_not_selected", "over_quota"})
 
-ELIGIBLE_STATES = frozenset({"accepted", "approved"})
+# Dossiers whose nominees may be ranked: those the review accepted (workflows/dossier.yaml).
+ELIGIBLE_STATES = frozenset(WORKFLOW.states_where(counts_as_accepted=True))
 _KIND_WORDS = {"collective": "tập thể", "individual": "cá nhân"}
 
 

@@ -16,19 +16,56 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
 from .facts import DOSSIER_FIELDS
 
-__all__ = ["StateDef", "TransitionDef", "WorkflowSpec", "WorkflowDefinitionError", "parse_workflow_text"]
+__all__ = ["STATE_FLAGS", "TONES", "TRANSITION_FLAGS", "ProgressCategory", "StateDef", "TransitionDef", "WorkflowSpec",
+           "WorkflowDefinitionError", "parse_workflow_text"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOP_KEYS = {"version", "initial", "roles", "states", "transitions"}
-_STATE_KEYS = {"name", "label", "final"}
+_TOP_REQUIRED = {"version", "initial", "roles", "states", "transitions"}
+_TOP_KEYS = _TOP_REQUIRED | {"progress"}
+#: Yes/no flags a state may carry; each defaults to false.
+STATE_FLAGS = (
+    "final",
+    # dossier: the unit may still change what its documents say
+    "editable",
+    # dossier: the standing agency and the authority see its content
+    "visible_to_agency",
+    # dossier: sent in and waiting for the reviewer
+    "awaiting_review",
+    # dossier: counts as accepted when the agency proposes the round's list
+    "counts_as_accepted",
+    # dossier: the unit's clerk may add, change and remove nominees
+    "nominees_editable",
+    # dossier: the council's secretary may record the meeting and its votes
+    "meeting_editable",
+    # round: units may still send dossiers
+    "open",
+    # round: the deadline is counted down on the round's page
+    "shows_deadline",
+    # round: the list is ranked live and the agency may adjust it
+    "adjustable",
+    # round: the list is frozen (proposed, then decided)
+    "frozen",
+)
+_STATE_KEYS = {"name", "label", "tone", "progress", *STATE_FLAGS}
+#: Colours a page may give a state's badge (the badge says the state in words; the colour only helps).
+TONES = ("neutral", "info", "progress", "warning", "success", "danger")
+_PROGRESS_KEYS = {"name", "label", "tone"}
 _TRANSITION_REQUIRED = {"trigger", "label", "source", "dest", "roles"}
-_TRANSITION_KEYS = _TRANSITION_REQUIRED | {"guards", "needs_comment", "required_fields"}
+#: Yes/no flags a transition may carry; each defaults to false.
+TRANSITION_FLAGS = (
+    "needs_comment",
+    # returns the record to an earlier state: never "the next step" in a list
+    "goes_back",
+    # offered apart from the next task, as an option (only where the state has another way out)
+    "optional",
+)
+_TRANSITION_KEYS = _TRANSITION_REQUIRED | {"guards", "required_fields", "confirm", *TRANSITION_FLAGS}
 #: The guard that enforces a transition's needs_comment flag.
 COMMENT_GUARD = "comment_given"
 
@@ -39,11 +76,34 @@ class WorkflowDefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class StateDef:
-    """One state: API name, Vietnamese label, and whether the dossier's life ends there."""
+    """One state: API name, Vietnamese label, whether the record's life ends there, and what pages and
+    rules read from it (see ``STATE_FLAGS``; ``tone`` colours its badge, ``progress`` names the line of a
+    campaign's progress chart it counts in)."""
 
     name: str
     label: str
     final: bool = False
+    editable: bool = False
+    visible_to_agency: bool = False
+    awaiting_review: bool = False
+    counts_as_accepted: bool = False
+    nominees_editable: bool = False
+    meeting_editable: bool = False
+    open: bool = False
+    shows_deadline: bool = False
+    adjustable: bool = False
+    frozen: bool = False
+    tone: str = "neutral"
+    progress: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ProgressCategory:
+    """One line of a campaign's progress chart: several states may count in the same line."""
+
+    name: str
+    label: str
+    tone: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +118,10 @@ class TransitionDef:
     guards: tuple[str, ...] = ()
     needs_comment: bool = False
     required_fields: tuple[str, ...] = ()
+    goes_back: bool = False
+    optional: bool = False
+    #: The question a page asks before firing ("" when it fires straight away).
+    confirm: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +132,7 @@ class WorkflowSpec:
     roles: tuple[tuple[str, str], ...]  # (name, label), in file order
     states: tuple[StateDef, ...]
     transitions: tuple[TransitionDef, ...]
+    progress: tuple[ProgressCategory, ...] = ()
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -113,6 +178,19 @@ def _label(origin: str, where: str, value: Any) -> str:
     return value
 
 
+def _flag(origin: str, where: str, flag: str, entry: Mapping) -> bool:
+    value = entry.get(flag, False)
+    if not isinstance(value, bool):
+        raise _fail(origin, f"{where}: {flag} must be true or false")
+    return value
+
+
+def _tone(origin: str, where: str, value: Any) -> str:
+    if value not in TONES:
+        raise _fail(origin, f"{where}: tone {value!r} is not one of {', '.join(TONES)}")
+    return value
+
+
 def _str_list(origin: str, where: str, value: Any) -> list:
     if value is None:
         return []
@@ -153,7 +231,7 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
         raise _fail(origin, str(exc)) from None
     except yaml.YAMLError as exc:
         raise _fail(origin, f"invalid YAML: {exc}") from None
-    _check_keys(origin, "top level", data, _TOP_KEYS, _TOP_KEYS)
+    _check_keys(origin, "top level", data, _TOP_KEYS, _TOP_REQUIRED)
     if data["version"] != 1:
         raise _fail(origin, f"unsupported version {data['version']!r}; this code reads version 1")
 
@@ -165,6 +243,17 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
     )
     role_names = {r for r, _ in roles}
 
+    # Progress categories (the lines of a campaign's progress chart), in chart order.
+    progress: list[ProgressCategory] = []
+    for i, entry in enumerate(_str_list(origin, "progress", data.get("progress"))):
+        e = _check_keys(origin, f"progress[{i}]", entry, _PROGRESS_KEYS, _PROGRESS_KEYS)
+        name = _name(origin, f"progress[{i}].name", e["name"])
+        if any(p.name == name for p in progress):
+            raise _fail(origin, f"progress category {name!r} is defined twice")
+        progress.append(ProgressCategory(name, _label(origin, f"progress {name!r}", e["label"]),
+                                         _tone(origin, f"progress {name!r}", e["tone"])))
+    progress_names = {p.name for p in progress}
+
     # States.
     states: list[StateDef] = []
     for i, entry in enumerate(_str_list(origin, "states", data["states"])):
@@ -172,10 +261,16 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
         name = _name(origin, f"states[{i}].name", e["name"])
         if any(s.name == name for s in states):
             raise _fail(origin, f"state {name!r} is defined twice")
-        final = e.get("final", False)
-        if not isinstance(final, bool):
-            raise _fail(origin, f"state {name!r}: final must be true or false")
-        states.append(StateDef(name, _label(origin, f"state {name!r}", e["label"]), final))
+        flags = {flag: _flag(origin, f"state {name!r}", flag, e) for flag in STATE_FLAGS}
+        category = e.get("progress")
+        if category is not None and category not in progress_names:
+            raise _fail(origin, f"state {name!r}: progress {category!r} is not a declared progress category")
+        if progress and category is None:
+            raise _fail(origin, f"state {name!r}: every state needs a progress category when the file declares them")
+        if flags["frozen"] and (flags["open"] or flags["adjustable"]):
+            raise _fail(origin, f"state {name!r} cannot be frozen and open or adjustable at once")
+        states.append(StateDef(name, _label(origin, f"state {name!r}", e["label"]), **flags,
+                               tone=_tone(origin, f"state {name!r}", e.get("tone", "neutral")), progress=category))
     if not states:
         raise _fail(origin, "states must not be empty")
     state_names = {s.name for s in states}
@@ -215,9 +310,11 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
                 raise _fail(origin, f"{where}: unknown guard {g!r}; known guards: {', '.join(sorted(known_guards))}")
         if len(set(guards)) != len(guards) or len(set(tr_roles)) != len(tr_roles):
             raise _fail(origin, f"{where}: roles and guards must not repeat")
-        needs_comment = e.get("needs_comment", False)
-        if not isinstance(needs_comment, bool):
-            raise _fail(origin, f"{where}: needs_comment must be true or false")
+        flags = {flag: _flag(origin, where, flag, e) for flag in TRANSITION_FLAGS}
+        needs_comment = flags["needs_comment"]
+        confirm = e.get("confirm", "")
+        if confirm != "":
+            confirm = _label(origin, f"{where}.confirm", confirm)
         if needs_comment != (COMMENT_GUARD in guards):
             # The flag tells clients to show a comment box; the guard enforces
             # it.  One without the other would be a promise nobody keeps.
@@ -234,8 +331,9 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
                 dest=e["dest"],
                 roles=tuple(tr_roles),
                 guards=tuple(guards),
-                needs_comment=needs_comment,
                 required_fields=tuple(fields),
+                confirm=confirm,
+                **flags,
             )
         )
 
@@ -251,8 +349,13 @@ def parse_workflow_text(text: str, known_guards: Mapping[str, Any], origin: str 
     unreachable = [s.name for s in states if s.name not in reachable]
     if unreachable:
         raise _fail(origin, f"state(s) unreachable from {initial!r}: {', '.join(unreachable)}")
+    for t in transitions:
+        if t.optional and not any(o.source == t.source and not o.optional for o in transitions):
+            # An option sits beside the next task; with no other way out it *is* the next task.
+            raise _fail(origin, f"transition {t.trigger!r} is optional but {t.source!r} has no other way out")
     stuck = [s.name for s in states if not s.final and not any(t.source == s.name for t in transitions)]
     if stuck:
         raise _fail(origin, f"non-final state(s) with no outgoing transition: {', '.join(stuck)}")
 
-    return WorkflowSpec(initial=initial, roles=roles, states=tuple(states), transitions=tuple(transitions))
+    return WorkflowSpec(initial=initial, roles=roles, states=tuple(states), transitions=tuple(transitions),
+                        progress=tuple(progress))

@@ -53,7 +53,7 @@ from typing import Any, Callable, ClassVar, Literal, Optional, Union
 from transitions import Machine
 
 from . import render
-from .definition import StateDef, TransitionDef, WorkflowSpec, parse_workflow_text
+from .definition import STATE_FLAGS, ProgressCategory, StateDef, TransitionDef, WorkflowSpec, parse_workflow_text
 from .facts import DossierFacts
 from .guards import GUARD_LABELS, GUARDS, Guard
 
@@ -241,6 +241,10 @@ class Workflow:
         self.roles: Mapping[str, str] = MappingProxyType(dict(spec.roles))
         self.initial: str = spec.initial
         self.final_states: frozenset[str] = frozenset(s.name for s in spec.states if s.final)
+        #: Every state name, in file order (what the database's check constraint allows).
+        self.state_names: tuple[str, ...] = tuple(s.name for s in spec.states)
+        #: The lines of a campaign's progress chart, in chart order (empty when the file declares none).
+        self.progress: tuple[ProgressCategory, ...] = spec.progress
         self._states = {s.name: s for s in spec.states}
         self._by_trigger = {t.trigger: t for t in spec.transitions}
         # Snapshot the guard functions so later edits to a registry dict
@@ -283,6 +287,25 @@ class Workflow:
     def transition(self, trigger: str) -> TransitionDef:
         """Definition of ``trigger``; KeyError if unknown."""
         return self._by_trigger[trigger]
+
+    def state(self, name: str) -> StateDef:
+        """Definition of state ``name``; KeyError if unknown."""
+        return self._states[name]
+
+    def states_where(self, **flags: bool) -> tuple[str, ...]:
+        """Names of the states (file order) whose flags have the given values, e.g. ``states_where(editable=True)``.
+
+        Raises TypeError for a flag the definition does not know, so a typo cannot select nothing silently.
+        """
+        unknown = sorted(set(flags) - set(STATE_FLAGS))
+        if unknown:
+            raise TypeError(f"unknown state flag(s) {', '.join(unknown)}; known: {', '.join(STATE_FLAGS)}")
+        return tuple(s.name for s in self.states if all(getattr(s, k) == v for k, v in flags.items()))
+
+    def state_tone(self, name: str) -> str:
+        """The colour a page gives ``name``'s badge; "neutral" for an unknown state."""
+        state = self._states.get(name)
+        return state.tone if state is not None else "neutral"
 
     # -- decisions ------------------------------------------------------------
 

@@ -6,12 +6,25 @@ from what the engine enforces.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from collections.abc import Mapping
+from typing import Optional, Protocol
 
-if TYPE_CHECKING:  # pragma: no cover - import only for annotations
-    from .engine import Workflow
+from .definition import StateDef, TransitionDef
 
-__all__ = ["state_table_markdown", "mermaid_diagram", "HIGHLIGHT_CLASS"]
+__all__ = ["state_table_markdown", "mermaid_diagram", "HIGHLIGHT_CLASS", "Described"]
+
+
+class Described(Protocol):
+    """What rendering reads from a workflow (``engine.Workflow`` has all of it)."""
+
+    initial: str
+    states: tuple[StateDef, ...]
+    transitions: tuple[TransitionDef, ...]
+    guard_labels: Mapping[str, str]
+
+    def state_label(self, state: str) -> str: ...
+
+    def role_label(self, role: str) -> str: ...
 
 #: Mermaid class applied to the highlighted (current) state.
 HIGHLIGHT_CLASS = "current"
@@ -22,7 +35,7 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def state_table_markdown(workflow: "Workflow") -> str:
+def state_table_markdown(workflow: Described) -> str:
     """Markdown table with one row per transition.
 
     Columns: Trigger | Nhãn | Từ | Đến | Vai trò | Điều kiện.  States and
@@ -53,7 +66,7 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "'").replace(":", " -").replace(";", ",").replace("#", "")
 
 
-def mermaid_diagram(workflow: "Workflow", highlight: Optional[str] = None, show_triggers: bool = True) -> str:
+def mermaid_diagram(workflow: Described, highlight: Optional[str] = None, show_triggers: bool = True) -> str:
     """Mermaid ``stateDiagram-v2`` source for ``workflow``.
 
     States carry their Vietnamese labels, edges the transition's label

@@ -21,6 +21,8 @@ from typing import Any
 from .facts import DENOMINATORS, VoteRule
 
 __all__ = [
+    "default_vote_rule_dict",
+    "form_vote_rule",
     "VOTE_RULE_MAJORITY",
     "VOTE_RULE_CSTD_CO_SO",
     "QUORUM_DEFAULT",
@@ -42,6 +44,16 @@ VOTE_RULE_CSTD_CO_SO = VoteRule(threshold=Fraction(4, 5), strict=False, denomina
 QUORUM_DEFAULT = Fraction(2, 3)
 
 _RATIO_KEYS = ("kind", "threshold", "strict", "denominator")
+
+
+def default_vote_rule_dict() -> dict[str, Any]:
+    """The stored vote rule of an award form that names none: more than half of all members (a fresh dict)."""
+    return {"kind": "majority"}
+
+
+def form_vote_rule(form: Mapping[str, Any] | None) -> VoteRule:
+    """The vote rule of an award form (a campaign's ``award_forms`` entry); the default when it names none."""
+    return vote_rule_from_dict((form or {}).get("vote_rule") or default_vote_rule_dict())
 
 
 def _to_fraction(value: Any, what: str) -> Fraction:
@@ -119,7 +131,7 @@ def vote_rule_from_dict(d: Mapping[str, Any]) -> VoteRule:
 def vote_rule_to_dict(rule: VoteRule) -> dict[str, Any]:
     """Inverse of ``vote_rule_from_dict``: a JSON-safe dict that rebuilds ``rule``."""
     if rule == VOTE_RULE_MAJORITY:
-        return {"kind": "majority"}
+        return default_vote_rule_dict()
     t = rule.threshold
     return {
         "kind": "ratio",

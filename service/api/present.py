@@ -8,18 +8,12 @@ from flask import url_for
 import workflows
 from workflows.rules import quorum_reached, vote_passes, vote_percent, vote_rule_from_dict
 
+from .. import vocabulary
 from ..documents import builders
 from ..models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, User
 from ..operations.dossiers import missing_nominee_fields
 
-ROLE_LABELS = {
-    "unit_clerk": "Cán bộ thi đua đơn vị",
-    "council_secretary": "Thư ký Hội đồng Thi đua - Khen thưởng",
-    "unit_head": "Thủ trưởng đơn vị",
-    "reviewer": "Chuyên viên thẩm định (cơ quan thường trực)",
-    "approver": "Lãnh đạo phê duyệt (cấp có thẩm quyền)",
-    "admin": "Quản trị hệ thống",
-}
+ROLE_LABELS = vocabulary.ROLE_LABELS
 
 
 def user(u: User) -> dict[str, Any]:

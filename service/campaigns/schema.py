@@ -14,6 +14,8 @@ import unicodedata
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from workflows.rules import default_vote_rule_dict
+
 from ..models import NOMINEE_KINDS, UNIT_KINDS
 from ..text import describe_character, find_control_character
 
@@ -262,7 +264,7 @@ class AwardFormSchema(StrictSchema):
     category = Code(load_default=None)
     nominee_kinds = _kinds(NOMINEE_KINDS, required=True)
     multiplier = fields.Raw(load_default=None)
-    vote_rule = Mapping(load_default=lambda: {"kind": "majority"})
+    vote_rule = Mapping(load_default=default_vote_rule_dict)
 
     @validates_schema
     def _multiplier(self, data, **kwargs):

@@ -1,8 +1,11 @@
-"""Loading campaign definitions (campaigns/*.yaml) into the database, and who takes part.
+"""Loading campaign definitions (campaigns/*.yaml) into the database, who takes part, and which round is open.
 
 ``load_campaign`` is the one verb that turns a definition file into a
 ``Campaign``, its rounds and any units it declares; the CLI command and the
 admin API both call it. Like every operation it flushes and never commits.
+``participating_units`` / ``takes_part`` are the one rule of who competes
+(the home page's list and ``create_dossier``'s refusal both read it), and
+``ensure_round_open`` the one rule of whether a round still takes dossiers.
 """
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workflows import ROUND_WORKFLOW
+
 from .. import access
 from ..campaigns.definition import Definition, DefinitionError, describe, format_path, parse_definition, to_json
 from ..db import db
+from ..documents.collation import sort_key_text
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, Unit, User
 
@@ -23,6 +29,15 @@ log = logging.getLogger(__name__)
 # The round a campaign made without a definition gets (migration 0002 does the same).
 DEFAULT_ROUND_CODE = "chinh"
 DEFAULT_ROUND_TITLE = "Đợt khen thưởng"
+
+#: Rounds in which units may still send dossiers (late ones too, when the round accepts them).
+OPEN_STATES = ROUND_WORKFLOW.states_where(open=True)
+#: Rounds whose list is frozen (the proposal, then the decision).
+FROZEN_STATES = ROUND_WORKFLOW.states_where(frozen=True)
+# Kinds of unit that compete in a campaign whose plan names none, when its authority has no units under it.
+TAKING_PART_KINDS = ("ward", "commune", "department")
+# Lists show wards and communes first, then departments, each in Vietnamese alphabetical order.
+KIND_ORDER = {"ward": 0, "commune": 1, "department": 2}
 
 
 @dataclass
@@ -101,7 +116,7 @@ def load_campaign(actor: User | None, text: str, *, origin: str = "") -> LoadRes
             campaign=campaign, code=item["code"], kind=item["kind"], title=item["title"],
             position=item["position"], period_start=item["period"]["start"], period_end=item["period"]["end"],
             deadline=item["deadline"], accepts_late=item["accepts_late"], quotas=item["quotas"],
-            requirements=item["requirements"], state="collecting",
+            requirements=item["requirements"], state=ROUND_WORKFLOW.initial,
         ))
     db.session.flush()
     result.campaign = campaign
@@ -147,29 +162,81 @@ def ensure_rounds(campaign: Campaign) -> list[CampaignRound]:
         campaign=campaign, code=DEFAULT_ROUND_CODE, kind="single", title=DEFAULT_ROUND_TITLE, position=1,
         period_start=campaign.period_start, period_end=campaign.period_end,
         deadline=campaign.submission_deadline, accepts_late=campaign.accepts_late,
-        quotas={"total": {}, "per_unit": []}, requirements=[], state="collecting",
+        quotas={"total": {}, "per_unit": []}, requirements=[], state=ROUND_WORKFLOW.initial,
     ))
     db.session.flush()
     db.session.refresh(campaign, ["rounds"])
     return list(campaign.rounds)
 
 
-def takes_part(campaign: Campaign, unit: Unit) -> bool:
-    """Whether ``unit`` is among those the plan calls to compete (no list: everyone)."""
+def _declared_participants(campaign: Campaign) -> tuple[list[str], list[str]]:
     participants = campaign.participants or {}
-    kinds, codes = participants.get("unit_kinds") or [], participants.get("unit_codes") or []
-    if not kinds and not codes:
-        return True
-    return unit.kind in kinds or unit.code in codes
+    return participants.get("unit_kinds") or [], participants.get("unit_codes") or []
+
+
+def _guessed_participants(campaign: Campaign) -> list[Unit]:
+    # A plan that names nobody: the units directly under its authority; when it has none, every ward,
+    # commune and department.
+    children = list(db.session.scalars(sa.select(Unit).where(Unit.parent_id == campaign.authority_id)))
+    if not children:
+        children = list(db.session.scalars(
+            sa.select(Unit).where(Unit.kind.in_(TAKING_PART_KINDS), Unit.id != campaign.authority_id)))
+    return children
+
+
+def unit_sort_key(unit: Unit) -> tuple[int, bytes]:
+    return KIND_ORDER.get(unit.kind, len(KIND_ORDER)), sort_key_text(unit.short_name)
 
 
 def participating_units(campaign: Campaign) -> list[Unit]:
-    """The units the plan calls to compete, by kind then name (empty when the plan lists none)."""
-    participants = campaign.participants or {}
-    kinds, codes = participants.get("unit_kinds") or [], participants.get("unit_codes") or []
-    if not kinds and not codes:
-        return []
-    return list(db.session.scalars(
-        sa.select(Unit).where(sa.or_(Unit.kind.in_(kinds), Unit.code.in_(codes)))
-        .order_by(Unit.kind, Unit.name)))
+    """The units expected to send a dossier for ``campaign``, wards and communes first, then by name.
 
+    Those the plan names (by kind or code, ``campaign.participants``); when it names none, the units
+    directly under the campaign's authority, or, when it has none, every ward, commune and department.
+    """
+    kinds, codes = _declared_participants(campaign)
+    if kinds or codes:
+        units = list(db.session.scalars(sa.select(Unit).where(sa.or_(Unit.kind.in_(kinds), Unit.code.in_(codes)))))
+    else:
+        units = _guessed_participants(campaign)
+    return sorted(units, key=unit_sort_key)
+
+
+def takes_part(campaign: Campaign, unit: Unit) -> bool:
+    """Whether ``unit`` is among ``participating_units(campaign)`` (without loading them when the plan names them)."""
+    kinds, codes = _declared_participants(campaign)
+    if kinds or codes:
+        return unit.kind in kinds or unit.code in codes
+    return any(candidate.id == unit.id for candidate in _guessed_participants(campaign))
+
+
+# --- which round a dossier goes into ----------------------------------------------------
+
+def ensure_round_open(round_: CampaignRound, action: str) -> None:
+    """Refuse work that would change a round's list once the agency has proposed it."""
+    if round_.state not in OPEN_STATES:
+        raise Conflict(
+            f"Không thể {action}: {round_.title} đang ở trạng thái “{ROUND_WORKFLOW.state_label(round_.state)}”, "
+            "không còn nhận hồ sơ.", code="round_closed", details={"round_state": round_.state})
+
+
+def round_for_new_dossier(campaign: Campaign, unit: Unit, round_id: int | None) -> CampaignRound:
+    """The round a unit's new dossier goes into: the one named, or the only one open."""
+    if not takes_part(campaign, unit):
+        raise Forbidden(f"{unit.name} không thuộc đối tượng tham gia phong trào này.", code="not_participant")
+    rounds = ensure_rounds(campaign)
+    if round_id is not None:
+        chosen = next((r for r in rounds if r.id == round_id), None)
+        if chosen is None:
+            raise ValidationFailed(f"Phong trào không có đợt khen thưởng số {round_id}.",
+                                   fields={"round_id": ["Không có đợt này trong phong trào."]})
+    else:
+        open_rounds = [r for r in rounds if r.state in OPEN_STATES]
+        if len(open_rounds) > 1:
+            names = "; ".join(f"{r.id}: {r.title}" for r in open_rounds)
+            raise ValidationFailed(
+                f"Phong trào có {len(open_rounds)} đợt đang nhận hồ sơ; hãy chọn đợt (round_id): {names}.",
+                fields={"round_id": ["Cần chọn đợt khen thưởng."]}, code="round_required")
+        chosen = open_rounds[0] if open_rounds else rounds[-1]
+    ensure_round_open(chosen, "lập hồ sơ")
+    return chosen

@@ -10,25 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
-from workflows.rules import vote_passes, vote_percent, vote_rule_from_dict
+from workflows.rules import form_vote_rule, vote_passes, vote_percent
 
 from .. import access
 from ..clock import to_local, today_local
 from ..db import db
-from ..docstore import DocumentStore
 from ..documents import builders, engine
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import DOCUMENT_KINDS, Dossier, GeneratedDocument, User
+from .store import document_store
+from .templates import template_for
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
-
-
-def document_store() -> DocumentStore:
-    return DocumentStore(current_app.config["DOCUMENT_STORE"])
 
 
 @lru_cache(maxsize=None)
@@ -53,7 +49,7 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
         count = votes.get(nominee.id)
         passed = percent = None
         if meeting is not None and count is not None:
-            rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+            rule = form_vote_rule(form)
             passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
             percent = vote_percent(count, meeting.total_members)
         nominees.append({
@@ -154,8 +150,6 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
 
 def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
     """The campaign's uploaded template of ``kind`` if an administrator set one, else the built-in one."""
-    from .templates import template_for
-
     uploaded = template_for(dossier.campaign, kind)
     if uploaded is None:
         return _template(kind)

@@ -11,28 +11,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from workflows import WORKFLOW
+
 from .. import access
+from ..awards.excel import format_error, parse_nominees
 from ..campaigns.metrics import clean_figures
 from ..db import db
 from ..errors import Conflict, Forbidden, ValidationFailed
-from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, User, Vote
+from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User, Vote
 from ..text import clean_text
+from .campaigns import round_for_new_dossier
+from .nominee_fields import NOMINEE_FIELD_LABELS, missing_nominee_fields  # noqa: F401 - re-exported
+from .workflow import DOSSIER_FLOW
 
 log = logging.getLogger(__name__)
 
-# Field labels used in messages; the same words the pages show.
-NOMINEE_FIELD_LABELS = {
-    "kind": "Loại (tập thể/cá nhân)",
-    "full_name": "Họ và tên (tên tập thể)",
-    "gender": "Giới tính",
-    "position": "Chức vụ",
-    "workplace": "Đơn vị công tác",
-    "award_form": "Hình thức khen thưởng",
-    "achievement_summary": "Tóm tắt thành tích",
-    "metrics": "Số liệu thành tích",
-    "is_leader": "Là lãnh đạo",
-}
-
+# States in which the clerk may change the nominees, and the secretary record the council meeting.
+NOMINEE_STATES = WORKFLOW.states_where(nominees_editable=True)
+MEETING_STATES = WORKFLOW.states_where(meeting_editable=True)
 
 def mark_content_changed(dossier: Dossier) -> None:
     """Record that what the dossier's documents show has changed."""
@@ -41,8 +37,6 @@ def mark_content_changed(dossier: Dossier) -> None:
 
 def ensure_state(dossier: Dossier, allowed: tuple[str, ...], action: str) -> None:
     if dossier.state not in allowed:
-        from workflows import WORKFLOW
-
         labels = ", ".join(f"“{WORKFLOW.state_label(s)}”" for s in allowed)
         raise Conflict(
             f"Không thể {action} khi hồ sơ đang ở trạng thái “{WORKFLOW.state_label(dossier.state)}”; "
@@ -69,8 +63,6 @@ def create_dossier(actor: User, campaign: Campaign, round_id: int | None = None)
 
     Without ``round_id`` the campaign's only round still taking dossiers is used.
     """
-    from .rounds import round_for_new_dossier
-
     if not access.can_create_dossier(actor):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị (unit_clerk) mới được lập hồ sơ.")
     round_: CampaignRound = round_for_new_dossier(campaign, actor.unit, round_id)
@@ -86,17 +78,10 @@ def create_dossier(actor: User, campaign: Campaign, round_id: int | None = None)
         campaign=campaign,
         round_id=round_.id,
         unit_id=actor.unit_id,
-        state="drafting",
         created_by_id=actor.id,
         recipients=default_recipients(campaign),
     )
-    db.session.add(dossier)
-    db.session.flush()
-    db.session.add(HistoryEvent(
-        dossier_id=dossier.id, actor_id=actor.id, actor_role=actor.role, trigger="create",
-        from_state="", to_state="drafting", comment="", details={},
-    ))
-    db.session.flush()
+    DOSSIER_FLOW.record_created(actor, dossier)
     log.info("dossier %s created by %s for campaign %s", dossier.id, actor.username, campaign.code)
     return dossier
 
@@ -174,34 +159,10 @@ def _validate_nominee(campaign: Campaign, values: dict[str, Any]) -> None:
     values["metric_values"] = cleaned
 
 
-def missing_nominee_fields(campaign: Campaign, nominee: Nominee) -> tuple[str, ...]:
-    """Vietnamese labels of what a nominee still lacks before the council can vote."""
-    missing = []
-    if not nominee.full_name:
-        missing.append(NOMINEE_FIELD_LABELS["full_name"])
-    if nominee.kind == "individual":
-        if not nominee.gender:
-            missing.append(NOMINEE_FIELD_LABELS["gender"])
-        if not nominee.position:
-            missing.append(NOMINEE_FIELD_LABELS["position"])
-        if not nominee.workplace:
-            missing.append(NOMINEE_FIELD_LABELS["workplace"])
-    if not nominee.award_form or campaign.award_form(nominee.award_form) is None:
-        missing.append(NOMINEE_FIELD_LABELS["award_form"])
-    if not nominee.achievement_summary:
-        missing.append(NOMINEE_FIELD_LABELS["achievement_summary"])
-    for metric in campaign.metrics:
-        if metric.get("required") and metric["code"] not in (nominee.metric_values or {}):
-            applies_to = metric.get("nominee_kinds", ["collective", "individual"])
-            if nominee.kind in applies_to:
-                missing.append(metric["label"])
-    return tuple(missing)
-
-
 def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được thêm người được đề nghị.")
-    ensure_state(dossier, ("drafting",), "thêm người được đề nghị")
+    ensure_state(dossier, NOMINEE_STATES, "thêm người được đề nghị")
     values = _clean_nominee_fields(data)
     values.setdefault("metric_values", {})
     _validate_nominee(dossier.campaign, values)
@@ -231,11 +192,9 @@ def import_nominees(actor: User, dossier: Dossier, xlsx_bytes: bytes) -> list[No
     Errors name the Excel row, the column and the reason, so the clerk can fix
     the file and upload it again; the request layer rolls back anything added.
     """
-    from ..awards.excel import format_error, parse_nominees
-
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được nhập danh sách người được đề nghị.")
-    ensure_state(dossier, ("drafting",), "nhập danh sách người được đề nghị")
+    ensure_state(dossier, NOMINEE_STATES, "nhập danh sách người được đề nghị")
     campaign = dossier.campaign
     rows, errors = parse_nominees(xlsx_bytes, campaign.metrics, campaign.award_forms)
     if errors:
@@ -266,7 +225,7 @@ def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
     dossier = nominee.dossier
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được sửa người được đề nghị.")
-    ensure_state(dossier, ("drafting",), "sửa người được đề nghị")
+    ensure_state(dossier, NOMINEE_STATES, "sửa người được đề nghị")
     ensure_version(nominee.version, expected_version, "Người được đề nghị")
     changes = _clean_nominee_fields(changes)
     merged = {
@@ -295,7 +254,7 @@ def delete_nominee(actor: User, nominee: Nominee, expected_version: int | None) 
     dossier = nominee.dossier
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được xóa người được đề nghị.")
-    ensure_state(dossier, ("drafting",), "xóa người được đề nghị")
+    ensure_state(dossier, NOMINEE_STATES, "xóa người được đề nghị")
     ensure_version(nominee.version, expected_version, "Người được đề nghị")
     dossier.nominees.remove(nominee)
     mark_content_changed(dossier)
@@ -308,7 +267,7 @@ def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> Counc
     """Record (or replace) the council meeting and its votes per nominee."""
     if not access.can_record_meeting(actor, dossier):
         raise Forbidden("Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mới được ghi biên bản.")
-    ensure_state(dossier, ("council_minutes",), "ghi biên bản họp Hội đồng")
+    ensure_state(dossier, MEETING_STATES, "ghi biên bản họp Hội đồng")
     errors: dict[str, list[str]] = {}
     total, present = data["total_members"], data["present_members"]
     if present > total:

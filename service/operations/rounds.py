@@ -1,10 +1,11 @@
 """The standing agency's work on a round: consolidate, rank, propose, record the decision.
 
-``fire_round_transition`` is the only code that writes ``CampaignRound.state``;
-it writes the round's history row in the same transaction (as
-``workflow.fire_transition`` does for dossiers). On ``decide`` it moves every
-accepted dossier of the round to ``approved`` through the dossier workflow,
-so each dossier gets its own history row signed by the approver.
+``ROUND_FLOW`` (a ``record_flow.RecordFlow``, the mechanism dossiers use too)
+is the only code that writes ``CampaignRound.state``; it writes the round's
+history row in the same flush. The effects of the round's triggers are
+registered here. On ``decide`` every accepted dossier of the round moves on
+through the dossier workflow, so each dossier gets its own history row signed
+by the approver.
 """
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
-from workflows.rules import describe_vote_rule, vote_passes, vote_rule_from_dict
+from workflows.rules import describe_vote_rule, form_vote_rule, vote_passes
 
 from .. import access, ranking
-from ..campaigns.definition import KIND_LABELS
 from ..campaigns.metrics import derived_values, round_half_up
 from ..clock import today_local
 from ..db import db, utcnow
@@ -30,23 +29,25 @@ from ..documents import collation
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import (
     Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, RoundEvent, RoundOverride,
-    RoundResult, Unit, User,
+    RoundResult, User,
 )
 from ..text import clean_text
-from .campaigns import ensure_rounds, takes_part
-from .workflow import fire_or_refuse
+from ..vocabulary import nominee_kind_word, round_event_label, round_state_label
+from .campaigns import (  # noqa: F401 - round_for_new_dossier and ensure_round_open re-exported
+    FROZEN_STATES, OPEN_STATES, ensure_round_open, round_for_new_dossier,
+)
+from .record_flow import Firing, RecordFlow
+from .workflow import DOSSIER_FLOW, fire_transition
 
 log = logging.getLogger(__name__)
 
 ROUND_WORKFLOW = workflows.ROUND_WORKFLOW
 
-#: Rounds in which units may still send dossiers (late ones too, when the round accepts them).
-OPEN_STATES = ("collecting", "consolidating")
-#: Rounds whose list is frozen (the proposal, then the decision).
-FROZEN_STATES = ("proposed", "decided", "closed")
-# Dossier states that count as "sent in, waiting for the reviewer".
-PENDING_REVIEW = ("submitted", "under_review")
-ACCEPTED = ("accepted", "approved")
+# Dossier states that count as "sent in, waiting for the reviewer", and as accepted.
+PENDING_REVIEW = workflows.WORKFLOW.states_where(awaiting_review=True)
+ACCEPTED = workflows.WORKFLOW.states_where(counts_as_accepted=True)
+#: Rounds whose list is ranked live and may be adjusted by the agency.
+ADJUSTABLE_STATES = ROUND_WORKFLOW.states_where(adjustable=True)
 # Dossiers the agency sees: a draft stays inside its unit (service.access).
 CONSIDERED = access.STATES_VISIBLE_TO_AGENCY
 
@@ -55,43 +56,11 @@ UNIT_KIND_LABELS = {
     "province": "cấp tỉnh", "branch": "bảo hiểm xã hội tỉnh, huyện", "agency": "đơn vị trực thuộc",
     "other": "đơn vị khác",
 }
-REQUEST_GUARDS = frozenset({"comment_given", "decision_given", "proposal_given", "decision_after_proposal"})
 
 
 # --- choosing a round ------------------------------------------------------------------
 
-def state_label(state: str) -> str:
-    return ROUND_WORKFLOW.state_label(state)
-
-
-def round_for_new_dossier(campaign: Campaign, unit: Unit, round_id: int | None) -> CampaignRound:
-    """The round a unit's new dossier goes into: the one named, or the only one open."""
-    if not takes_part(campaign, unit):
-        raise Forbidden(f"{unit.name} không thuộc đối tượng tham gia phong trào này.", code="not_participant")
-    rounds = ensure_rounds(campaign)
-    if round_id is not None:
-        chosen = next((r for r in rounds if r.id == round_id), None)
-        if chosen is None:
-            raise ValidationFailed(f"Phong trào không có đợt khen thưởng số {round_id}.",
-                                   fields={"round_id": ["Không có đợt này trong phong trào."]})
-    else:
-        open_rounds = [r for r in rounds if r.state in OPEN_STATES]
-        if len(open_rounds) > 1:
-            names = "; ".join(f"{r.id}: {r.title}" for r in open_rounds)
-            raise ValidationFailed(
-                f"Phong trào có {len(open_rounds)} đợt đang nhận hồ sơ; hãy chọn đợt (round_id): {names}.",
-                fields={"round_id": ["Cần chọn đợt khen thưởng."]}, code="round_required")
-        chosen = open_rounds[0] if open_rounds else rounds[-1]
-    ensure_round_open(chosen, "lập hồ sơ")
-    return chosen
-
-
-def ensure_round_open(round_: CampaignRound, action: str) -> None:
-    """Refuse work that would change a round's list once the agency has proposed it."""
-    if round_.state not in OPEN_STATES:
-        raise Conflict(
-            f"Không thể {action}: {round_.title} đang ở trạng thái “{state_label(round_.state)}”, "
-            "không còn nhận hồ sơ.", code="round_closed", details={"round_state": round_.state})
+state_label = round_state_label
 
 
 # --- counting and ranking -------------------------------------------------------------
@@ -119,7 +88,7 @@ def _quota_label(limit: dict[str, Any], kind: str) -> str:
         return limit["label"]
     where = ", ".join([UNIT_KIND_LABELS.get(k, k) for k in limit.get("unit_kinds") or []]
                       + list(limit.get("unit_codes") or []))
-    text = f"tối đa {limit[kind]} {KIND_LABELS[kind]} mỗi đơn vị"
+    text = f"tối đa {limit[kind]} {nominee_kind_word(kind)} mỗi đơn vị"
     return f"{text} ({where})" if where else text
 
 
@@ -140,7 +109,7 @@ def ranking_rule(campaign: Campaign, round_: CampaignRound) -> ranking.RankingRu
     total = (round_.quotas or {}).get("total") or {}
     for kind in ("collective", "individual"):
         if total.get(kind) is not None:
-            quotas.append(ranking.QuotaLimit(kind, total[kind], label=f"tối đa {total[kind]} {KIND_LABELS[kind]} "
+            quotas.append(ranking.QuotaLimit(kind, total[kind], label=f"tối đa {total[kind]} {nominee_kind_word(kind)} "
                                                                      f"trong {round_.title.lower()}"))
     for limit in (round_.quotas or {}).get("per_unit") or []:
         for kind in ("collective", "individual"):
@@ -169,7 +138,7 @@ def _vote(campaign: Campaign, nominee: Nominee, meeting: CouncilMeeting | None,
     if meeting is None or nominee.id not in votes:
         return False, "chưa có kết quả biểu quyết"
     form = campaign.award_form(nominee.award_form) or {}
-    rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+    rule = form_vote_rule(form)
     count = votes[nominee.id]
     passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
     return passed, f"{count}/{meeting.total_members} phiếu, cần {describe_vote_rule(rule)}"
@@ -288,7 +257,7 @@ def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment:
                 with_ranking: bool = True) -> workflows.RoundFacts:
     counts = dossier_counts(round_)
     selected, breaches = 0, ()
-    if with_ranking and round_.state == "consolidating":
+    if with_ranking and round_.state in ADJUSTABLE_STATES:
         result, _ = live_ranking(round_)
         selected, breaches = len(result.selected), tuple(result.breaches)
     elif round_.state in FROZEN_STATES:
@@ -304,29 +273,30 @@ def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment:
     )
 
 
+def _facts(round_: CampaignRound, *, today: dt.date | None, trigger: str | None = None,
+           **request: Any) -> workflows.RoundFacts:
+    # Ranking the whole round is only worth it where a guard reads the result: listing and proposing.
+    return round_facts(round_, today=today, with_ranking=trigger in (None, "propose"), **request)
+
+
+ROUND_FLOW = RecordFlow(
+    ROUND_WORKFLOW,
+    facts=_facts,
+    may_act=lambda actor, round_: access.can_fire_round_transitions(actor, round_.campaign),
+    outsider_message="Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này.",
+    history_row=lambda round_, **values: RoundEvent(round_id=round_.id, **values),
+    request_guards=frozenset({"comment_given", "decision_given", "proposal_given", "decision_after_proposal"}),
+    stale_message="Đợt khen thưởng đã được chuyển sang trạng thái “{current}” trong lúc bạn thao tác "
+                  "(bạn thấy: “{expected}”). Hãy tải lại.",
+    conflict_message="Đợt khen thưởng vừa được người khác thay đổi. Hãy tải lại rồi thực hiện lại.",
+)
+REQUEST_GUARDS = ROUND_FLOW.request_guards
+
+
 def available_round_transitions(actor: User, round_: CampaignRound,
                                 today: dt.date | None = None) -> list[dict[str, Any]]:
     """Each trigger leaving the round's state: may this user fire it now, and if not, why."""
-    facts = round_facts(round_, today=today)
-    acts = access.can_fire_round_transitions(actor, round_.campaign)
-    result = []
-    for evaluation in ROUND_WORKFLOW.available(round_.state, actor.role, facts):
-        transition = ROUND_WORKFLOW.transition(evaluation.trigger)
-        failures = [f for f in evaluation.failures if f.name not in REQUEST_GUARDS]
-        allowed = acts and evaluation.problem in (None, "guards_failed") and not failures
-        if not acts:
-            reasons = ["Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này."]
-        elif evaluation.problem == "role_not_allowed":
-            reasons = [evaluation.message]
-        else:
-            reasons = [f.message for f in failures]
-        result.append({
-            "trigger": transition.trigger, "label": transition.label, "to_state": transition.dest,
-            "to_state_label": state_label(transition.dest), "allowed": allowed,
-            "reasons": [] if allowed else reasons, "needs_comment": transition.needs_comment,
-            "required_fields": list(transition.required_fields),
-        })
-    return result
+    return ROUND_FLOW.available(actor, round_, today=today)
 
 
 def fire_round_transition(actor: User, round_: CampaignRound, trigger: str, *, expected_state: str,
@@ -334,65 +304,48 @@ def fire_round_transition(actor: User, round_: CampaignRound, trigger: str, *, e
                           proposal_date: dt.date | None = None, decision_number: str | None = None,
                           decision_date: dt.date | None = None, today: dt.date | None = None) -> RoundEvent:
     """Move ``round_`` along ``trigger`` and record who, when, from where to where and why."""
-    if comment is not None:
-        comment = clean_text(comment, field="comment", label="Ý kiến", multiline=True, max_length=5000)
-    if proposal_number is not None:
-        proposal_number = clean_text(proposal_number, field="proposal_number", label="Số tờ trình", max_length=64)
-    if decision_number is not None:
-        decision_number = clean_text(decision_number, field="decision_number", label="Số quyết định",
-                                     max_length=64)
-    if round_.state != expected_state:
-        raise Conflict(
-            f"Đợt khen thưởng đã được chuyển sang trạng thái “{state_label(round_.state)}” trong lúc bạn thao "
-            f"tác (bạn thấy: “{_label_or(expected_state)}”). Hãy tải lại.",
-            code="stale_state", details={"current_state": round_.state})
-    if not access.can_fire_round_transitions(actor, round_.campaign):
-        raise Forbidden("Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này.")
-    today = today or today_local()
-    facts = round_facts(round_, today=today, comment=comment, proposal_number=proposal_number,
-                        proposal_date=proposal_date, decision_number=decision_number, decision_date=decision_date,
-                        with_ranking=trigger == "propose")
-    new_state = fire_or_refuse(ROUND_WORKFLOW, round_.state, trigger, actor.role, facts)
-    details = _apply_effects(actor, round_, trigger, today=today, proposal_number=proposal_number,
-                             proposal_date=proposal_date, decision_number=decision_number,
-                             decision_date=decision_date)
-    return _write_round_state(actor, round_, trigger, new_state, comment or "", details)
+    return ROUND_FLOW.fire(actor, round_, trigger, expected_state=expected_state, comment=comment, today=today,
+                           proposal_number=proposal_number, proposal_date=proposal_date,
+                           decision_number=decision_number, decision_date=decision_date)
 
 
-def _label_or(state: str) -> str:
-    try:
-        return state_label(state)
-    except KeyError:
-        return state
+@ROUND_FLOW.effect("close_collection")
+@ROUND_FLOW.effect("consolidate_early")
+def _count_dossiers(firing: Firing) -> dict[str, Any]:
+    round_ = firing.record
+    return {"deadline": round_.deadline.isoformat(), "dossiers": dossier_counts(round_)}
 
 
-def _apply_effects(actor: User, round_: CampaignRound, trigger: str, *, today: dt.date,
-                   proposal_number: str | None, proposal_date: dt.date | None,
-                   decision_number: str | None, decision_date: dt.date | None) -> dict[str, Any]:
-    details: dict[str, Any] = {}
-    if trigger in ("close_collection", "consolidate_early"):
-        counts = dossier_counts(round_)
-        details = {"deadline": round_.deadline.isoformat(), "dossiers": counts}
-    elif trigger == "propose":
-        selected = _freeze_results(round_)
-        round_.proposal_number, round_.proposal_date = proposal_number, proposal_date
-        details = {"proposal_number": proposal_number, "proposal_date": proposal_date.isoformat(),
-                   "selected": selected}
-    elif trigger == "send_back":
-        details = {"withdrawn_proposal": {"number": round_.proposal_number,
-                                          "date": round_.proposal_date.isoformat() if round_.proposal_date
-                                          else None}}
-        db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
-        round_.proposal_number = round_.proposal_date = None
-    elif trigger == "decide":
-        round_.decision_number, round_.decision_date = decision_number, decision_date
-        awarded = db.session.execute(
-            sa.update(RoundResult).where(RoundResult.round_id == round_.id, RoundResult.is_selected)
-            .values(is_awarded=True)).rowcount
-        approved = _approve_accepted_dossiers(actor, round_, decision_number, decision_date, today)
-        details = {"decision_number": decision_number, "decision_date": decision_date.isoformat(),
-                   "awarded": awarded, "approved_dossiers": approved}
+@ROUND_FLOW.effect("propose")
+def _freeze_proposal(firing: Firing) -> dict[str, Any]:
+    round_ = firing.record
+    proposal_number, proposal_date = firing.fields["proposal_number"], firing.fields["proposal_date"]
+    selected = _freeze_results(round_)
+    round_.proposal_number, round_.proposal_date = proposal_number, proposal_date
+    return {"proposal_number": proposal_number, "proposal_date": proposal_date.isoformat(), "selected": selected}
+
+
+@ROUND_FLOW.effect("send_back")
+def _withdraw_proposal(firing: Firing) -> dict[str, Any]:
+    round_ = firing.record
+    details = {"withdrawn_proposal": {"number": round_.proposal_number,
+                                      "date": round_.proposal_date.isoformat() if round_.proposal_date else None}}
+    db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
+    round_.proposal_number = round_.proposal_date = None
     return details
+
+
+@ROUND_FLOW.effect("decide")
+def _record_decision(firing: Firing) -> dict[str, Any]:
+    round_ = firing.record
+    decision_number, decision_date = firing.fields["decision_number"], firing.fields["decision_date"]
+    round_.decision_number, round_.decision_date = decision_number, decision_date
+    awarded = db.session.execute(
+        sa.update(RoundResult).where(RoundResult.round_id == round_.id, RoundResult.is_selected)
+        .values(is_awarded=True)).rowcount
+    approved = _approve_accepted_dossiers(firing.actor, round_, decision_number, decision_date, firing.today)
+    return {"decision_number": decision_number, "decision_date": decision_date.isoformat(),
+            "awarded": awarded, "approved_dossiers": approved}
 
 
 def _freeze_results(round_: CampaignRound) -> list[int]:
@@ -412,33 +365,17 @@ def _freeze_results(round_: CampaignRound) -> list[int]:
 
 def _approve_accepted_dossiers(actor: User, round_: CampaignRound, decision_number: str | None,
                                decision_date: dt.date | None, today: dt.date) -> list[int]:
-    from .workflow import fire_transition
-
+    """Fire the dossier workflow's "approve" on every dossier of the round waiting for the decision."""
+    source = DOSSIER_FLOW.workflow.transition("approve").source
     approved = []
     dossiers = db.session.scalars(sa.select(Dossier).where(Dossier.round_id == round_.id,
-                                                           Dossier.state == "accepted").order_by(Dossier.id))
+                                                           Dossier.state == source).order_by(Dossier.id))
     for dossier in dossiers:
-        fire_transition(actor, dossier, "approve", expected_state="accepted", decision_number=decision_number,
+        fire_transition(actor, dossier, "approve", expected_state=source, decision_number=decision_number,
                         decision_date=decision_date, today=today,
                         comment=f"Theo quyết định khen thưởng của {round_.title.lower()}.")
         approved.append(dossier.id)
     return approved
-
-
-def _write_round_state(actor: User, round_: CampaignRound, trigger: str, new_state: str, comment: str,
-                       details: dict[str, Any]) -> RoundEvent:
-    old_state = round_.state
-    round_.state = new_state
-    event = RoundEvent(round_id=round_.id, actor_id=actor.id, actor_role=actor.role, trigger=trigger,
-                       from_state=old_state, to_state=new_state, comment=comment, details=details)
-    db.session.add(event)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict("Đợt khen thưởng vừa được người khác thay đổi. Hãy tải lại rồi thực hiện lại.",
-                       code="stale_state") from None
-    log.info("round %s: %s %s -> %s by %s", round_.id, trigger, old_state, new_state, actor.username)
-    return event
 
 
 # --- overrides ---------------------------------------------------------------------------
@@ -453,8 +390,9 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
     """
     if not access.can_override_selection(actor, round_.campaign):
         raise Forbidden("Chỉ cán bộ thẩm định của cơ quan thường trực mới được điều chỉnh danh sách.")
-    if round_.state != "consolidating":
-        raise Conflict(f"Chỉ điều chỉnh danh sách khi đợt đang ở trạng thái “{state_label('consolidating')}” "
+    if round_.state not in ADJUSTABLE_STATES:
+        where = "”, “".join(state_label(s) for s in ADJUSTABLE_STATES)
+        raise Conflict(f"Chỉ điều chỉnh danh sách khi đợt đang ở trạng thái “{where}” "
                        f"(hiện tại: “{state_label(round_.state)}”).", code="wrong_state")
     reason = clean_text(reason, field="reason", label="Lý do", multiline=True, max_length=2000)
     if not reason:
@@ -484,7 +422,7 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
     details = {"nominee_id": nominee_id, "nominee_name": origin[nominee_id][1].full_name, "selected": selected,
                "before": {"is_selected": outcome.is_selected, "reason_code": outcome.reason_code},
                "after": {"is_selected": now.is_selected, "reason_code": now.reason_code}}
-    return _write_round_state(actor, round_, "override", round_.state, reason, details)
+    return ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
 
 
 def _base_reason(outcome: ranking.Outcome, round_: CampaignRound) -> str | None:
@@ -498,10 +436,7 @@ def round_history(round_: CampaignRound) -> list[RoundEvent]:
                                    .order_by(RoundEvent.created_at, RoundEvent.id)))
 
 
-def event_label(trigger: str) -> str:
-    if trigger == "override":
-        return "Điều chỉnh danh sách"
-    return ROUND_WORKFLOW.trigger_label(trigger)
+event_label = round_event_label
 
 
 # --- the decision as plain data -------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..awards.custom_templates import TEMPLATE_KINDS, check_uploaded_template
 from ..db import db
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..models import Campaign, CustomTemplate, User
-from .documents import document_store
+from .store import document_store
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Read-only questions the pages for people ask: who takes part in a campaign, and where each unit stands.
+"""Read-only questions the pages for people ask: what a user follows, and where each unit stands.
 
 Nothing here changes data; the verbs that do are in the other operations modules.
 """
@@ -11,13 +11,8 @@ import sqlalchemy as sa
 
 from .. import access
 from ..db import db
-from ..documents.collation import sort_key_text
 from ..models import Campaign, CampaignRound, Dossier, Unit, User
-
-# Kinds of unit that compete in a campaign when the authority has no units under it.
-TAKING_PART_KINDS = ("ward", "commune", "department")
-# Lists show wards and communes first, then departments, each in Vietnamese alphabetical order.
-KIND_ORDER = {"ward": 0, "commune": 1, "department": 2}
+from .campaigns import OPEN_STATES, participating_units, takes_part, unit_sort_key
 
 
 class UnitProgress(NamedTuple):
@@ -25,31 +20,8 @@ class UnitProgress(NamedTuple):
     dossier: Dossier | None
 
 
-def participating_units(campaign: Campaign) -> list[Unit]:
-    """The units expected to send a dossier for ``campaign``.
-
-    For now: the units directly under the campaign's authority; when it has
-    none, every ward, commune and department.
-    """
-    children = list(db.session.scalars(sa.select(Unit).where(Unit.parent_id == campaign.authority_id)))
-    if not children:
-        children = list(db.session.scalars(
-            sa.select(Unit).where(Unit.kind.in_(TAKING_PART_KINDS), Unit.id != campaign.authority_id)))
-    return sorted(children, key=unit_sort_key)
-
-
-def unit_sort_key(unit: Unit) -> tuple[int, bytes]:
-    return KIND_ORDER.get(unit.kind, len(KIND_ORDER)), sort_key_text(unit.short_name)
-
-
-def takes_part(campaign: Campaign, unit: Unit) -> bool:
-    return any(candidate.id == unit.id for candidate in participating_units(campaign))
-
-
 def rounds_to_open(campaign: Campaign, unit: Unit) -> list[CampaignRound]:
     """The campaign's rounds still taking dossiers in which ``unit`` has not opened one yet."""
-    from .rounds import OPEN_STATES
-
     opened = set(db.session.scalars(sa.select(Dossier.round_id).where(Dossier.unit_id == unit.id,
                                                                       Dossier.campaign_id == campaign.id)))
     return [r for r in campaign.rounds if r.state in OPEN_STATES and r.id not in opened]

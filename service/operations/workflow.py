@@ -1,30 +1,27 @@
-"""Firing workflow triggers on dossiers.
+"""The dossier workflow bound to the database: its facts, who acts, its history rows and its effects.
 
-``fire_transition`` is the only code that writes ``Dossier.state``; it writes
-the history row in the same transaction, so the two cannot disagree.
+``DOSSIER_FLOW`` (a ``record_flow.RecordFlow``) is the only code that writes
+``Dossier.state``; it writes the history row in the same flush, so the two
+cannot disagree. ``fire_transition`` and ``available_transitions`` are the verbs
+the handlers call.
 """
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
-
-from sqlalchemy.orm.exc import StaleDataError
 
 import workflows
 from workflows.facts import DossierFacts, MeetingFacts, NomineeFacts
-from workflows.rules import vote_rule_from_dict
+from workflows.rules import form_vote_rule
 
 from .. import access
 from ..clock import today_local
-from ..db import db, utcnow
-from ..errors import Conflict, Forbidden, GuardsFailed, ValidationFailed
+from ..db import utcnow
 from ..models import Dossier, HistoryEvent, User
-from ..text import clean_text
-from .dossiers import missing_nominee_fields
+from .campaigns import ensure_round_open
 from .documents import current_documents
-
-log = logging.getLogger(__name__)
+from .nominee_fields import missing_nominee_fields
+from .record_flow import Firing, RecordFlow, fire_or_refuse  # noqa: F401 - fire_or_refuse re-exported
 
 
 def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: str | None = None,
@@ -35,12 +32,11 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
     votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
     nominees = []
     for nominee in dossier.nominees:
-        form = campaign.award_form(nominee.award_form) or {}
         nominees.append(NomineeFacts(
             id=nominee.id,
             name=nominee.full_name,
             missing_fields=missing_nominee_fields(campaign, nominee),
-            vote_rule=vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"}),
+            vote_rule=form_vote_rule(campaign.award_form(nominee.award_form)),
             votes_in_favour=votes.get(nominee.id),
         ))
     return DossierFacts(
@@ -60,137 +56,64 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
     )
 
 
+def _facts(dossier: Dossier, *, today: dt.date | None, trigger: str | None = None, **request: Any) -> DossierFacts:
+    return dossier_facts(dossier, today=today, **request)
+
+
+DOSSIER_FLOW = RecordFlow(
+    workflows.WORKFLOW,
+    facts=_facts,
+    may_act=access.can_fire_transitions,
+    outsider_message="Bạn không thuộc đơn vị hoặc cơ quan xử lý hồ sơ này.",
+    history_row=lambda dossier, **values: HistoryEvent(dossier_id=dossier.id, **values),
+    # Guards that look at what the request brings rather than at the dossier.
+    request_guards=frozenset({"comment_given", "decision_given"}),
+    stale_message="Hồ sơ đã được người khác chuyển sang trạng thái “{current}” trong lúc bạn thao tác "
+                  "(bạn thấy: “{expected}”). Hãy tải lại hồ sơ.",
+    conflict_message="Hồ sơ vừa được người khác thay đổi. Hãy tải lại hồ sơ rồi thực hiện lại.",
+)
+REQUEST_GUARDS = DOSSIER_FLOW.request_guards
+
+
+@DOSSIER_FLOW.check("submit")
+def _round_still_open(firing: Firing) -> None:
+    # Once the agency has proposed the round's list, nothing new joins it.
+    ensure_round_open(firing.record.round, "nộp hồ sơ")
+
+
+@DOSSIER_FLOW.effect("submit")
+def _freeze_documents(firing: Firing) -> dict[str, Any]:
+    """Submitting freezes the current documents and notes whether the dossier came in late."""
+    dossier = firing.record
+    documents = current_documents(dossier)
+    frozen_at = utcnow()
+    for document in documents.values():
+        document.is_frozen = True
+        document.frozen_at = frozen_at
+    dossier.submitted_at = frozen_at
+    dossier.is_late = firing.today > dossier.round.deadline
+    return {"documents": {kind: {"version": d.version, "sha256": d.sha256} for kind, d in sorted(documents.items())},
+            "is_late": dossier.is_late}
+
+
+@DOSSIER_FLOW.effect("approve")
+def _record_decision(firing: Firing) -> dict[str, Any]:
+    dossier = firing.record
+    decision_number, decision_date = firing.fields.get("decision_number"), firing.fields.get("decision_date")
+    dossier.decision_number = decision_number
+    dossier.decision_date = decision_date
+    return {"decision_number": decision_number,
+            "decision_date": decision_date.isoformat() if decision_date else None}
+
+
 def available_transitions(actor: User, dossier: Dossier, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Each trigger leaving the dossier's state: may this user fire it now, and if not, why."""
-    facts = dossier_facts(dossier, today=today)
-    acts_on_dossier = access.can_fire_transitions(actor, dossier)
-    result = []
-    for evaluation in workflows.available(dossier.state, actor.role, facts):
-        transition = workflows.WORKFLOW.transition(evaluation.trigger)
-        # Guards that judge the request itself (comment, decision) cannot fail before it is made.
-        failures = [f for f in evaluation.failures if f.name not in REQUEST_GUARDS]
-        allowed = acts_on_dossier and evaluation.problem in (None, "guards_failed") and not failures
-        if not acts_on_dossier:
-            reasons = ["Bạn không thuộc đơn vị hoặc cơ quan xử lý hồ sơ này."]
-        elif evaluation.problem == "role_not_allowed":
-            reasons = [evaluation.message]
-        else:
-            reasons = [f.message for f in failures]
-        result.append({
-            "trigger": transition.trigger,
-            "label": transition.label,
-            "to_state": transition.dest,
-            "to_state_label": workflows.WORKFLOW.state_label(transition.dest),
-            "allowed": allowed,
-            "reasons": [] if allowed else reasons,
-            "needs_comment": transition.needs_comment,
-            "required_fields": list(transition.required_fields),
-        })
-    return result
-
-
-def _state_label(state: str) -> str:
-    try:
-        return workflows.WORKFLOW.state_label(state)
-    except KeyError:
-        return state
-
-
-# Guards that look at what the request brings rather than at the dossier.
-REQUEST_GUARDS = frozenset({"comment_given", "decision_given"})
+    return DOSSIER_FLOW.available(actor, dossier, today=today)
 
 
 def fire_transition(actor: User, dossier: Dossier, trigger: str, *, expected_state: str,
                     comment: str | None = None, decision_number: str | None = None,
                     decision_date: dt.date | None = None, today: dt.date | None = None) -> HistoryEvent:
     """Move ``dossier`` along ``trigger`` and record who did it, when, from where to where and why."""
-    if comment is not None:
-        comment = clean_text(comment, field="comment", label="Ý kiến", multiline=True, max_length=5000)
-    if decision_number is not None:
-        decision_number = clean_text(decision_number, field="decision_number", label="Số quyết định",
-                                     max_length=64)
-    if dossier.state != expected_state:
-        raise Conflict(
-            "Hồ sơ đã được người khác chuyển sang trạng thái "
-            f"“{workflows.WORKFLOW.state_label(dossier.state)}” trong lúc bạn thao tác "
-            f"(bạn thấy: “{_state_label(expected_state)}”). "
-            "Hãy tải lại hồ sơ.",
-            code="stale_state", details={"current_state": dossier.state},
-        )
-    if not access.can_fire_transitions(actor, dossier):
-        raise Forbidden("Bạn không thuộc đơn vị hoặc cơ quan xử lý hồ sơ này.")
-    if trigger == "submit":
-        # Once the agency has proposed the round's list, nothing new joins it.
-        from .rounds import ensure_round_open
-
-        ensure_round_open(dossier.round, "nộp hồ sơ")
-
-    today = today or today_local()
-    facts = dossier_facts(dossier, today=today, comment=comment, decision_number=decision_number,
-                          decision_date=decision_date)
-    new_state = fire_or_refuse(workflows.WORKFLOW, dossier.state, trigger, actor.role, facts)
-
-    details = _apply_effects(actor, dossier, trigger, today=today, decision_number=decision_number,
-                             decision_date=decision_date)
-    return _write_state(actor, dossier, trigger, new_state, comment or "", details)
-
-
-def fire_or_refuse(workflow: workflows.Workflow, state: str, trigger: str, role: str, facts) -> str:
-    """Fire ``trigger`` on ``workflow`` and turn each refusal into the domain error users see:
-    unknown trigger 422, not from this state 409, role not allowed 403, failed guards 422 (all listed)."""
-    try:
-        return workflow.fire(state, trigger, role, facts)
-    except workflows.UnknownTrigger as error:
-        raise ValidationFailed(error.message, fields={"trigger": [error.message]}, code="unknown_trigger")
-    except workflows.TriggerNotAllowedFromState as error:
-        raise Conflict(error.message, code="trigger_not_allowed", details={"current_state": state})
-    except workflows.RoleNotAllowed as error:
-        raise Forbidden(error.message, code="role_not_allowed")
-    except workflows.GuardsFailed as error:
-        raise GuardsFailed(
-            "Chưa đủ điều kiện: " + " ".join(f.message for f in error.failures),
-            fields={f.name: [f.message] for f in error.failures},
-            details={"failed_guards": [{"guard": f.name, "message": f.message} for f in error.failures]},
-        )
-
-
-def _apply_effects(actor: User, dossier: Dossier, trigger: str, *, today: dt.date,
-                   decision_number: str | None, decision_date: dt.date | None) -> dict[str, Any]:
-    """What a trigger does besides changing the state; returned for the history row."""
-    details: dict[str, Any] = {}
-    if trigger == "submit":
-        documents = current_documents(dossier)
-        frozen_at = utcnow()
-        for document in documents.values():
-            document.is_frozen = True
-            document.frozen_at = frozen_at
-        dossier.submitted_at = frozen_at
-        dossier.is_late = today > dossier.round.deadline
-        details["documents"] = {kind: {"version": d.version, "sha256": d.sha256}
-                                for kind, d in sorted(documents.items())}
-        details["is_late"] = dossier.is_late
-    elif trigger == "approve":
-        dossier.decision_number = decision_number
-        dossier.decision_date = decision_date
-        details["decision_number"] = decision_number
-        details["decision_date"] = decision_date.isoformat() if decision_date else None
-    return details
-
-
-def _write_state(actor: User, dossier: Dossier, trigger: str, new_state: str, comment: str,
-                 details: dict[str, Any]) -> HistoryEvent:
-    old_state = dossier.state
-    dossier.state = new_state
-    event = HistoryEvent(
-        dossier_id=dossier.id, actor_id=actor.id, actor_role=actor.role, trigger=trigger,
-        from_state=old_state, to_state=new_state, comment=comment, details=details,
-    )
-    db.session.add(event)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise Conflict("Hồ sơ vừa được người khác thay đổi. Hãy tải lại hồ sơ rồi thực hiện lại.",
-                       code="stale_state") from None
-    log.info("dossier %s: %s %s -> %s by %s", dossier.id, trigger, old_state, new_state, actor.username)
-    return event
-
+    return DOSSIER_FLOW.fire(actor, dossier, trigger, expected_state=expected_state, comment=comment, today=today,
+                             decision_number=decision_number, decision_date=decision_date)

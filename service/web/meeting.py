@@ -30,7 +30,7 @@ def render_meeting_form(user: User, dossier: Dossier, *, values: dict[str, Any] 
         "results": views.vote_results(rows, values), "errors": fields,
         "message": error.message if error is not None else "",
         "unplaced": forms.unplaced_errors(fields, placed),
-        "can_record": access.can_record_meeting(user, dossier) and dossier.state == "council_minutes",
+        "can_record": access.can_record_meeting(user, dossier) and dossier.state in dossier_ops.MEETING_STATES,
         "is_recorded": dossier.meeting is not None,
     }
     return render_template("meeting.html", page=page, banner=banner), status

@@ -23,15 +23,6 @@ from ..operations import web_support
 from . import diagram, views
 from .format import date_vn, days_left_text, number_vn
 
-# Steps that cannot be taken back by the same person are confirmed in a dialog first.
-CONFIRMATIONS = {
-    "close_collection": "Kết thúc nhận hồ sơ và chuyển sang tổng hợp, xét chọn?",
-    "consolidate_early": "Tổng hợp sớm trước hạn? Đơn vị chưa nộp vẫn được nộp cho đến khi trình danh sách.",
-    "propose": "Trình danh sách này cấp có thẩm quyền? Sau khi trình, danh sách được khóa lại.",
-    "send_back": "Trả lại danh sách để tổng hợp lại?",
-    "decide": "Ghi nhận quyết định khen thưởng? Các hồ sơ đã chấp thuận sẽ được phê duyệt theo quyết định này.",
-    "close": "Kết thúc đợt khen thưởng? Đây là bước cuối của đợt.",
-}
 # The override form's choices: the value posted, what the operation takes, and the words shown.
 OVERRIDE_CHOICES = {
     "chon": (True, "Chọn khen thưởng (điều chỉnh so với xếp hạng)"),
@@ -51,7 +42,7 @@ def round_deadline(round_: CampaignRound, today: dt.date) -> dict[str, Any]:
     text = days_left_text(days)
     if days < 0:
         text += "; vẫn nhận hồ sơ nộp muộn" if round_.accepts_late else "; không nhận hồ sơ nộp muộn"
-    collecting = round_.state == "collecting"
+    collecting = workflows.ROUND_WORKFLOW.state(round_.state).shows_deadline
     tone = ("danger" if days < 0 else "warning" if days <= 3 else "neutral") if collecting else "neutral"
     return {"date": date_vn(round_.deadline), "text": text if collecting else "", "tone": tone,
             "accepts_late": round_.accepts_late}
@@ -60,8 +51,8 @@ def round_deadline(round_: CampaignRound, today: dt.date) -> dict[str, Any]:
 def _count_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     """Dossiers by state; those not sent yet are one line, as on the campaign page (their content is the unit's)."""
     preparing = sum(counts.get(state, 0) for state in views.PREPARING_STATES)
-    rows = [{"state": "preparing", "label": "Đang chuẩn bị, chưa nộp", "tone": "info", "count": preparing}] \
-        if preparing else []
+    line = next(p for p in workflows.WORKFLOW.progress if p.name == views.PREPARING)
+    rows = [{"state": line.name, "label": line.label, "tone": line.tone, "count": preparing}] if preparing else []
     rows += [{"state": state, "label": views.state_label(state), "tone": views.STATE_TONES.get(state, "neutral"),
               "count": counts[state]} for state in DOSSIER_STATE_ORDER
              if counts.get(state) and state not in views.PREPARING_STATES]
@@ -124,7 +115,8 @@ def ranking_view(user: User, round_: CampaignRound) -> dict[str, Any]:
     rows = listing["nominees"]
     columns = [m for m in listing["metrics"] if any(r["values"].get(m["code"]) is not None for r in rows)]
     labels = {m["code"]: m for m in listing["metrics"]}
-    can_override = access.can_override_selection(user, round_.campaign) and round_.state == "consolidating"
+    can_override = (access.can_override_selection(user, round_.campaign)
+                    and round_.state in round_ops.ADJUSTABLE_STATES)
     rule = round_ops.ranking_rule(round_.campaign, round_)
     main = _main_metrics(rule)
     groups: dict[str, dict[str, Any]] = {}
@@ -197,7 +189,7 @@ def round_actions(user: User, round_: CampaignRound, today: dt.date) -> dict[str
             "needs_comment": item["needs_comment"], "reasons": item["reasons"],
             "needs_proposal": "proposal_number" in item["required_fields"],
             "needs_decision": "decision_number" in item["required_fields"],
-            "confirm": CONFIRMATIONS.get(item["trigger"], ""), "goes_back": views.goes_back(workflow, transition),
+            "confirm": transition.confirm, "goes_back": transition.goes_back,
             "roles": ", ".join(views.ROLE_LABELS.get(r, workflow.role_label(r)) for r in transition.roles),
         }
         if acts and user.role in transition.roles:

@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from flask import url_for
 
 import workflows
-from workflows.rules import describe_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict
+from workflows.rules import (
+    describe_vote_rule, form_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict,
+)
 
-from .. import access
+from .. import access, vocabulary
 from ..api import present
 from ..clock import to_local
 from ..db import db
@@ -27,33 +29,24 @@ from ..operations import workflow as workflow_ops
 from . import diagram
 from .format import date_vn, days_left_text, percent_vn
 
-ROLE_LABELS = present.ROLE_LABELS
+ROLE_LABELS = vocabulary.ROLE_LABELS
 GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
-KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
+KIND_LABELS = vocabulary.NOMINEE_KIND_LABELS
 VOTING_METHOD_LABELS = {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"}
 UNIT_KIND_LABELS = {"city": "Thành phố", "department": "Phòng, ban", "ward": "Phường", "commune": "Xã",
                     "province": "Tỉnh", "branch": "Chi nhánh", "agency": "Cơ quan", "other": "Khác"}
-# How each state is coloured: a badge says the state in words, the colour only helps.
-STATE_TONES = {"drafting": "neutral", "council_minutes": "info", "ready": "info", "submitted": "progress",
-               "under_review": "progress", "returned": "warning", "accepted": "success", "rejected": "danger",
-               "approved": "success"}
-# Before a dossier is sent, the standing agency only learns that the unit is preparing it.
-PREPARING_STATES = tuple(s.name for s in workflows.WORKFLOW.states if s.name not in access.STATES_VISIBLE_TO_AGENCY)
-# Steps that must be confirmed in a dialog because they cannot be taken back by the same person.
-CONFIRMATIONS = {
-    "submit": "Nộp hồ sơ? Sau khi nộp, bộ văn bản được khóa và gửi cơ quan thẩm định.",
-    "withdraw": "Rút hồ sơ về để soạn lại?",
-    "reject": "Không chấp thuận hồ sơ này? Đây là bước cuối, hồ sơ sẽ đóng lại.",
-    "approve": "Ghi nhận quyết định khen thưởng? Đây là bước cuối của hồ sơ.",
-    "accept": "Tiếp nhận, chấp thuận hồ sơ này?",
-    "back_to_drafting": "Trả hồ sơ về để soạn tiếp? Biên bản họp đã ghi vẫn được giữ.",
-}
+# How each state is coloured (workflows/*.yaml, `tone`): a badge says the state in words, the colour only helps.
+STATE_TONES = {s.name: s.tone for s in workflows.WORKFLOW.states}
+# The campaign progress chart's line for dossiers not sent yet: the standing agency only learns that the unit
+# is preparing them.
+PREPARING = "preparing"
+PREPARING_STATES = tuple(s.name for s in workflows.WORKFLOW.states if s.progress == PREPARING)
 # Guards whose failure is about a field of the step's own form.
 GUARD_FIELDS = {"comment_given": "comment", "decision_given": "decision_number"}
 
 
-def state_label(state: str) -> str:
-    return workflows.WORKFLOW.state_label(state)
+state_label = vocabulary.dossier_state_label
+round_state_label = vocabulary.round_state_label
 
 
 def viewer(user: User | None) -> dict[str, Any] | None:
@@ -107,15 +100,6 @@ def unit_view(unit: Unit) -> dict[str, Any]:
 
 # --- what to do next ------------------------------------------------------------
 
-def _is_optional(transition) -> bool:
-    """A step back to the start is an option, not the next task, when the state has another way forward."""
-    workflow = workflows.WORKFLOW
-    if transition.dest != workflow.initial:
-        return False
-    return any(other.source == transition.source and other.dest != workflow.initial
-               for other in workflow.transitions)
-
-
 def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> dict[str, Any]:
     """The steps leaving the dossier's state, split into: yours now, yours but blocked, and other people's."""
     workflow = workflows.WORKFLOW
@@ -127,15 +111,16 @@ def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> 
             "trigger": item["trigger"], "label": item["label"], "to_state_label": item["to_state_label"],
             "needs_comment": item["needs_comment"], "reasons": item["reasons"],
             "needs_decision": "decision_number" in item["required_fields"],
-            "confirm": CONFIRMATIONS.get(item["trigger"], ""),
+            "confirm": transition.confirm,
             "roles": ", ".join(ROLE_LABELS.get(r, workflow.role_label(r)) for r in transition.roles),
         }
+        # A step the workflow marks optional (a way back beside the way forward) is offered apart.
         if acts and user.role in transition.roles:
             if item["allowed"]:
-                (optional if _is_optional(transition) else available).append(entry)
-            elif not _is_optional(transition):
+                (optional if transition.optional else available).append(entry)
+            elif not transition.optional:
                 blocked.append(entry)
-        elif not _is_optional(transition):
+        elif not transition.optional:
             waiting.append(entry)
     return {"state": dossier.state, "state_label": state_label(dossier.state), "available": available,
             "optional": optional, "blocked": blocked, "waiting": waiting,
@@ -177,7 +162,7 @@ def award_forms_view(campaign: Campaign) -> list[dict[str, Any]]:
     for form in campaign.award_forms:
         kinds = form.get("nominee_kinds") or ["collective", "individual"]
         suffix = " / ".join(KIND_LABELS[k].lower() for k in kinds)
-        rule = vote_rule_from_dict(form.get("vote_rule") or {"kind": "majority"})
+        rule = form_vote_rule(form)
         forms.append({"code": form["code"], "name": form["name"], "kinds": " ".join(kinds),
                       "label": f"{form['name']} ({suffix})", "rule_text": describe_vote_rule(rule)})
     return forms
@@ -211,8 +196,7 @@ def nominee_form_values(nominee: Nominee | None) -> dict[str, Any]:
 
 
 def _vote_rule(campaign: Campaign, nominee: Nominee):
-    return vote_rule_from_dict((campaign.award_form(nominee.award_form) or {}).get("vote_rule")
-                               or {"kind": "majority"})
+    return form_vote_rule(campaign.award_form(nominee.award_form))
 
 
 def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
@@ -346,7 +330,7 @@ def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]
     for entry in actions["available"] + actions["optional"]:
         forms[f"transition-{entry['trigger']}"] = empty_form({"comment": "", "decision_number": "",
                                                               "decision_date": ""})
-    is_drafting = dossier.state == "drafting"
+    state = workflows.WORKFLOW.state(dossier.state)
     return {
         "id": dossier.id, "version": dossier.version, "state": dossier.state, "state_label": state_label(dossier.state),
         "state_tone": STATE_TONES.get(dossier.state, "neutral"), "is_late": dossier.is_late,
@@ -357,10 +341,9 @@ def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]
         "to_trinh_number": dossier.to_trinh_number, "bien_ban_number": dossier.bien_ban_number,
         "to_trinh_date": date_vn(dossier.to_trinh_date), "recipients": list(dossier.recipients or []),
         "can": {
-            "edit_nominees": access.can_edit_nominees(user, dossier) and is_drafting,
-            "edit_details": access.can_edit_details(user, dossier)
-            and dossier.state in access.EDITABLE_DETAIL_STATES,
-            "record_meeting": access.can_record_meeting(user, dossier) and dossier.state == "council_minutes",
+            "edit_nominees": access.can_edit_nominees(user, dossier) and state.nominees_editable,
+            "edit_details": access.can_edit_details(user, dossier) and state.editable,
+            "record_meeting": access.can_record_meeting(user, dossier) and state.meeting_editable,
         },
         "nominees": nominees_view(dossier), "award_forms": award_forms_view(campaign),
         "metrics": metrics_view(campaign), "meeting": meeting_view(dossier), "actions": actions,
@@ -444,45 +427,28 @@ def vote_results(rows: list[dict[str, Any]], values: dict[str, Any]) -> dict[str
 
 # --- campaign overview ----------------------------------------------------------------
 
-PROGRESS_CATEGORIES = [
-    ("not_started", "Chưa lập hồ sơ", "neutral"),
-    ("preparing", "Đang chuẩn bị, chưa nộp", "info"),
-    ("submitted", "Đã nộp, chờ thẩm định", "progress"),
-    ("under_review", "Đang thẩm định", "progress"),
-    ("returned", "Trả lại để bổ sung", "warning"),
-    ("accepted", "Đã tiếp nhận/chấp thuận", "success"),
-    ("approved", "Đã có quyết định khen thưởng", "success"),
-    ("rejected", "Không chấp thuận", "danger"),
-]
+# The chart's lines (workflows/dossier.yaml, `progress`): (code, label, tone), in chart order.
+PROGRESS_CATEGORIES = [(p.name, p.label, p.tone) for p in workflows.WORKFLOW.progress]
+# The line of units that have not opened a dossier yet; the other lines are named by the states' `progress`.
+NOT_STARTED = "not_started"
+# Lines of dossiers the unit has not sent yet.
+NOT_SENT = (NOT_STARTED, PREPARING)
 
 
 def _category(dossier: Dossier | None) -> str:
     if dossier is None:
-        return "not_started"
-    if dossier.state in PREPARING_STATES:
-        return "preparing"
-    return dossier.state
+        return NOT_STARTED
+    return workflows.WORKFLOW.state(dossier.state).progress
 
 
-# How each round state is coloured (the badge says the state in words).
-ROUND_STATE_TONES = {"collecting": "info", "consolidating": "progress", "proposed": "warning",
-                     "decided": "success", "closed": "neutral"}
-
-
-def round_state_label(state: str) -> str:
-    return workflows.ROUND_WORKFLOW.state_label(state)
-
-
-def goes_back(workflow, transition) -> bool:
-    """Whether ``transition`` leads to an earlier state of ``workflow`` (an option, not the next task)."""
-    names = [s.name for s in workflow.states]
-    return names.index(transition.dest) < names.index(transition.source)
+# How each round state is coloured (workflows/round.yaml, `tone`; the badge says the state in words).
+ROUND_STATE_TONES = {s.name: s.tone for s in workflows.ROUND_WORKFLOW.states}
 
 
 def round_next_step(user: User, round_: CampaignRound) -> dict[str, Any]:
     """One sentence for lists: the round's next step and whose it is, read from the round workflow."""
     workflow = workflows.ROUND_WORKFLOW
-    leaving = [t for t in workflow.transitions if t.source == round_.state and not goes_back(workflow, t)]
+    leaving = [t for t in workflow.transitions if t.source == round_.state and not t.goes_back]
     acts = access.can_fire_round_transitions(user, round_.campaign)
     own = [t.label for t in leaving if acts and user.role in t.roles]
     if own:
@@ -514,7 +480,7 @@ def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[st
         category = _category(dossier)
         counts[category] += 1
         label, tone = labels[category]
-        sent = category not in ("not_started", "preparing")
+        sent = category not in NOT_SENT
         overdue = not sent and deadline["is_past"]
         late = bool(dossier is not None and sent and dossier.is_late)
         late_count += late
@@ -528,7 +494,7 @@ def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[st
             "url": url_for("web.dossier_page", dossier_id=dossier.id) if visible else "",
         })
     chart_rows = [{"label": label, "count": counts[code], "tone": tone} for code, label, tone in PROGRESS_CATEGORIES]
-    sent_total = sum(counts[c] for c in counts if c not in ("not_started", "preparing"))
+    sent_total = sum(counts[c] for c in counts if c not in NOT_SENT)
     sent_days = [to_local(row["submitted_at"]).date() for row in rows if row["submitted_at"] is not None]
     timeline = diagram.submission_timeline(campaign.period_start, campaign.submission_deadline, today, sent_days,
                                            len(rows))
