@@ -6,7 +6,7 @@ from typing import Any
 from flask import url_for
 
 import workflows
-from workflows.rules import quorum_reached, vote_passes, vote_percent, vote_rule_from_dict
+from workflows.rules import form_vote_rule, quorum_reached, vote_passes, vote_percent
 
 from .. import vocabulary
 from ..documents import builders
@@ -31,8 +31,7 @@ def nominee(n: Nominee) -> dict[str, Any]:
 
 
 def meeting(d: Dossier, m: CouncilMeeting) -> dict[str, Any]:
-    rules = {n.id: vote_rule_from_dict((d.campaign.award_form(n.award_form) or {}).get("vote_rule")
-                                       or {"kind": "majority"}) for n in d.nominees}
+    rules = {n.id: form_vote_rule(d.campaign.award_form(n.award_form)) for n in d.nominees}
     votes = []
     for vote in m.votes:
         rule = rules.get(vote.nominee_id)
@@ -74,7 +73,7 @@ def history_event(e: HistoryEvent) -> dict[str, Any]:
     label = workflows.WORKFLOW.state_label
     return {
         "id": e.id, "trigger": e.trigger,
-        "trigger_label": "Lập hồ sơ" if e.trigger == "create" else workflows.WORKFLOW.trigger_label(e.trigger),
+        "trigger_label": vocabulary.dossier_event_label(e.trigger),
         "from_state": e.from_state, "to_state": e.to_state,
         "from_state_label": label(e.from_state) if e.from_state else "",
         "to_state_label": label(e.to_state), "actor_id": e.actor_id, "actor_name": e.actor.full_name,
