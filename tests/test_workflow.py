@@ -590,6 +590,23 @@ def test_unknown_guard_fails_to_load_from_a_file(tmp_path):
         ("label: Nộp hồ sơ", "label: " + unicodedata.normalize("NFD", "Nộp hồ sơ"), r"not in Unicode NFC"),
         ("    label: Không chấp thuận\n    final: true", "    label: Không chấp thuận", r"no outgoing transition: rejected"),
         ("version: 1", "version: 2", r"unsupported version"),
+        # The flags pages and rules read: a typo or a wrong value stops the load.
+        ("    editable: true\n    nominees_editable: true\n", "    editible: true\n",
+         r"states\[0\]: unknown key\(s\) editible"),
+        ("    visible_to_agency: true\n    awaiting_review: true\n", "    visible_to_agency: yes please\n",
+         r"state 'submitted': visible_to_agency must be true or false"),
+        ("    tone: danger\n", "    tone: red\n", r"state 'rejected': tone 'red' is not one of"),
+        ("    progress: returned\n", "    progress: sent_back\n", r"progress 'sent_back' is not a declared"),
+        ("    progress: returned\n", "", r"state 'returned': every state needs a progress category"),
+        ("    goes_back: true\n    optional: true\n    confirm: Rút", "    goes_bak: true\n    confirm: Rút",
+         r"transitions\[4\]: unknown key\(s\) goes_bak"),
+        ("    goes_back: true\n", "    goes_back: 1\n", r"transition 'back_to_drafting': goes_back must be true or false"),
+        ("  - trigger: resume_drafting\n    label: Soạn lại để bổ sung\n    source: returned\n    dest: drafting\n"
+         "    roles: [unit_clerk]\n    goes_back: true",
+         "  - trigger: resume_drafting\n    label: Soạn lại để bổ sung\n    source: returned\n    dest: drafting\n"
+         "    roles: [unit_clerk]\n    goes_back: true\n    optional: true",
+         r"transition 'resume_drafting' is optional but 'returned' has no other way out"),
+        ("confirm: Nộp hồ sơ?", "confirm: " + unicodedata.normalize("NFD", "Nộp hồ sơ?"), r"submit'.confirm.*NFC"),
     ],
 )
 def test_broken_definitions_fail_with_a_clear_error(old, new, message):
@@ -706,3 +723,21 @@ transitions:
         right = pool.submit(wf.fire, "start", "go_right", "clerk", f)
         assert left.result(timeout=30) == "left"
         assert right.result(timeout=30) == "right"
+
+
+def test_state_and_transition_flags_are_read_from_the_yaml():
+    from workflows import ROUND_WORKFLOW
+
+    assert WORKFLOW.states_where(editable=True) == ("drafting", "council_minutes", "ready")
+    assert WORKFLOW.states_where(visible_to_agency=False) == ("drafting", "council_minutes", "ready")
+    assert WORKFLOW.states_where(awaiting_review=True) == ("submitted", "under_review")
+    assert WORKFLOW.states_where(counts_as_accepted=True) == ("accepted", "approved")
+    assert ROUND_WORKFLOW.states_where(open=True) == ("collecting", "consolidating")
+    assert ROUND_WORKFLOW.states_where(frozen=True) == ("proposed", "decided", "closed")
+    assert ROUND_WORKFLOW.states_where(open=False, frozen=False) == ()
+    assert [t.trigger for t in WORKFLOW.transitions if t.optional] == ["back_to_drafting", "withdraw"]
+    assert [t.trigger for t in ROUND_WORKFLOW.transitions if t.goes_back] == ["send_back"]
+    assert WORKFLOW.state_tone("rejected") == "danger" and WORKFLOW.state_tone("nowhere") == "neutral"
+    assert [p.name for p in WORKFLOW.progress][:2] == ["not_started", "preparing"]
+    with pytest.raises(TypeError, match="unknown state flag"):
+        WORKFLOW.states_where(editible=True)

@@ -6,9 +6,16 @@ builds a ``DossierFacts`` snapshot from its data and asks ``evaluate``,
 ``RoundFacts`` and asks ``ROUND_WORKFLOW`` the same questions.  Importing this
 package loads and validates ``dossier.yaml`` and ``round.yaml``; a broken
 definition raises ``WorkflowDefinitionError`` here.
+
+Besides states and transitions, the YAML says what the service would otherwise
+guess: per state, flags such as ``editable`` or ``open`` and a badge ``tone``
+(``Workflow.states_where(editable=True)``); per transition, ``goes_back``,
+``optional`` and the ``confirm`` question a page asks.
 """
 
-from .definition import StateDef, TransitionDef, WorkflowDefinitionError
+from .definition import (
+    STATE_FLAGS, TONES, TRANSITION_FLAGS, ProgressCategory, StateDef, TransitionDef, WorkflowDefinitionError,
+)
 from .engine import (
     DOSSIER_VOCABULARY,
     WORKFLOW,
@@ -38,6 +45,8 @@ from .guards import GUARD_LABELS, GUARDS
 from .rules import (
     VOTE_RULE_CSTD_CO_SO,
     VOTE_RULE_MAJORITY,
+    default_vote_rule_dict,
+    form_vote_rule,
     quorum_reached,
     vote_passes,
     vote_percent,
@@ -47,6 +56,12 @@ from .rules import (
 
 __all__ = [
     "DOSSIER_VOCABULARY",
+    "STATE_FLAGS",
+    "TONES",
+    "TRANSITION_FLAGS",
+    "ProgressCategory",
+    "default_vote_rule_dict",
+    "form_vote_rule",
     "ROUND_GUARDS",
     "ROUND_GUARD_LABELS",
     "ROUND_WORKFLOW",
