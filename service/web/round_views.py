@@ -13,7 +13,7 @@ from flask import url_for
 
 import workflows
 
-from .. import access, ranking
+from .. import access, ranking, vocabulary
 from ..campaigns.schema import ROUND_KIND_LABELS
 from ..db import db
 from ..models import CampaignRound, Dossier, User
@@ -247,7 +247,7 @@ def documents_view(round_: CampaignRound) -> dict[str, Any]:
     """The consolidated documents, offered only in the states the API serves them in."""
     frozen = round_.state in round_ops.FROZEN_STATES
     documents = [{
-        "kind": kind, "title": round_documents.ROUND_DOCUMENT_TITLES[kind],
+        "kind": kind, "title": vocabulary.document_title(kind),
         "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
         "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
     } for kind in round_documents.ROUND_DOCUMENT_KINDS] if frozen else []

@@ -21,7 +21,6 @@ from .. import access, vocabulary
 from ..api import present
 from ..clock import to_local
 from ..db import db
-from ..documents.builders import DOCUMENT_TITLES
 from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
 from ..operations import web_support
@@ -207,7 +206,6 @@ def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
     rows = []
     for position, nominee in enumerate(dossier.nominees, start=1):
         data = present.nominee(nominee)
-        form = campaign.award_form(nominee.award_form) or {"name": nominee.award_form}
         count = votes.get(nominee.id)
         vote = None
         if meeting is not None and count is not None:
@@ -221,7 +219,8 @@ def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
             "position": position, "id": nominee.id, "version": nominee.version, "kind": nominee.kind,
             "kind_label": KIND_LABELS[nominee.kind], "full_name": nominee.full_name,
             "gender_label": GENDER_LABELS.get(nominee.gender or "", ""), "position_title": nominee.position,
-            "workplace": nominee.workplace, "is_leader": nominee.is_leader, "award_form": form["name"],
+            "workplace": nominee.workplace, "is_leader": nominee.is_leader,
+            "award_form": vocabulary.award_form_label(campaign, nominee.award_form),
             "achievement_summary": nominee.achievement_summary,
             "metrics": [{"label": metric_labels.get(code, (code, ""))[0], "unit": metric_labels.get(code, ("", ""))[1],
                          "value": _figure_text(value)} for code, value in (nominee.metric_values or {}).items()],
@@ -261,7 +260,7 @@ def documents_view(user: User, dossier: Dossier) -> dict[str, Any]:
     for kind in DOCUMENT_KINDS:
         versions = sorted(by_kind[kind], key=lambda d: d.version, reverse=True)
         kinds.append({
-            "kind": kind, "title": DOCUMENT_TITLES[kind],
+            "kind": kind, "title": vocabulary.document_title(kind),
             "versions": [{
                 "version": d.version, "created_at": d.created_at, "created_by": d.created_by.full_name,
                 "size": d.size, "is_frozen": d.is_frozen, "is_current": d.content_revision == dossier.content_revision,
@@ -277,7 +276,7 @@ def documents_view(user: User, dossier: Dossier) -> dict[str, Any]:
         "is_frozen": not editable,
         "generate_url": url_for("web.generate_documents", dossier_id=dossier.id),
         "zip_url": url_for("web.download_documents_zip", dossier_id=dossier.id),
-        "kind_titles": [{"kind": kind, "title": DOCUMENT_TITLES[kind]} for kind in DOCUMENT_KINDS],
+        "kind_titles": [{"kind": kind, "title": vocabulary.document_title(kind)} for kind in DOCUMENT_KINDS],
     }
 
 
@@ -297,7 +296,7 @@ def history_view(dossier: Dossier) -> list[dict[str, Any]]:
             notes.append("Nộp muộn (sau hạn nộp)" if details["is_late"] else "Nộp đúng hạn")
         if details.get("documents"):
             notes.append("Khóa bộ văn bản: " + ", ".join(
-                f"{DOCUMENT_TITLES.get(kind, kind)} (phiên bản {doc['version']})"
+                f"{vocabulary.document_title(kind)} (phiên bản {doc['version']})"
                 for kind, doc in details["documents"].items()))
         items.append({
             "created_at": event.created_at, "actor_name": data["actor_name"],
@@ -389,10 +388,10 @@ def vote_grid(dossier: Dossier) -> list[dict[str, Any]]:
     rows = []
     for nominee in dossier.nominees:
         rule = _vote_rule(campaign, nominee)
-        form = campaign.award_form(nominee.award_form) or {"name": nominee.award_form}
         rows.append({
             "id": nominee.id, "full_name": nominee.full_name, "kind_label": KIND_LABELS[nominee.kind],
-            "award_form": form["name"], "rule_text": describe_vote_rule(rule),
+            "award_form": vocabulary.award_form_label(campaign, nominee.award_form),
+            "rule_text": describe_vote_rule(rule),
             "threshold_num": rule.threshold.numerator, "threshold_den": rule.threshold.denominator,
             "strict": "true" if rule.strict else "false", "denominator": rule.denominator,
         })
