@@ -10,7 +10,6 @@ by the approver.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections import Counter
 from typing import Any, Iterable
@@ -39,8 +38,6 @@ from .campaigns import (  # noqa: F401 - round_for_new_dossier and ensure_round_
 from .record_flow import Firing, RecordFlow
 from .workflow import DOSSIER_FLOW, fire_transition
 
-log = logging.getLogger(__name__)
-
 ROUND_WORKFLOW = workflows.ROUND_WORKFLOW
 
 # Dossier states that count as "sent in, waiting for the reviewer", and as accepted.
@@ -57,9 +54,7 @@ UNIT_KIND_LABELS = {
     "other": "đơn vị khác",
 }
 
-
-# --- choosing a round ------------------------------------------------------------------
-
+# The words for a round's states and history rows (kept under these names for the API).
 state_label = round_state_label
 
 
