@@ -1,7 +1,7 @@
 """Plain values for the templates, built from database objects: templates never see a model.
 
-Labels come from the workflow definition and service.api.present, so a page
-says exactly what the API and the documents say.
+Labels come from service.vocabulary (which reads the workflow definition and the
+campaign's data), so a page says exactly what the API and the documents say.
 """
 from __future__ import annotations
 
