@@ -6,9 +6,9 @@ import zipfile
 import docx
 import pytest
 
-from service.awards import builders as campaign
 from service.awards.custom_templates import check_uploaded_template
 from service.documents import builders as dossier
+from service.documents.builders import round as campaign
 
 CONTEXT = {"rows": [{"name": "A&B", "items": ["x"]}], "title": "Quyết định", "sections": [{"rows": ["a"]}]}
 ALLOWED = {"rows", "title", "sections"}

@@ -19,8 +19,8 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from service.awards import builders
-from service.awards.builders import DocumentDataError
+from service.documents.builders import round as builders
+from service.documents.builders.round import DocumentDataError
 from service.documents import engine, vnformat
 
 ROOT = Path(__file__).resolve().parents[1]

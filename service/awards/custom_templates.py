@@ -25,10 +25,9 @@ from typing import Any, Iterable, Mapping
 
 from jinja2 import nodes
 
-from ..documents import builders as dossier_builders
 from ..documents import engine
+from ..documents.builders import ALL_DOCUMENT_KINDS
 from ..documents.engine import TemplateRenderError
-from . import builders as campaign_builders
 
 __all__ = [
     "MAX_TEMPLATE_BYTES",
@@ -47,7 +46,7 @@ MAX_ZIP_MEMBERS = 1_000
 # only serve to build huge strings or loops.
 MAX_CONSTANT = 10_000
 
-TEMPLATE_KINDS = (*dossier_builders.DOCUMENT_KINDS, *campaign_builders.CAMPAIGN_DOCUMENT_KINDS)
+TEMPLATE_KINDS = ALL_DOCUMENT_KINDS
 
 # Filters that transform a value without any way to make it much larger.
 ALLOWED_FILTERS = frozenset({

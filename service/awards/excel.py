@@ -704,7 +704,7 @@ def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
     """Return the awardees and their prize money as .xlsx, with a total row.
 
     ``rows`` are the awardee dicts of the campaign snapshot
-    (``service.awards.builders``), in the order to print.
+    (``service.documents.builders.round``), in the order to print.
     """
     headers = ["STT", "Loại", HEADER_NAME, "Giới tính", HEADER_POSITION, HEADER_WORKPLACE, "Đơn vị đề nghị",
                "Hình thức khen thưởng", "Hệ số (lần mức lương cơ sở)", "Tiền thưởng chưa làm tròn (đồng)",

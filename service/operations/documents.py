@@ -6,7 +6,6 @@ import io
 import logging
 import zipfile
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from flask import current_app
 from workflows.rules import vote_passes, vote_percent, vote_rule_from_dict
 
 from .. import access
+from ..campaigns.metrics import nominee_values
 from ..clock import to_local, today_local
 from ..db import db
 from ..docstore import DocumentStore
@@ -24,9 +24,6 @@ from ..models import DOCUMENT_KINDS, Dossier, GeneratedDocument, User
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
-
-
 def document_store() -> DocumentStore:
     return DocumentStore(current_app.config["DOCUMENT_STORE"])
 
@@ -34,15 +31,13 @@ def document_store() -> DocumentStore:
 @lru_cache(maxsize=None)
 def _template(kind: str) -> tuple[str, bytes, str]:
     """The built-in template of ``kind``: (file name, bytes, SHA-256), read once."""
-    name = f"{kind}.docx"
-    content = (TEMPLATE_DIR / name).read_bytes()
-    return name, content, hashlib.sha256(content).hexdigest()
+    path = builders.template_path(kind)
+    content = path.read_bytes()
+    return path.name, content, hashlib.sha256(content).hexdigest()
 
 
 def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
     """Everything the documents show, as plain values (no database objects)."""
-    from .rounds import nominee_values
-
     campaign = dossier.campaign
     meeting = dossier.meeting
     votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}

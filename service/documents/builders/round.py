@@ -1,4 +1,4 @@
-"""Contexts of a campaign's award documents: snapshot in, template context out.
+"""Contexts of a round's (or a campaign's) award documents: snapshot in, template context out.
 
 Three documents close a campaign (or one of its rounds):
 
@@ -8,8 +8,8 @@ Three documents close a campaign (or one of its rounds):
   list and the prize money;
 * ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file.
 
-Like ``service.documents.builders``, each builder returns strings, lists and
-dicts of strings only, every figure already written the Vietnamese way, so
+Like the dossier's documents (``dossier``), each builder returns strings,
+lists and dicts of strings only, every figure already written the Vietnamese way, so
 the templates in ``templates_docx/campaign/`` hold no logic beyond loops and
 "is this line present".
 
@@ -22,7 +22,7 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     Long Xuyên"``), ``authority`` (UNIT: who decides), ``standing_agency``
     (UNIT: who consolidates and proposes), ``legal_bases`` (list of str,
     laws and decrees without the word "Căn cứ").
-    A UNIT is the dict of ``service.documents.builders``: ``name``,
+    A UNIT is the dict of the dossier's documents (``dossier``): ``name``,
     ``short_name``, ``managing_body``, ``issuing_body``, ``place_name``,
     ``abbreviation``, ``council_name``, ``council_abbreviation``,
     ``signature_authority``, ``signature_title``, ``signer_name``.
@@ -62,18 +62,24 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..documents import builders as dossier
-from ..documents import collation
-from ..documents.builders import DocumentDataError
-from ..documents.vnformat import (
+from .. import collation
+from ..vnformat import (
     document_reference,
     format_count,
     format_date_long,
     format_document_number,
     format_place_date,
-    honorific,
     money_in_words,
 )
+from .common import TEMPLATE_DIR, TYPE_QUYET_DINH, TYPE_TO_TRINH, DocumentDataError
+from .common import capitalise as _capitalise
+from .common import clause as _clause
+from .common import in_sentence as _in_sentence
+from .common import issuer_header, person_name, roman, signer_block
+from .common import line as _line
+from .common import listing as _listing
+from .common import require as _require
+from .common import text as _text
 
 __all__ = [
     "CAMPAIGN_DOCUMENT_KINDS",
@@ -85,6 +91,7 @@ __all__ = [
     "build_campaign_context",
     "render_campaign_document",
     "sample_campaign_snapshot",
+    "snapshot_from_decision",
     "format_amount",
 ]
 
@@ -96,29 +103,13 @@ CAMPAIGN_DOCUMENT_TITLES = {
     "certificates": "Giấy khen, Bằng khen (bản in)",
 }
 
-CAMPAIGN_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx" / "campaign"
+CAMPAIGN_TEMPLATE_DIR = TEMPLATE_DIR / "campaign"
 
 ANNEX_ORDERS = ("by_unit", "ranked")
-
-# Type abbreviations of Decree 30/2020/NĐ-CP, Annex III.
-_TYPE_TO_TRINH = "TTr"
-_TYPE_QUYET_DINH = "QĐ"
 
 _KINDS = ("collective", "individual", "household")
 _GROUP_TITLES = {"collective": "TẬP THỂ", "individual": "CÁ NHÂN", "household": "HỘ GIA ĐÌNH"}
 _SUB_TITLES = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
-
-# Shared text rules of the dossier documents (one spelling of every header
-# and sentence in all documents), reused rather than restated.
-_line = dossier._line
-_text = dossier._text
-_clause = dossier._clause
-_in_sentence = dossier._in_sentence
-_capitalise = dossier._capitalise
-_listing = dossier._listing
-_require = dossier._require
-_header_name = dossier._header_name
-
 
 def campaign_template_path(kind: str) -> Path:
     """Return the path of the committed template of a campaign document kind."""
@@ -147,16 +138,6 @@ def format_amount(amount: int) -> str:
     return f"-{text}" if amount < 0 else text
 
 
-def _roman(number: int) -> str:
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    parts = []
-    for value, letters in numerals:
-        count, number = divmod(number, value)
-        parts.append(letters * count)
-    return "".join(parts)
-
-
 def _counts(counts: Mapping[str, int]) -> str:
     """"02 tập thể và 06 cá nhân", leaving out the kinds that are zero."""
     parts = [f"{format_count(counts[kind])} {_SUB_TITLES[kind].lower()}" for kind in _KINDS if counts.get(kind)]
@@ -182,14 +163,9 @@ def _kind(awardee: Mapping[str, Any], index: int) -> str:
 
 
 def _display_name(awardee: Mapping[str, Any]) -> str:
-    name = _line(awardee.get("full_name"))
     if awardee.get("kind") != "individual":
-        return name
-    try:
-        title = honorific(awardee.get("gender"))
-    except ValueError as exc:
-        raise DocumentDataError(f"Giới tính không hợp lệ của {name}: {awardee.get('gender')!r}.") from exc
-    return f"{title} {name}" if title else name
+        return _line(awardee.get("full_name"))
+    return person_name(awardee.get("full_name"), awardee.get("gender"))
 
 
 def _position(awardee: Mapping[str, Any]) -> str:
@@ -250,27 +226,9 @@ def _award_short(awardees: list[Mapping[str, Any]], campaign: Mapping[str, Any])
     return " và ".join(names)
 
 
-def _issuer(unit: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "managing_body": _header_name(_line(unit.get("managing_body"))),
-        "issuing_body": _header_name(_line(_require(unit, "issuing_body", "tên cơ quan ban hành"))),
-    }
-
-
-def _unit_signer(unit: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "authority": _line(unit.get("signature_authority")).upper(),
-        "title": _line(_require(unit, "signature_title", "chức danh người ký")).upper(),
-        "name": _line(_require(unit, "signer_name", "họ tên người ký")),
-    }
-
-
 def _decision_signer(decision: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "authority": _line(decision.get("signer_authority")).upper(),
-        "title": _line(_require(decision, "signer_title", "chức danh người ký quyết định")).upper(),
-        "name": _line(_require(decision, "signer_name", "họ tên người ký quyết định")),
-    }
+    return signer_block(decision, authority="signer_authority", title="signer_title", name="signer_name",
+                        what="người ký quyết định")
 
 
 def _bases(items: list[str]) -> list[str]:
@@ -353,7 +311,7 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
             if not items:
                 continue
             section += 1
-            rows.append({"heading": f"{_roman(section)}. {_GROUP_TITLES[kind]}"})
+            rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
             for number, awardee in enumerate(items, start=1):
                 rank = awardee.get("rank")
                 rows.append(row(number, awardee, f"Xếp hạng {rank}" if rank is not None else ""))
@@ -364,7 +322,7 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
         units.setdefault(_line(awardee.get("unit_name")), []).append(awardee)
     number = 0
     for section, unit_name in enumerate(sorted(units, key=collation.sort_key_text), start=1):
-        rows.append({"heading": f"{_roman(section)}. {unit_name or 'Đơn vị khác'}"})
+        rows.append({"heading": f"{roman(section)}. {unit_name or 'Đơn vị khác'}"})
         groups = _by_kind(units[unit_name])
         present = [kind for kind in _KINDS if groups[kind]]
         for sub, kind in enumerate(present, start=1):
@@ -414,10 +372,10 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
                f"đã có thành tích xuất sắc trong {subject} (có danh sách kèm theo).")
     if total:
         request += f" Tổng số tiền thưởng kèm theo là {_money(total)}."
-    reference = document_reference(proposal.get("number"), _TYPE_TO_TRINH, abbreviation)
+    reference = document_reference(proposal.get("number"), TYPE_TO_TRINH, abbreviation)
     return {
-        "issuer": _issuer(agency),
-        "number_line": format_document_number(proposal.get("number"), _TYPE_TO_TRINH, abbreviation),
+        "issuer": issuer_header(agency),
+        "number_line": format_document_number(proposal.get("number"), TYPE_TO_TRINH, abbreviation),
         "place_date": format_place_date(_require(agency, "place_name", "địa danh"), proposal_date),
         "subject": f"Về việc đề nghị tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
                    f"có thành tích xuất sắc trong {subject}",
@@ -428,7 +386,7 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "request": request,
         "closing": f"Kính trình {recipients[0]} xem xét, quyết định./.",
         "distribution": ["- Như trên;", f"- Lưu: VT, {abbreviation}."],
-        "signer": _unit_signer(agency),
+        "signer": signer_block(agency),
         "annex": {
             "subtitle": f"Tập thể, cá nhân đề nghị tặng {award}",
             # Decree 30/2020 Annex I: an annex names the document it belongs to.
@@ -452,7 +410,7 @@ def _decision_rows(groups: dict[str, list[Mapping[str, Any]]]) -> list[dict[str,
         if not items:
             continue
         section += 1
-        rows.append({"heading": f"{_roman(section)}. {_GROUP_TITLES[kind]}"})
+        rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
         for number, awardee in enumerate(items, start=1):
             rows.append({
                 "heading": "",
@@ -488,11 +446,11 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     decision_date = _require(decision, "date", "ngày quyết định")
     issuer_title = _issuer_title(decision, authority)
-    reference = document_reference(decision.get("number"), _TYPE_QUYET_DINH, abbreviation)
+    reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
 
     if proposal.get("date") and agency:
         agency_abbreviation = _line(_require(agency, "abbreviation", "chữ viết tắt tên cơ quan thường trực"))
-        proposal_ref = document_reference(proposal.get("number"), _TYPE_TO_TRINH, agency_abbreviation)
+        proposal_ref = document_reference(proposal.get("number"), TYPE_TO_TRINH, agency_abbreviation)
         proposal_line = (f"Theo đề nghị của {_proposer_title(proposal, agency)} tại Tờ trình số "
                          f"{proposal_ref} {format_date_long(proposal['date'])}.")
     elif agency:
@@ -521,8 +479,8 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     distribution = ["- Như Điều 3;", *(f"- {line};" for line in extra), f"- Lưu: VT, {keeper}."]
 
     return {
-        "issuer": _issuer(authority),
-        "number_line": format_document_number(decision.get("number"), _TYPE_QUYET_DINH, abbreviation),
+        "issuer": issuer_header(authority),
+        "number_line": format_document_number(decision.get("number"), TYPE_QUYET_DINH, abbreviation),
         "place_date": format_place_date(_require(authority, "place_name", "địa danh"), decision_date),
         "subject": f"Về việc tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
                    f"đã có thành tích xuất sắc trong {subject}",
@@ -560,7 +518,7 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     decision_date = _require(decision, "date", "ngày quyết định")
-    reference = document_reference(decision.get("number"), _TYPE_QUYET_DINH, abbreviation)
+    reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
     default_citation = _text(decision.get("citation")) or f"Đã có thành tích xuất sắc trong {subject}."
     shared = {
         "issuer_title": _issuer_title(decision, authority).upper(),
@@ -610,10 +568,47 @@ def build_campaign_context(kind: str, snapshot: Mapping[str, Any], *, annex_orde
 def render_campaign_document(kind: str, snapshot: Mapping[str, Any], template: Any = None, **options: Any) -> bytes:
     """Build the context of ``kind`` and render it with ``template`` (a path or
     bytes; the committed template by default) to .docx bytes."""
-    from ..documents.engine import render_docx
+    from ..engine import render_docx
 
     context = build_campaign_context(kind, snapshot, **options)
     return render_docx(template if template is not None else campaign_template_path(kind), context)
+
+
+# --------------------------------------------------------------------------
+# A round's decision, as these documents take it
+# --------------------------------------------------------------------------
+
+def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot the builders above take, made from a round's decision.
+
+    ``decision`` is the plain dict ``service.operations.round_documents.
+    decision_snapshot`` reads from the database (round, campaign, authority,
+    proposal and decision numbers, awardees in final order). Before the
+    decision is signed its date is the proposal's, so a draft shows the
+    amounts; the awardees have no prize money yet (``service.awards.prize.
+    apply_prizes`` adds it, on ``snapshot["decision"]["date"]``).
+    """
+    authority = decision["authority"]
+    day = decision["decision"]["date"] or decision["proposal"]["date"]
+    signature_authority = authority.get("signature_authority") or ""
+    return {
+        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
+        "round": {"name": decision["round"]["title"]},
+        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
+        "decision": {
+            "number": decision["decision"]["serial"], "date": day,
+            "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
+            # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
+            "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
+            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
+        },
+        "awardees": [{
+            "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
+            "workplace": a["workplace"] or "", "unit_name": a["unit_name"],
+            "award_form": {"code": a["award_form"]["code"], "name": a["award_form"]["name"]},
+            "achievement": a["achievement"] or "", "rank": a["rank"],
+        } for a in decision["awardees"]],
+    }
 
 
 # --------------------------------------------------------------------------
