@@ -9,9 +9,9 @@ Three documents close a campaign (or one of its rounds):
 * ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file.
 
 Like the dossier's documents (``dossier``), each builder returns strings,
-lists and dicts of strings only, every figure already written the Vietnamese way, so
-the templates in ``templates_docx/campaign/`` hold no logic beyond loops and
-"is this line present".
+lists and dicts of strings only, every figure already written the Vietnamese
+way, so the templates in ``templates_docx/campaign/`` hold no logic beyond
+loops and "is this line present".
 
 SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
 
@@ -110,6 +110,7 @@ ANNEX_ORDERS = ("by_unit", "ranked")
 _KINDS = ("collective", "individual", "household")
 _GROUP_TITLES = {"collective": "TẬP THỂ", "individual": "CÁ NHÂN", "household": "HỘ GIA ĐÌNH"}
 _SUB_TITLES = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
+
 
 def campaign_template_path(kind: str) -> Path:
     """Return the path of the committed template of a campaign document kind."""
