@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from service.awards import excel
-from service.documents.builders import round as builders
+from service.documents import builders
 
 METRICS = [
     {"code": "staff_total", "label": "Tổng số cán bộ, công chức", "unit": "người", "required": True,

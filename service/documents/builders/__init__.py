@@ -4,7 +4,9 @@
   signature block, text clean-up, "Thiếu …" errors);
 * ``dossier`` — a unit's dossier: ``bien_ban``, ``to_trinh``, ``danh_sach``;
 * ``round`` — a round's (or campaign's) closing documents:
-  ``to_trinh_tong_hop``, ``quyet_dinh`` with its annex, ``certificates``.
+  ``to_trinh_tong_hop``, ``quyet_dinh`` with its annex, ``certificates``;
+* ``samples`` — the sample snapshots the committed templates' sample data
+  come from.
 
 Each kind is fed by ONE function that turns a plain snapshot (dicts, lists,
 strings, numbers, dates) into the plain context its template prints
@@ -26,7 +28,6 @@ from .dossier import (
     build_context,
     danh_sach_context,
     render_document,
-    sample_snapshot,
     template_path,
     to_trinh_context,
 )
@@ -41,9 +42,9 @@ from .round import (
     format_amount,
     quyet_dinh_context,
     render_campaign_document,
-    sample_campaign_snapshot,
     to_trinh_tong_hop_context,
 )
+from .samples import sample_campaign_snapshot, sample_snapshot
 
 __all__ = [
     "ALL_DOCUMENT_KINDS",

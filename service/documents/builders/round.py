@@ -58,7 +58,6 @@ and ``prize_rounded``.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -90,7 +89,6 @@ __all__ = [
     "campaign_template_path",
     "build_campaign_context",
     "render_campaign_document",
-    "sample_campaign_snapshot",
     "snapshot_from_decision",
     "format_amount",
 ]
@@ -609,115 +607,4 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
             "award_form": {"code": a["award_form"]["code"], "name": a["award_form"]["name"]},
             "achievement": a["achievement"] or "", "rank": a["rank"],
         } for a in decision["awardees"]],
-    }
-
-
-# --------------------------------------------------------------------------
-# Sample data (the same people as templates_docx/campaign/samples/*.json)
-# --------------------------------------------------------------------------
-
-def _unit(name: str, short: str, managing: str, place: str, signer: str, *, authority: str = "TM. ỦY BAN NHÂN DÂN",
-          title: str = "CHỦ TỊCH", abbreviation: str = "UBND") -> dict[str, str]:
-    return {
-        "name": name,
-        "short_name": short,
-        "managing_body": managing,
-        "issuing_body": name.upper(),
-        "place_name": place,
-        "abbreviation": abbreviation,
-        "council_name": f"Hội đồng Thi đua - Khen thưởng {short}",
-        "council_abbreviation": "HĐTĐKT",
-        "signature_authority": authority,
-        "signature_title": title,
-        "signer_name": signer,
-    }
-
-
-def sample_campaign_snapshot() -> dict[str, Any]:
-    """Long Xuyên's 2024 insurance campaign closed by a decision of the city chairman.
-
-    Prize money is Giấy khen under Decree 98/2023 on 09/12/2024: 0,3 × 2.340.000
-    = 702.000 → 700.000 đồng a person, 0,6 × 2.340.000 = 1.404.000 →
-    1.400.000 đồng a collective (rounded to the nearest ten thousand).
-    """
-    city = _unit("Ủy ban nhân dân thành phố Long Xuyên", "UBND thành phố Long Xuyên", "UBND TỈNH AN GIANG",
-                 "Long Xuyên", "Lê Minh Hải")
-    health = _unit("Phòng Y tế thành phố Long Xuyên", "Phòng Y tế", "UBND THÀNH PHỐ LONG XUYÊN", "Long Xuyên",
-                   "Phan Thị Thu Hà", authority="", title="TRƯỞNG PHÒNG", abbreviation="PYT")
-    my_binh, my_long = "Ủy ban nhân dân phường Mỹ Bình", "Ủy ban nhân dân phường Mỹ Long"
-    giay_khen = {"code": "giay_khen", "name": "Giấy khen"}
-
-    def person(name, gender, position, unit, achievement, rank):
-        return {"kind": "individual", "full_name": name, "gender": gender, "position": position,
-                "workplace": unit.replace("Ủy ban nhân dân", "UBND"), "unit_name": unit, "award_form": giay_khen,
-                "multiplier": 0.3, "prize_raw": 702_000, "prize_rounded": 700_000, "achievement": achievement,
-                "rank": rank}
-
-    def collective(name, workplace, unit, achievement, rank):
-        return {"kind": "collective", "full_name": name, "gender": None, "position": None, "workplace": workplace,
-                "unit_name": unit, "award_form": giay_khen, "multiplier": 0.6, "prize_raw": 1_404_000,
-                "prize_rounded": 1_400_000, "achievement": achievement, "rank": rank}
-
-    awardees = [
-        person("Lê Văn Dũng", "male", "Phó Chủ tịch Ủy ban nhân dân phường", my_binh,
-               "Trực tiếp chỉ đạo Tổ vận động của phường trong đợt cao điểm.", 5),
-        collective("Trạm Y tế phường Mỹ Bình", "", my_binh,
-                   "Rà soát người chưa tham gia bảo hiểm y tế tại 06 khóm.\nTổ chức 04 buổi tuyên truyền.", 1),
-        person("Nguyễn Văn An", "male", "Công chức Văn phòng - Thống kê", my_binh,
-               "Vận động được 05 người thân tham gia bảo hiểm xã hội tự nguyện.", 1),
-        collective("Công ty A&B <Chi nhánh 1>", "Khóm Bình Thới 1, phường Mỹ Bình", my_binh,
-                   "Vận động 100% người lao động tham gia bảo hiểm y tế.", 2),
-        person("Trần Thị Bình", "female", "Công chức Tài chính - Kế toán", my_long,
-               "Vận động được 03 người thân tham gia bảo hiểm xã hội tự nguyện.", 3),
-        person("Phạm Minh Đức", "male", "Chỉ huy trưởng Ban Chỉ huy Quân sự phường", my_long,
-               "Vận động được 02 người thân tham gia bảo hiểm xã hội tự nguyện.", 6),
-        collective("Ban Điều hành khóm Đông Thạnh", "Khóm Đông Thạnh, phường Mỹ Long", my_long,
-                   "Tuyên truyền lưu động tại khóm.", 3),
-        person("Đỗ Thị An", "female", "Viên chức Trạm Y tế phường", my_binh,
-               "Vận động được 03 người thân tham gia bảo hiểm y tế hộ gia đình.", 2),
-        person("Huỳnh Thị Uyên", "female", "Công chức Văn hóa - Xã hội", my_long,
-               "Biên soạn tài liệu tuyên truyền về bảo hiểm xã hội tự nguyện.", 4),
-        person("Võ Thị Ánh", "female", "Bí thư Đoàn phường", my_long,
-               "Tham gia tuyên truyền tại các khóm.", 7),
-    ]
-    return {
-        "campaign": {
-            "title": "Đợt cao điểm tuyên truyền, vận động người dân tham gia bảo hiểm xã hội "
-                     "tự nguyện, bảo hiểm y tế năm 2024",
-            "plan_number": "9936/KH-UBND",
-            "plan_date": dt.date(2024, 11, 15),
-            "issuer_name": "Ủy ban nhân dân thành phố Long Xuyên",
-            "award_name": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
-            "authority": city,
-            "standing_agency": health,
-            "legal_bases": [
-                "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015",
-                "Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
-                "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành "
-                "một số điều của Luật Thi đua, khen thưởng",
-            ],
-        },
-        "round": {"name": "Tổng kết đợt cao điểm từ ngày 15/11/2024 đến ngày 30/11/2024"},
-        "proposal": {
-            "number": 15,
-            "date": dt.date(2024, 12, 5),
-            "recipients": ["Chủ tịch Ủy ban nhân dân thành phố Long Xuyên"],
-            "annex_order": "by_unit",
-        },
-        "decision": {
-            "number": 1234,
-            "date": dt.date(2024, 12, 9),
-            "signer_authority": "KT. CHỦ TỊCH",
-            "signer_title": "PHÓ CHỦ TỊCH",
-            "signer_name": "Trần Minh Quang",
-            "funding_source": "Quỹ thi đua, khen thưởng của thành phố Long Xuyên năm 2024",
-            "executors": [
-                "Chánh Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố",
-                "Trưởng phòng Nội vụ",
-                "Trưởng phòng Tài chính - Kế hoạch",
-                "Trưởng phòng Y tế",
-            ],
-            "distribution": ["Phòng Nội vụ (theo dõi)"],
-        },
-        "awardees": awardees,
     }
