@@ -39,7 +39,7 @@ from memory import max_rss_mib, traced_peak_mib  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 from jinja2.sandbox import SandboxedEnvironment  # noqa: E402
 
-from service.awards import builders  # noqa: E402
+from service.documents import builders  # noqa: E402
 from service.documents import engine  # noqa: E402
 
 KIND = "quyet_dinh"

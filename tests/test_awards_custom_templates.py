@@ -6,9 +6,8 @@ import zipfile
 import docx
 import pytest
 
-from service.awards import builders as campaign
 from service.awards.custom_templates import check_uploaded_template
-from service.documents import builders as dossier
+from service.documents import builders
 
 CONTEXT = {"rows": [{"name": "A&B", "items": ["x"]}], "title": "Quyết định", "sections": [{"rows": ["a"]}]}
 ALLOWED = {"rows", "title", "sections"}
@@ -38,16 +37,16 @@ def with_member(data, name, content):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("kind", dossier.DOCUMENT_KINDS)
+@pytest.mark.parametrize("kind", builders.DOCUMENT_KINDS)
 def test_the_committed_dossier_templates_pass(kind):
-    context = dossier.build_context(kind, dossier.sample_snapshot())
-    assert check_uploaded_template(kind, dossier.template_path(kind).read_bytes(), context, set(context)) == []
+    context = builders.build_context(kind, builders.sample_snapshot())
+    assert check_uploaded_template(kind, builders.template_path(kind).read_bytes(), context, set(context)) == []
 
 
-@pytest.mark.parametrize("kind", campaign.CAMPAIGN_DOCUMENT_KINDS)
+@pytest.mark.parametrize("kind", builders.CAMPAIGN_DOCUMENT_KINDS)
 def test_the_committed_campaign_templates_pass(kind):
-    context = campaign.build_campaign_context(kind, campaign.sample_campaign_snapshot())
-    path = campaign.campaign_template_path(kind)
+    context = builders.build_campaign_context(kind, builders.sample_campaign_snapshot())
+    path = builders.campaign_template_path(kind)
     assert check_uploaded_template(kind, path.read_bytes(), context, None) == []
 
 
@@ -166,7 +165,7 @@ def test_a_template_without_variables_is_refused():
 
 
 def test_certificates_must_loop_over_the_awardees():
-    context = campaign.build_campaign_context("certificates", campaign.sample_campaign_snapshot())
+    context = builders.build_campaign_context("certificates", builders.sample_campaign_snapshot())
     problems = check_uploaded_template("certificates", template("{{ certificates|length }}"), context, None)
     assert problems == []
     problems = check_uploaded_template("certificates", template("{{ title }}"), {"title": "x"}, {"title"})

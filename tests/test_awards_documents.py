@@ -19,9 +19,8 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from service.awards import builders
-from service.awards.builders import DocumentDataError
-from service.documents import engine, vnformat
+from service.documents import builders, engine, vnformat
+from service.documents.builders import DocumentDataError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "templates_docx" / "campaign" / "samples"

@@ -7,7 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from service.awards import builders, excel
+from service.awards import excel
+from service.documents import builders
 
 METRICS = [
     {"code": "staff_total", "label": "Tổng số cán bộ, công chức", "unit": "người", "required": True,

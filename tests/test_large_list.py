@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from conftest import docxtpl_render
 from service.documents import builders, engine
-from service.documents.engine import TemplateRenderError
+from service.documents.engine import TemplateRenderError, proof, render, zipwriter
 
 N = 2000
 TRICKY = "Công ty A&B <Chi nhánh 1>"
@@ -129,7 +129,7 @@ def test_committed_templates_are_streamed():
     # Proven always well-formed when prepared: a regression here silently
     # takes large lists back to the slower, whole-document render.
     for path in sorted(builders.TEMPLATE_DIR.glob("**/*.docx")):
-        assert engine._prepared_for(path).body.streamed is not None, path
+        assert render.prepared_for(path).body.streamed is not None, path
 
 
 def test_markup_in_the_context_takes_the_checked_render():
@@ -164,7 +164,7 @@ SUFFIX = "</w:document>"
     ("<!-- note --><w:p/>", False),
 ])
 def test_proof_of_well_formedness(body, proven):
-    assert engine._always_well_formed(f"<w:body>{body}</w:body>", PREFIX, SUFFIX) is proven
+    assert proof.always_well_formed(f"<w:body>{body}</w:body>", PREFIX, SUFFIX) is proven
 
 
 # --- random templates: streamed and checked renders agree ------------------------
@@ -266,7 +266,7 @@ def _agree(seed, count):
     compared = 0
     for _ in range(count):
         try:
-            prepared = engine._prepared_for(_template(parts, _body(rng)))
+            prepared = render.prepared_for(_template(parts, _body(rng)))
         except TemplateRenderError:
             continue  # a random template with a syntax error
         if prepared.body.streamed is None:
@@ -276,14 +276,14 @@ def _agree(seed, count):
             rows = [{"x": rng.choice(VALUES), "y": rng.choice(VALUES)} for _ in range(rng.randint(0, 3))]
             context = {"v1": rng.choice(VALUES), "v2": rng.choice(VALUES), "c": rng.random() < 0.5, "rows": rows}
             try:
-                checked = engine._render_body_checked(prepared, context)
+                checked = render.render_body_checked(prepared, context)
             except TemplateRenderError as error:
                 with pytest.raises(TemplateRenderError) as streamed_error:
-                    engine._stream_body(prepared, context, info)
+                    render.stream_body(prepared, context, info)
                 assert str(streamed_error.value) == str(error)
                 continue
-            entry = engine._stream_body(prepared, context, info)
-            streamed = zipfile.ZipFile(io.BytesIO(engine._write_zip([entry]))).read(prepared.body.name)
+            entry = render.stream_body(prepared, context, info)
+            streamed = zipfile.ZipFile(io.BytesIO(zipwriter.write_zip([entry]))).read(prepared.body.name)
             assert streamed == checked, (context, prepared.body.source)
             etree.fromstring(streamed)
             compared += 1

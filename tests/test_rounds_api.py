@@ -213,7 +213,7 @@ def test_once_proposed_no_dossier_joins_the_round(as_user, world):
 def test_decision_snapshot_waits_for_the_proposal(app, as_user, world):
     from service.errors import Conflict
     from service.models import CampaignRound
-    from service.operations.rounds import decision_snapshot
+    from service.operations.round_documents import decision_snapshot
 
     _, _, round_id = _dossier(as_user, world["campaign"].id, submit=False)
     with pytest.raises(Conflict):

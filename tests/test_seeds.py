@@ -23,7 +23,7 @@ from service.db import db
 
 def _snapshot(round_id: int):
     from service.models import CampaignRound
-    from service.operations.rounds import decision_snapshot
+    from service.operations.round_documents import decision_snapshot
 
     db.session.expire_all()
     return decision_snapshot(db.session.get(CampaignRound, round_id))
@@ -248,7 +248,8 @@ def test_khanh_hoa_annual_round_and_final_review(client, runner, make_user, monk
     # The other rounds go on by themselves; the final review cites Decree 152/2025.
     assert people.reviewer.get(f"/api/v1/rounds/{year_2025}").get_json()["state"] == "collecting"
     from service.models import CampaignRound
-    from service.operations.rounds import multiplier_on, round_legal_bases
+    from service.awards.prize import multiplier_on
+    from service.operations.round_documents import round_legal_bases
 
     db.session.expire_all()
     assert any("152/2025" in basis for basis in round_legal_bases(db.session.get(CampaignRound, final)))

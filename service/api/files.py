@@ -11,6 +11,7 @@ from flask import request, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
+from .. import office_package
 from ..awards import excel
 from ..db import db
 from ..errors import NotFound, ValidationFailed
@@ -24,8 +25,8 @@ from .rounds import load_round
 from .schemas import NomineeOut
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A nominee list of a few thousand rows, or a Word template, is far below this.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Uploads here are Office packages (a nominee list, a Word template): read no more than their check allows.
+MAX_IMPORT_BYTES = office_package.MAX_PACKAGE_BYTES
 
 blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Tệp Word và Excel")
 blp.before_request(authenticate_request)

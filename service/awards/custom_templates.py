@@ -20,15 +20,14 @@ Pure Python: no Flask, no database.
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Any, Iterable, Mapping
 
 from jinja2 import nodes
 
-from ..documents import builders as dossier_builders
+from .. import office_package
 from ..documents import engine
+from ..documents.builders import ALL_DOCUMENT_KINDS
 from ..documents.engine import TemplateRenderError
-from . import builders as campaign_builders
 
 __all__ = [
     "MAX_TEMPLATE_BYTES",
@@ -38,16 +37,15 @@ __all__ = [
     "check_uploaded_template",
 ]
 
-MAX_TEMPLATE_BYTES = 5 * 2**20
+MAX_TEMPLATE_BYTES = office_package.MAX_PACKAGE_BYTES
 # A letter-sized template with a logo unpacks to well under this; the
 # engine refuses more than 64 MB anyway, this says so before any parsing.
-MAX_UNPACKED_BYTES = 50 * 2**20
-MAX_ZIP_MEMBERS = 1_000
+MAX_UNPACKED_BYTES = office_package.MAX_UNPACKED_BYTES
 # Numbers a document template could need (a year, a count); larger literals
 # only serve to build huge strings or loops.
 MAX_CONSTANT = 10_000
 
-TEMPLATE_KINDS = (*dossier_builders.DOCUMENT_KINDS, *campaign_builders.CAMPAIGN_DOCUMENT_KINDS)
+TEMPLATE_KINDS = ALL_DOCUMENT_KINDS
 
 # Filters that transform a value without any way to make it much larger.
 ALLOWED_FILTERS = frozenset({
@@ -66,28 +64,23 @@ _ALLOWED_NODES = (
 _PART_LABELS = {"word/document.xml": "phần thân văn bản"}
 
 
+# What the shared package check finds, said about a Word template.
+_PACKAGE_MESSAGES = {
+    "missing": "Không nhận được nội dung tệp mẫu.",
+    "empty": "Không nhận được nội dung tệp mẫu.",
+    "too_large": "Tệp mẫu quá lớn: tối đa 5 MB.",
+    "not_zip": "Tệp mẫu không phải là tệp Word .docx (tệp .doc cũ cần lưu lại dưới dạng .docx).",
+    "damaged": "Tệp mẫu bị hỏng, không mở được.",
+    "unpacks_too_large": "Tệp mẫu có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.",
+    "not_this_format": "Tệp mẫu không phải là tệp Word .docx.",
+    "macro": "Tệp mẫu có chứa macro; hãy lưu lại dưới dạng .docx thông thường.",
+}
+
+
 def _package_problems(data: Any) -> list[str]:
-    if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) == 0:
-        return ["Không nhận được nội dung tệp mẫu."]
-    if len(data) > MAX_TEMPLATE_BYTES:
-        return ["Tệp mẫu quá lớn: tối đa 5 MB."]
-    if bytes(data[:4]) != b"PK\x03\x04":
-        return ["Tệp mẫu không phải là tệp Word .docx (tệp .doc cũ cần lưu lại dưới dạng .docx)."]
-    try:
-        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return ["Tệp mẫu bị hỏng, không mở được."]
-    names = {info.filename for info in infos}
-    # zipfile reads a member only up to its declared size (and checks its
-    # CRC), so the declared sizes bound what any later step can unpack.
-    if len(infos) > MAX_ZIP_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        return ["Tệp mẫu có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý."]
-    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-        return ["Tệp mẫu không phải là tệp Word .docx."]
-    if "word/vbaProject.bin" in names:
-        return ["Tệp mẫu có chứa macro; hãy lưu lại dưới dạng .docx thông thường."]
-    return []
+    problem = office_package.package_problem(data, office_package.DOCX, max_bytes=MAX_TEMPLATE_BYTES,
+                                             max_unpacked=MAX_UNPACKED_BYTES)
+    return [_PACKAGE_MESSAGES[problem]] if problem else []
 
 
 def _root_name(node: nodes.Node) -> str | None:

@@ -26,7 +26,6 @@ import io
 import re
 import unicodedata
 import warnings
-import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -36,6 +35,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import office_package
 from ..documents.vnformat import format_number
 
 __all__ = [
@@ -59,11 +59,10 @@ __all__ = [
     "neutralise_formula",
 ]
 
-MAX_FILE_BYTES = 5 * 2**20
+MAX_FILE_BYTES = office_package.MAX_PACKAGE_BYTES
 # A 5,000-row nominee list unpacks to a few megabytes; anything far above
 # that is a damaged file or a zip bomb.
-MAX_UNPACKED_BYTES = 50 * 2**20
-MAX_ZIP_MEMBERS = 1_000
+MAX_UNPACKED_BYTES = office_package.MAX_UNPACKED_BYTES
 MAX_ROWS = 5_000
 # Past this many errors the clerk has a systematic problem; the rest would
 # only bury the first ones.
@@ -281,32 +280,24 @@ def _instructions(sheet, metrics: list[Mapping[str, Any]], forms: list[Mapping[s
 # Reading a filled file
 # --------------------------------------------------------------------------
 
+# What the shared package check finds, said about a nominee list.
+_PACKAGE_MESSAGES = {
+    "missing": "Không nhận được nội dung tệp.",
+    "empty": "Tệp rỗng.",
+    "too_large": "Tệp quá lớn: tối đa 5 MB.",
+    "not_zip": "Tệp không phải là tệp Excel .xlsx (tệp .xls cũ hoặc .csv cần lưu lại dưới dạng .xlsx).",
+    "damaged": "Tệp .xlsx bị hỏng, không mở được.",
+    "unpacks_too_large": "Tệp có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.",
+    "not_this_format": "Tệp không phải là tệp Excel .xlsx.",
+    "macro": "Tệp có chứa macro; hãy lưu lại dưới dạng .xlsx thông thường.",
+}
+
+
 def _check_package(data: Any) -> list[dict[str, Any]]:
     """File-level refusals, decided before openpyxl reads anything."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        return [_error(None, None, "Không nhận được nội dung tệp.")]
-    if len(data) == 0:
-        return [_error(None, None, "Tệp rỗng.")]
-    if len(data) > MAX_FILE_BYTES:
-        return [_error(None, None, "Tệp quá lớn: tối đa 5 MB.")]
-    if bytes(data[:4]) != b"PK\x03\x04":
-        return [_error(None, None, "Tệp không phải là tệp Excel .xlsx (tệp .xls cũ hoặc .csv cần lưu lại "
-                                   "dưới dạng .xlsx).")]
-    try:
-        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return [_error(None, None, "Tệp .xlsx bị hỏng, không mở được.")]
-    names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        return [_error(None, None, "Tệp không phải là tệp Excel .xlsx.")]
-    # zipfile stops reading a member at its declared size and checks its
-    # CRC, so the declared sizes bound what openpyxl can unpack.
-    if len(infos) > MAX_ZIP_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        return [_error(None, None, "Tệp có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.")]
-    if "xl/vbaProject.bin" in names:
-        return [_error(None, None, "Tệp có chứa macro; hãy lưu lại dưới dạng .xlsx thông thường.")]
-    return []
+    problem = office_package.package_problem(data, office_package.XLSX, max_bytes=MAX_FILE_BYTES,
+                                             max_unpacked=MAX_UNPACKED_BYTES)
+    return [_error(None, None, _PACKAGE_MESSAGES[problem])] if problem else []
 
 
 class _RowProblem(Exception):
@@ -704,7 +695,7 @@ def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
     """Return the awardees and their prize money as .xlsx, with a total row.
 
     ``rows`` are the awardee dicts of the campaign snapshot
-    (``service.awards.builders``), in the order to print.
+    (``service.documents.builders.round``), in the order to print.
     """
     headers = ["STT", "Loại", HEADER_NAME, "Giới tính", HEADER_POSITION, HEADER_WORKPLACE, "Đơn vị đề nghị",
                "Hình thức khen thưởng", "Hệ số (lần mức lương cơ sở)", "Tiền thưởng chưa làm tròn (đồng)",

@@ -49,6 +49,7 @@ __all__ = [
     "round_prize",
     "compute_prize",
     "prize_for_award_form",
+    "multiplier_on",
     "apply_prizes",
 ]
 
@@ -483,6 +484,25 @@ def _form_multiplier(award_form: Mapping[str, Any], kind: str) -> Any:
         base_kind = "individual" if kind == "household" else kind
         value = value.get(kind, value.get(base_kind))
     return value
+
+
+def multiplier_on(form: Mapping[str, Any], day: dt.date | None) -> Any:
+    """The award form's multiplier in force on ``day`` (the decision date), from the campaign definition.
+
+    A definition may date its multipliers (``multipliers: [{from, value}]``,
+    when a decree changes them); the last period begun by ``day`` wins, else
+    the form's single ``multiplier`` (a number, a dict by kind, or None: the
+    decree's table).
+    """
+    periods = form.get("multipliers") or []
+    if periods and day is not None:
+        chosen = None
+        for period in periods:
+            if dt.date.fromisoformat(period["from"]) <= day:
+                chosen = period["value"]
+        if chosen is not None:
+            return chosen
+    return form.get("multiplier")
 
 
 def prize_for_award_form(

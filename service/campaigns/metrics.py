@@ -20,6 +20,7 @@ __all__ = [
     "clean_figures",
     "derived_values",
     "format_figure",
+    "nominee_values",
     "requirement_failure",
     "round_half_up",
     "target_for",
@@ -170,3 +171,18 @@ def requirement_failure(requirement: Mapping[str, Any], value: float | int | Non
     if high is not None and value > high:
         return f"“{label}” là {format_figure(value, unit)}, yêu cầu không quá {format_figure(high, unit)}"
     return None
+
+
+def nominee_values(campaign: Any, nominee: Any, unit_code: str) -> dict[str, Any]:
+    """Typed figures (rounded to each metric's precision) followed by the derived values.
+
+    ``campaign`` has ``metrics`` and ``derived_metrics`` (the definition's
+    lists), ``nominee`` has ``metric_values`` (what the clerk typed) and
+    ``kind``; the models ``Campaign`` and ``Nominee`` are such objects.
+    """
+    precision = {m["code"]: m.get("precision", 2) for m in campaign.metrics or []}
+    typed = {code: round_half_up(value, precision.get(code, 2)) if isinstance(value, float) else value
+             for code, value in (nominee.metric_values or {}).items()}
+    derived = derived_values(campaign.metrics or [], campaign.derived_metrics or [], typed, unit_code,
+                             nominee.kind)
+    return {**typed, **derived}

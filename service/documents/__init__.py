@@ -1,9 +1,12 @@
-"""Documents of an award dossier: formatting, name order, templates, rendering.
+"""Every Word document of the service: formatting, name order, context builders, rendering.
 
 Pure Python (no Flask, no database): ``vnformat`` writes numbers, dates and
 money the Vietnamese way, ``collation`` orders names, ``builders`` turns a
-dossier snapshot into a template context and ``engine`` renders the .docx
-templates in ``templates_docx/``.
+plain snapshot into each document kind's context (``builders.dossier`` for a
+unit's dossier, ``builders.round`` for a round's decision, ``builders.common``
+for what they share) and ``engine`` renders the .docx templates in
+``templates_docx/``. The operations layer reads the snapshots from the
+database and calls in here, never the other way round.
 """
 
 from .builders import (

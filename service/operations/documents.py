@@ -6,7 +6,6 @@ import io
 import logging
 import zipfile
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from workflows.rules import form_vote_rule, vote_passes, vote_percent
 
 from .. import access
+from ..campaigns.metrics import nominee_values
 from ..clock import to_local, today_local
 from ..db import db
 from ..documents import builders, engine
@@ -24,21 +24,18 @@ from .templates import template_for
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
 
 
 @lru_cache(maxsize=None)
 def _template(kind: str) -> tuple[str, bytes, str]:
     """The built-in template of ``kind``: (file name, bytes, SHA-256), read once."""
-    name = f"{kind}.docx"
-    content = (TEMPLATE_DIR / name).read_bytes()
-    return name, content, hashlib.sha256(content).hexdigest()
+    path = builders.template_path(kind)
+    content = path.read_bytes()
+    return path.name, content, hashlib.sha256(content).hexdigest()
 
 
 def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
     """Everything the documents show, as plain values (no database objects)."""
-    from .rounds import nominee_values
-
     campaign = dossier.campaign
     meeting = dossier.meeting
     votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}

@@ -1,32 +1,126 @@
 """The documents that close a round: the agency's consolidated tờ trình, the award decision
 with its prize money, the printable certificates, and the Excel exports.
 
-They are rendered from ``rounds.decision_snapshot`` (plain values) and the prize rules of
-``service.awards.prize``; nothing here changes the database.
+The way from a round to its documents: ``decision_snapshot`` reads the round from the
+database once into plain values; ``award_snapshot`` turns them into the documents'
+snapshot (``service.documents.builders.round.snapshot_from_decision``) and adds the
+prize money (``service.awards.prize``); the builders make each document's context from
+it. Nothing here changes the database.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
-from ..awards import builders as award_builders
 from ..awards import excel
-from ..awards.prize import PrizeError, apply_prizes
+from ..awards.prize import PrizeError, apply_prizes, multiplier_on
+from ..db import db
 from ..documents.builders import DocumentDataError
+from ..documents.builders import round as round_builders
 from ..errors import Conflict, ValidationFailed
-from ..models import CampaignRound
-from . import rounds as round_ops
+from ..models import CampaignRound, Nominee
+from .rounds import FROZEN_STATES, metric_columns, round_ranking
 from .salaries import salary_table
 from .templates import template_for
 
-ROUND_DOCUMENT_KINDS = award_builders.CAMPAIGN_DOCUMENT_KINDS
-ROUND_DOCUMENT_TITLES = award_builders.CAMPAIGN_DOCUMENT_TITLES
+ROUND_DOCUMENT_KINDS = round_builders.CAMPAIGN_DOCUMENT_KINDS
+ROUND_DOCUMENT_TITLES = round_builders.CAMPAIGN_DOCUMENT_TITLES
 DOCX_NAMES = {"to_trinh_tong_hop": "to_trinh_tong_hop", "quyet_dinh": "quyet_dinh", "certificates": "giay_khen"}
+
+_SERIAL = re.compile(r"^\s*(\d+)")
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _serial(number: str | None) -> int | None:
+    match = _SERIAL.match(number or "")
+    return int(match.group(1)) if match else None
+
+
+def round_legal_bases(round_: CampaignRound) -> list[str]:
+    """The laws and decrees this round's decision cites (the round's own, else the campaign's)."""
+    for item in (round_.campaign.definition or {}).get("rounds") or []:
+        if item.get("code") == round_.code and item.get("legal_bases") is not None:
+            return list(item["legal_bases"])
+    return list(round_.campaign.legal_bases or [])
+
+
+def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
+    """The round's decision as plain values, for the quyết định, the certificates and the prize money.
+
+    Awardees come in final order (collectives first, each group by rank),
+    each with its unit, award form (and the multiplier in force on the
+    decision date) and its typed and derived figures; those left out come
+    with their reason. Available once the list is proposed; the decision
+    fields are None until it is decided. This is the one read of the
+    database on the way to the round's documents.
+    """
+    if round_.state not in FROZEN_STATES:
+        raise Conflict("Đợt khen thưởng chưa có danh sách trình cấp có thẩm quyền.", code="no_decision_yet")
+    campaign = round_.campaign
+    listing = round_ranking(round_)
+    day = round_.decision_date or round_.proposal_date
+
+    def form_of(code: str) -> dict[str, Any]:
+        form = campaign.award_form(code) or {"code": code, "name": code}
+        return {"code": form["code"], "name": form["name"], "title": form.get("title") or campaign.award_name,
+                "issuer": form.get("issuer"), "category": form.get("category"),
+                "multiplier": multiplier_on(form, day)}
+
+    # One query per thousand nominees, not one per nominee: a province-wide round lists tens of thousands.
+    ids = [row["nominee_id"] for row in listing["nominees"]]
+    nominees: dict[int, Nominee] = {}
+    for start in range(0, len(ids), 1000):
+        nominees.update((n.id, n) for n in db.session.scalars(
+            sa.select(Nominee).where(Nominee.id.in_(ids[start:start + 1000]))))
+
+    def person(row: dict[str, Any]) -> dict[str, Any]:
+        nominee = nominees.get(row["nominee_id"])
+        unit = row["unit"]
+        return {
+            "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
+            "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
+            "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
+            "is_leader": nominee.is_leader if nominee else False,
+            "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
+            "unit_name": unit.name, "award_form": form_of(nominee.award_form if nominee else ""),
+            "group": row["group"], "rank": row["rank"], "order": row["list_order"],
+            "metrics": {k: v for k, v in row["values"].items()},
+            "achievement": nominee.achievement_summary if nominee else "",
+        }
+
+    awardees = [person(r) for r in listing["nominees"] if r["is_selected"]]
+    left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
+                for r in listing["nominees"] if not r["is_selected"]]
+    return {
+        "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
+                  "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
+                  "deadline": round_.deadline, "state": round_.state},
+        "campaign": {
+            "id": campaign.id, "code": campaign.code, "title": campaign.title, "plan_type": campaign.plan_type,
+            "plan_number": campaign.plan_number, "plan_date": campaign.plan_date,
+            "issuer_name": campaign.issuer.name, "award_name": campaign.award_name,
+            "legal_bases": round_legal_bases(round_), "metrics": metric_columns(campaign),
+            "award_forms": [form_of(f["code"]) for f in campaign.award_forms],
+            "authority": campaign.authority.as_document_dict(),
+            "standing_agency": campaign.standing_agency.as_document_dict(),
+        },
+        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
+        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
+        "proposal": {"number": round_.proposal_number, "serial": _serial(round_.proposal_number),
+                     "date": round_.proposal_date},
+        "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
+                     "date": round_.decision_date},
+        "awardees": awardees,
+        "counts": dict(Counter(a["kind"] for a in awardees)),
+        "not_selected": left_out,
+    }
 
 
 def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
@@ -36,41 +130,17 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     (Luật Thi đua, khen thưởng 2022, art. 97; Nghị định 152/2025/NĐ-CP): before the
     decision is signed, the proposal date stands in so the draft shows the amounts.
     """
-    snapshot = round_ops.decision_snapshot(round_)
-    campaign = round_.campaign
-    authority = campaign.authority
-    day = snapshot["decision"]["date"] or snapshot["proposal"]["date"]
-    awardees = [{
-        "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
-        "workplace": a["workplace"] or "", "unit_name": a["unit_name"],
-        "award_form": {"code": a["award_form"]["code"], "name": a["award_form"]["name"]},
-        "achievement": a["achievement"] or "", "rank": a["rank"],
-    } for a in snapshot["awardees"]]
-    if day is not None and awardees:
-        # The definition may date its multipliers; give the prize rules the one in force.
-        forms = []
-        for form in campaign.award_forms:
-            multiplier = round_ops.multiplier_on(form, day)
-            forms.append({k: v for k, v in form.items() if k not in ("multiplier", "multipliers")}
-                         | ({"multiplier": multiplier} if multiplier is not None else {}))
+    decision = decision_snapshot(round_)
+    snapshot = round_builders.snapshot_from_decision(decision)
+    day = snapshot["decision"]["date"]
+    if day is not None and snapshot["awardees"]:
         try:
-            awardees = apply_prizes(awardees, day, forms, salaries=salary_table(),
-                                    rounding=current_app.config["PRIZE_ROUNDING"])
+            snapshot["awardees"] = apply_prizes(snapshot["awardees"], day, decision["campaign"]["award_forms"],
+                                                salaries=salary_table(),
+                                                rounding=current_app.config["PRIZE_ROUNDING"])
         except PrizeError as error:
             raise ValidationFailed(f"Chưa tính được tiền thưởng: {error}", code="prize_unavailable") from None
-    return {
-        "campaign": {**snapshot["campaign"], "legal_bases": list(snapshot["campaign"]["legal_bases"] or [])},
-        "round": {"name": snapshot["round"]["title"]},
-        "proposal": {"number": snapshot["proposal"]["serial"], "date": snapshot["proposal"]["date"]},
-        "decision": {
-            "number": snapshot["decision"]["serial"], "date": snapshot["decision"]["date"] or day,
-            "signer_title": authority.signature_title, "signer_name": authority.signer_name,
-            "signer_authority": "" if authority.signature_authority.startswith("TM.") else
-            authority.signature_authority,
-            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.name}",
-        },
-        "awardees": awardees,
-    }
+    return snapshot
 
 
 def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None
@@ -86,7 +156,7 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
     try:
         uploaded = template_for(round_.campaign, kind)
-        content = award_builders.render_campaign_document(kind, snapshot,
+        content = round_builders.render_campaign_document(kind, snapshot,
                                                           template=uploaded[1] if uploaded else None)
     except DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(ROUND_DOCUMENT_TITLES[kind])}: {error}",
@@ -96,8 +166,8 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
 
 def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:
     """The round's ranking as an .xlsx: every nominee, its rank, selection and reason."""
-    listing = round_ops.round_ranking(round_)
-    metrics = round_ops.metric_columns(round_.campaign)
+    listing = round_ranking(round_)
+    metrics = metric_columns(round_.campaign)
     rows = [{
         "rank": r["rank"], "kind": r["kind"], "full_name": r["full_name"], "unit_name": r["unit"].name,
         "metrics": r["values"], "note": "Được chọn" if r["is_selected"] else (r["reason"] or "Không được chọn"),

@@ -10,8 +10,6 @@ by the approver.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections import Counter
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -21,7 +19,7 @@ import workflows
 from workflows.rules import describe_vote_rule, form_vote_rule, vote_passes
 
 from .. import access, ranking
-from ..campaigns.metrics import derived_values, round_half_up
+from ..campaigns.metrics import nominee_values
 from ..clock import today_local
 from ..db import db, utcnow
 from ..documents import collation
@@ -116,16 +114,6 @@ def ranking_rule(campaign: Campaign, round_: CampaignRound) -> ranking.RankingRu
         groups=rule_groups, quotas=tuple(quotas), requirements=_requirements(round_.requirements or [], info),
         individuals_need_selected_collective=bool(
             (stored.get("rules") or {}).get("individuals_need_selected_collective")))
-
-
-def nominee_values(campaign: Campaign, nominee: Nominee, unit_code: str) -> dict[str, Any]:
-    """Typed figures (rounded to each metric's precision) followed by the derived values."""
-    precision = {m["code"]: m.get("precision", 2) for m in campaign.metrics or []}
-    typed = {code: round_half_up(value, precision.get(code, 2)) if isinstance(value, float) else value
-             for code, value in (nominee.metric_values or {}).items()}
-    derived = derived_values(campaign.metrics or [], campaign.derived_metrics or [], typed, unit_code,
-                             nominee.kind)
-    return {**typed, **derived}
 
 
 def _vote(campaign: Campaign, nominee: Nominee, meeting: CouncilMeeting | None,
@@ -432,105 +420,3 @@ def round_history(round_: CampaignRound) -> list[RoundEvent]:
 
 
 event_label = round_event_label
-
-
-# --- the decision as plain data -------------------------------------------------------------
-
-_SERIAL = re.compile(r"^\s*(\d+)")
-
-
-def _serial(number: str | None) -> int | None:
-    match = _SERIAL.match(number or "")
-    return int(match.group(1)) if match else None
-
-
-def multiplier_on(form: dict[str, Any], day: dt.date | None) -> float | int | None:
-    """The form's prize multiplier in force on ``day`` (the decision date), from the definition."""
-    periods = form.get("multipliers") or []
-    if periods and day is not None:
-        chosen = None
-        for period in periods:
-            if dt.date.fromisoformat(period["from"]) <= day:
-                chosen = period["value"]
-        if chosen is not None:
-            return chosen
-    return form.get("multiplier")
-
-
-def round_legal_bases(round_: CampaignRound) -> list[str]:
-    """The laws and decrees this round's decision cites (the round's own, else the campaign's)."""
-    for item in (round_.campaign.definition or {}).get("rounds") or []:
-        if item.get("code") == round_.code and item.get("legal_bases") is not None:
-            return list(item["legal_bases"])
-    return list(round_.campaign.legal_bases or [])
-
-
-def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
-    """The round's decision as plain values, for the quyết định, the certificates and the prize money.
-
-    Awardees come in final order (collectives first, each group by rank),
-    each with its unit, award form (and the multiplier in force on the
-    decision date) and its typed and derived figures; those left out come
-    with their reason. Available once the list is proposed; the decision
-    fields are None until it is decided.
-    """
-    if round_.state not in FROZEN_STATES:
-        raise Conflict("Đợt khen thưởng chưa có danh sách trình cấp có thẩm quyền.", code="no_decision_yet")
-    campaign = round_.campaign
-    listing = round_ranking(round_)
-    day = round_.decision_date or round_.proposal_date
-
-    def form_of(code: str) -> dict[str, Any]:
-        form = campaign.award_form(code) or {"code": code, "name": code}
-        return {"code": form["code"], "name": form["name"], "title": form.get("title") or campaign.award_name,
-                "issuer": form.get("issuer"), "category": form.get("category"),
-                "multiplier": multiplier_on(form, day)}
-
-    # One query per thousand nominees, not one per nominee: a province-wide round lists tens of thousands.
-    ids = [row["nominee_id"] for row in listing["nominees"]]
-    nominees: dict[int, Nominee] = {}
-    for start in range(0, len(ids), 1000):
-        nominees.update((n.id, n) for n in db.session.scalars(
-            sa.select(Nominee).where(Nominee.id.in_(ids[start:start + 1000]))))
-
-    def person(row: dict[str, Any]) -> dict[str, Any]:
-        nominee = nominees.get(row["nominee_id"])
-        unit = row["unit"]
-        return {
-            "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
-            "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
-            "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
-            "is_leader": nominee.is_leader if nominee else False,
-            "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
-            "unit_name": unit.name, "award_form": form_of(nominee.award_form if nominee else ""),
-            "group": row["group"], "rank": row["rank"], "order": row["list_order"],
-            "metrics": {k: v for k, v in row["values"].items()},
-            "achievement": nominee.achievement_summary if nominee else "",
-        }
-
-    awardees = [person(r) for r in listing["nominees"] if r["is_selected"]]
-    left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
-                for r in listing["nominees"] if not r["is_selected"]]
-    return {
-        "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
-                  "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
-                  "deadline": round_.deadline, "state": round_.state},
-        "campaign": {
-            "id": campaign.id, "code": campaign.code, "title": campaign.title, "plan_type": campaign.plan_type,
-            "plan_number": campaign.plan_number, "plan_date": campaign.plan_date,
-            "issuer_name": campaign.issuer.name, "award_name": campaign.award_name,
-            "legal_bases": round_legal_bases(round_), "metrics": metric_columns(campaign),
-            "award_forms": [form_of(f["code"]) for f in campaign.award_forms],
-            "authority": campaign.authority.as_document_dict(),
-            "standing_agency": campaign.standing_agency.as_document_dict(),
-        },
-        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
-        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
-        "proposal": {"number": round_.proposal_number, "serial": _serial(round_.proposal_number),
-                     "date": round_.proposal_date},
-        "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
-                     "date": round_.decision_date},
-        "awardees": awardees,
-        "counts": dict(Counter(a["kind"] for a in awardees)),
-        "not_selected": left_out,
-    }

@@ -4,27 +4,22 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from ..awards.custom_templates import TEMPLATE_KINDS, check_uploaded_template
 from ..db import db
+from ..documents.builders import sample_path
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..models import Campaign, CustomTemplate, User
 from .store import document_store
 
 log = logging.getLogger(__name__)
 
-_TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
-
-
 @lru_cache(maxsize=None)
 def sample_context(kind: str) -> dict:
     """The sample data shipped with the built-in template of ``kind``: an upload must render it."""
-    folder = _TEMPLATES / "samples" if (_TEMPLATES / "samples" / f"{kind}.json").exists() \
-        else _TEMPLATES / "campaign" / "samples"
-    return json.loads((folder / f"{kind}.json").read_text(encoding="utf-8"))
+    return json.loads(sample_path(kind).read_text(encoding="utf-8"))
 
 
 def custom_template(campaign: Campaign, kind: str) -> CustomTemplate | None:

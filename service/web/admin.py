@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from .. import access
 from ..api.rounds import MAX_DEFINITION_BYTES
 from ..api.salaries import SalaryTableIn
-from ..awards.builders import CAMPAIGN_DOCUMENT_KINDS, CAMPAIGN_DOCUMENT_TITLES
+from ..documents.builders import CAMPAIGN_DOCUMENT_KINDS, CAMPAIGN_DOCUMENT_TITLES
 from ..awards.custom_templates import MAX_TEMPLATE_BYTES, TEMPLATE_KINDS
 from ..awards.prize import PrizeError
 from ..clock import today_local

@@ -5,7 +5,7 @@
 
 Writes ``to_trinh_tong_hop.docx``, ``quyet_dinh.docx`` and
 ``certificates.docx`` next to this script, and ``samples/<kind>.json`` (the
-contexts ``service.awards.builders`` makes from ``sample_campaign_snapshot()``).
+contexts ``service.documents.builders`` makes from ``sample_campaign_snapshot()``).
 
 The page set-up, styles, header block, signature and distribution list are
 those of the dossier templates (``templates_docx/build_templates.py``), so
@@ -292,7 +292,7 @@ def build(kind: str) -> bytes:
 
 def write_samples() -> None:
     sys.path.insert(0, str(ROOT))
-    from service.awards.builders import build_campaign_context, sample_campaign_snapshot
+    from service.documents.builders import build_campaign_context, sample_campaign_snapshot
 
     (HERE / "samples").mkdir(exist_ok=True)
     snapshot = sample_campaign_snapshot()

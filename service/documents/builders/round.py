@@ -1,4 +1,4 @@
-"""Contexts of a campaign's award documents: snapshot in, template context out.
+"""Contexts of a round's (or a campaign's) award documents: snapshot in, template context out.
 
 Three documents close a campaign (or one of its rounds):
 
@@ -8,10 +8,10 @@ Three documents close a campaign (or one of its rounds):
   list and the prize money;
 * ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file.
 
-Like ``service.documents.builders``, each builder returns strings, lists and
-dicts of strings only, every figure already written the Vietnamese way, so
-the templates in ``templates_docx/campaign/`` hold no logic beyond loops and
-"is this line present".
+Like the dossier's documents (``dossier``), each builder returns strings,
+lists and dicts of strings only, every figure already written the Vietnamese
+way, so the templates in ``templates_docx/campaign/`` hold no logic beyond
+loops and "is this line present".
 
 SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
 
@@ -22,7 +22,7 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     Long Xuyên"``), ``authority`` (UNIT: who decides), ``standing_agency``
     (UNIT: who consolidates and proposes), ``legal_bases`` (list of str,
     laws and decrees without the word "Căn cứ").
-    A UNIT is the dict of ``service.documents.builders``: ``name``,
+    A UNIT is the dict of the dossier's documents (``dossier``): ``name``,
     ``short_name``, ``managing_body``, ``issuing_body``, ``place_name``,
     ``abbreviation``, ``council_name``, ``council_abbreviation``,
     ``signature_authority``, ``signature_title``, ``signer_name``.
@@ -58,22 +58,27 @@ and ``prize_rounded``.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..documents import builders as dossier
-from ..documents import collation
-from ..documents.builders import DocumentDataError
-from ..documents.vnformat import (
+from .. import collation
+from ..vnformat import (
     document_reference,
     format_count,
     format_date_long,
     format_document_number,
     format_place_date,
-    honorific,
     money_in_words,
 )
+from .common import TEMPLATE_DIR, TYPE_QUYET_DINH, TYPE_TO_TRINH, DocumentDataError
+from .common import capitalise as _capitalise
+from .common import clause as _clause
+from .common import in_sentence as _in_sentence
+from .common import issuer_header, person_name, roman, signer_block
+from .common import line as _line
+from .common import listing as _listing
+from .common import require as _require
+from .common import text as _text
 
 __all__ = [
     "CAMPAIGN_DOCUMENT_KINDS",
@@ -84,7 +89,7 @@ __all__ = [
     "campaign_template_path",
     "build_campaign_context",
     "render_campaign_document",
-    "sample_campaign_snapshot",
+    "snapshot_from_decision",
     "format_amount",
 ]
 
@@ -96,28 +101,13 @@ CAMPAIGN_DOCUMENT_TITLES = {
     "certificates": "Giấy khen, Bằng khen (bản in)",
 }
 
-CAMPAIGN_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx" / "campaign"
+CAMPAIGN_TEMPLATE_DIR = TEMPLATE_DIR / "campaign"
 
 ANNEX_ORDERS = ("by_unit", "ranked")
-
-# Type abbreviations of Decree 30/2020/NĐ-CP, Annex III.
-_TYPE_TO_TRINH = "TTr"
-_TYPE_QUYET_DINH = "QĐ"
 
 _KINDS = ("collective", "individual", "household")
 _GROUP_TITLES = {"collective": "TẬP THỂ", "individual": "CÁ NHÂN", "household": "HỘ GIA ĐÌNH"}
 _SUB_TITLES = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
-
-# Shared text rules of the dossier documents (one spelling of every header
-# and sentence in all documents), reused rather than restated.
-_line = dossier._line
-_text = dossier._text
-_clause = dossier._clause
-_in_sentence = dossier._in_sentence
-_capitalise = dossier._capitalise
-_listing = dossier._listing
-_require = dossier._require
-_header_name = dossier._header_name
 
 
 def campaign_template_path(kind: str) -> Path:
@@ -147,16 +137,6 @@ def format_amount(amount: int) -> str:
     return f"-{text}" if amount < 0 else text
 
 
-def _roman(number: int) -> str:
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    parts = []
-    for value, letters in numerals:
-        count, number = divmod(number, value)
-        parts.append(letters * count)
-    return "".join(parts)
-
-
 def _counts(counts: Mapping[str, int]) -> str:
     """"02 tập thể và 06 cá nhân", leaving out the kinds that are zero."""
     parts = [f"{format_count(counts[kind])} {_SUB_TITLES[kind].lower()}" for kind in _KINDS if counts.get(kind)]
@@ -182,14 +162,9 @@ def _kind(awardee: Mapping[str, Any], index: int) -> str:
 
 
 def _display_name(awardee: Mapping[str, Any]) -> str:
-    name = _line(awardee.get("full_name"))
     if awardee.get("kind") != "individual":
-        return name
-    try:
-        title = honorific(awardee.get("gender"))
-    except ValueError as exc:
-        raise DocumentDataError(f"Giới tính không hợp lệ của {name}: {awardee.get('gender')!r}.") from exc
-    return f"{title} {name}" if title else name
+        return _line(awardee.get("full_name"))
+    return person_name(awardee.get("full_name"), awardee.get("gender"))
 
 
 def _position(awardee: Mapping[str, Any]) -> str:
@@ -250,27 +225,9 @@ def _award_short(awardees: list[Mapping[str, Any]], campaign: Mapping[str, Any])
     return " và ".join(names)
 
 
-def _issuer(unit: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "managing_body": _header_name(_line(unit.get("managing_body"))),
-        "issuing_body": _header_name(_line(_require(unit, "issuing_body", "tên cơ quan ban hành"))),
-    }
-
-
-def _unit_signer(unit: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "authority": _line(unit.get("signature_authority")).upper(),
-        "title": _line(_require(unit, "signature_title", "chức danh người ký")).upper(),
-        "name": _line(_require(unit, "signer_name", "họ tên người ký")),
-    }
-
-
 def _decision_signer(decision: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "authority": _line(decision.get("signer_authority")).upper(),
-        "title": _line(_require(decision, "signer_title", "chức danh người ký quyết định")).upper(),
-        "name": _line(_require(decision, "signer_name", "họ tên người ký quyết định")),
-    }
+    return signer_block(decision, authority="signer_authority", title="signer_title", name="signer_name",
+                        what="người ký quyết định")
 
 
 def _bases(items: list[str]) -> list[str]:
@@ -353,7 +310,7 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
             if not items:
                 continue
             section += 1
-            rows.append({"heading": f"{_roman(section)}. {_GROUP_TITLES[kind]}"})
+            rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
             for number, awardee in enumerate(items, start=1):
                 rank = awardee.get("rank")
                 rows.append(row(number, awardee, f"Xếp hạng {rank}" if rank is not None else ""))
@@ -364,7 +321,7 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
         units.setdefault(_line(awardee.get("unit_name")), []).append(awardee)
     number = 0
     for section, unit_name in enumerate(sorted(units, key=collation.sort_key_text), start=1):
-        rows.append({"heading": f"{_roman(section)}. {unit_name or 'Đơn vị khác'}"})
+        rows.append({"heading": f"{roman(section)}. {unit_name or 'Đơn vị khác'}"})
         groups = _by_kind(units[unit_name])
         present = [kind for kind in _KINDS if groups[kind]]
         for sub, kind in enumerate(present, start=1):
@@ -414,10 +371,10 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
                f"đã có thành tích xuất sắc trong {subject} (có danh sách kèm theo).")
     if total:
         request += f" Tổng số tiền thưởng kèm theo là {_money(total)}."
-    reference = document_reference(proposal.get("number"), _TYPE_TO_TRINH, abbreviation)
+    reference = document_reference(proposal.get("number"), TYPE_TO_TRINH, abbreviation)
     return {
-        "issuer": _issuer(agency),
-        "number_line": format_document_number(proposal.get("number"), _TYPE_TO_TRINH, abbreviation),
+        "issuer": issuer_header(agency),
+        "number_line": format_document_number(proposal.get("number"), TYPE_TO_TRINH, abbreviation),
         "place_date": format_place_date(_require(agency, "place_name", "địa danh"), proposal_date),
         "subject": f"Về việc đề nghị tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
                    f"có thành tích xuất sắc trong {subject}",
@@ -428,7 +385,7 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "request": request,
         "closing": f"Kính trình {recipients[0]} xem xét, quyết định./.",
         "distribution": ["- Như trên;", f"- Lưu: VT, {abbreviation}."],
-        "signer": _unit_signer(agency),
+        "signer": signer_block(agency),
         "annex": {
             "subtitle": f"Tập thể, cá nhân đề nghị tặng {award}",
             # Decree 30/2020 Annex I: an annex names the document it belongs to.
@@ -452,7 +409,7 @@ def _decision_rows(groups: dict[str, list[Mapping[str, Any]]]) -> list[dict[str,
         if not items:
             continue
         section += 1
-        rows.append({"heading": f"{_roman(section)}. {_GROUP_TITLES[kind]}"})
+        rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
         for number, awardee in enumerate(items, start=1):
             rows.append({
                 "heading": "",
@@ -488,11 +445,11 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     decision_date = _require(decision, "date", "ngày quyết định")
     issuer_title = _issuer_title(decision, authority)
-    reference = document_reference(decision.get("number"), _TYPE_QUYET_DINH, abbreviation)
+    reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
 
     if proposal.get("date") and agency:
         agency_abbreviation = _line(_require(agency, "abbreviation", "chữ viết tắt tên cơ quan thường trực"))
-        proposal_ref = document_reference(proposal.get("number"), _TYPE_TO_TRINH, agency_abbreviation)
+        proposal_ref = document_reference(proposal.get("number"), TYPE_TO_TRINH, agency_abbreviation)
         proposal_line = (f"Theo đề nghị của {_proposer_title(proposal, agency)} tại Tờ trình số "
                          f"{proposal_ref} {format_date_long(proposal['date'])}.")
     elif agency:
@@ -521,8 +478,8 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     distribution = ["- Như Điều 3;", *(f"- {line};" for line in extra), f"- Lưu: VT, {keeper}."]
 
     return {
-        "issuer": _issuer(authority),
-        "number_line": format_document_number(decision.get("number"), _TYPE_QUYET_DINH, abbreviation),
+        "issuer": issuer_header(authority),
+        "number_line": format_document_number(decision.get("number"), TYPE_QUYET_DINH, abbreviation),
         "place_date": format_place_date(_require(authority, "place_name", "địa danh"), decision_date),
         "subject": f"Về việc tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
                    f"đã có thành tích xuất sắc trong {subject}",
@@ -560,7 +517,7 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     decision_date = _require(decision, "date", "ngày quyết định")
-    reference = document_reference(decision.get("number"), _TYPE_QUYET_DINH, abbreviation)
+    reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
     default_citation = _text(decision.get("citation")) or f"Đã có thành tích xuất sắc trong {subject}."
     shared = {
         "issuer_title": _issuer_title(decision, authority).upper(),
@@ -610,118 +567,44 @@ def build_campaign_context(kind: str, snapshot: Mapping[str, Any], *, annex_orde
 def render_campaign_document(kind: str, snapshot: Mapping[str, Any], template: Any = None, **options: Any) -> bytes:
     """Build the context of ``kind`` and render it with ``template`` (a path or
     bytes; the committed template by default) to .docx bytes."""
-    from ..documents.engine import render_docx
+    from ..engine import render_docx
 
     context = build_campaign_context(kind, snapshot, **options)
     return render_docx(template if template is not None else campaign_template_path(kind), context)
 
 
 # --------------------------------------------------------------------------
-# Sample data (the same people as templates_docx/campaign/samples/*.json)
+# A round's decision, as these documents take it
 # --------------------------------------------------------------------------
 
-def _unit(name: str, short: str, managing: str, place: str, signer: str, *, authority: str = "TM. ỦY BAN NHÂN DÂN",
-          title: str = "CHỦ TỊCH", abbreviation: str = "UBND") -> dict[str, str]:
-    return {
-        "name": name,
-        "short_name": short,
-        "managing_body": managing,
-        "issuing_body": name.upper(),
-        "place_name": place,
-        "abbreviation": abbreviation,
-        "council_name": f"Hội đồng Thi đua - Khen thưởng {short}",
-        "council_abbreviation": "HĐTĐKT",
-        "signature_authority": authority,
-        "signature_title": title,
-        "signer_name": signer,
-    }
+def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The snapshot the builders above take, made from a round's decision.
 
-
-def sample_campaign_snapshot() -> dict[str, Any]:
-    """Long Xuyên's 2024 insurance campaign closed by a decision of the city chairman.
-
-    Prize money is Giấy khen under Decree 98/2023 on 09/12/2024: 0,3 × 2.340.000
-    = 702.000 → 700.000 đồng a person, 0,6 × 2.340.000 = 1.404.000 →
-    1.400.000 đồng a collective (rounded to the nearest ten thousand).
+    ``decision`` is the plain dict ``service.operations.round_documents.
+    decision_snapshot`` reads from the database (round, campaign, authority,
+    proposal and decision numbers, awardees in final order). Before the
+    decision is signed its date is the proposal's, so a draft shows the
+    amounts; the awardees have no prize money yet (``service.awards.prize.
+    apply_prizes`` adds it, on ``snapshot["decision"]["date"]``).
     """
-    city = _unit("Ủy ban nhân dân thành phố Long Xuyên", "UBND thành phố Long Xuyên", "UBND TỈNH AN GIANG",
-                 "Long Xuyên", "Lê Minh Hải")
-    health = _unit("Phòng Y tế thành phố Long Xuyên", "Phòng Y tế", "UBND THÀNH PHỐ LONG XUYÊN", "Long Xuyên",
-                   "Phan Thị Thu Hà", authority="", title="TRƯỞNG PHÒNG", abbreviation="PYT")
-    my_binh, my_long = "Ủy ban nhân dân phường Mỹ Bình", "Ủy ban nhân dân phường Mỹ Long"
-    giay_khen = {"code": "giay_khen", "name": "Giấy khen"}
-
-    def person(name, gender, position, unit, achievement, rank):
-        return {"kind": "individual", "full_name": name, "gender": gender, "position": position,
-                "workplace": unit.replace("Ủy ban nhân dân", "UBND"), "unit_name": unit, "award_form": giay_khen,
-                "multiplier": 0.3, "prize_raw": 702_000, "prize_rounded": 700_000, "achievement": achievement,
-                "rank": rank}
-
-    def collective(name, workplace, unit, achievement, rank):
-        return {"kind": "collective", "full_name": name, "gender": None, "position": None, "workplace": workplace,
-                "unit_name": unit, "award_form": giay_khen, "multiplier": 0.6, "prize_raw": 1_404_000,
-                "prize_rounded": 1_400_000, "achievement": achievement, "rank": rank}
-
-    awardees = [
-        person("Lê Văn Dũng", "male", "Phó Chủ tịch Ủy ban nhân dân phường", my_binh,
-               "Trực tiếp chỉ đạo Tổ vận động của phường trong đợt cao điểm.", 5),
-        collective("Trạm Y tế phường Mỹ Bình", "", my_binh,
-                   "Rà soát người chưa tham gia bảo hiểm y tế tại 06 khóm.\nTổ chức 04 buổi tuyên truyền.", 1),
-        person("Nguyễn Văn An", "male", "Công chức Văn phòng - Thống kê", my_binh,
-               "Vận động được 05 người thân tham gia bảo hiểm xã hội tự nguyện.", 1),
-        collective("Công ty A&B <Chi nhánh 1>", "Khóm Bình Thới 1, phường Mỹ Bình", my_binh,
-                   "Vận động 100% người lao động tham gia bảo hiểm y tế.", 2),
-        person("Trần Thị Bình", "female", "Công chức Tài chính - Kế toán", my_long,
-               "Vận động được 03 người thân tham gia bảo hiểm xã hội tự nguyện.", 3),
-        person("Phạm Minh Đức", "male", "Chỉ huy trưởng Ban Chỉ huy Quân sự phường", my_long,
-               "Vận động được 02 người thân tham gia bảo hiểm xã hội tự nguyện.", 6),
-        collective("Ban Điều hành khóm Đông Thạnh", "Khóm Đông Thạnh, phường Mỹ Long", my_long,
-                   "Tuyên truyền lưu động tại khóm.", 3),
-        person("Đỗ Thị An", "female", "Viên chức Trạm Y tế phường", my_binh,
-               "Vận động được 03 người thân tham gia bảo hiểm y tế hộ gia đình.", 2),
-        person("Huỳnh Thị Uyên", "female", "Công chức Văn hóa - Xã hội", my_long,
-               "Biên soạn tài liệu tuyên truyền về bảo hiểm xã hội tự nguyện.", 4),
-        person("Võ Thị Ánh", "female", "Bí thư Đoàn phường", my_long,
-               "Tham gia tuyên truyền tại các khóm.", 7),
-    ]
+    authority = decision["authority"]
+    day = decision["decision"]["date"] or decision["proposal"]["date"]
+    signature_authority = authority.get("signature_authority") or ""
     return {
-        "campaign": {
-            "title": "Đợt cao điểm tuyên truyền, vận động người dân tham gia bảo hiểm xã hội "
-                     "tự nguyện, bảo hiểm y tế năm 2024",
-            "plan_number": "9936/KH-UBND",
-            "plan_date": dt.date(2024, 11, 15),
-            "issuer_name": "Ủy ban nhân dân thành phố Long Xuyên",
-            "award_name": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
-            "authority": city,
-            "standing_agency": health,
-            "legal_bases": [
-                "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015",
-                "Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
-                "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành "
-                "một số điều của Luật Thi đua, khen thưởng",
-            ],
-        },
-        "round": {"name": "Tổng kết đợt cao điểm từ ngày 15/11/2024 đến ngày 30/11/2024"},
-        "proposal": {
-            "number": 15,
-            "date": dt.date(2024, 12, 5),
-            "recipients": ["Chủ tịch Ủy ban nhân dân thành phố Long Xuyên"],
-            "annex_order": "by_unit",
-        },
+        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
+        "round": {"name": decision["round"]["title"]},
+        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
         "decision": {
-            "number": 1234,
-            "date": dt.date(2024, 12, 9),
-            "signer_authority": "KT. CHỦ TỊCH",
-            "signer_title": "PHÓ CHỦ TỊCH",
-            "signer_name": "Trần Minh Quang",
-            "funding_source": "Quỹ thi đua, khen thưởng của thành phố Long Xuyên năm 2024",
-            "executors": [
-                "Chánh Văn phòng Hội đồng nhân dân và Ủy ban nhân dân thành phố",
-                "Trưởng phòng Nội vụ",
-                "Trưởng phòng Tài chính - Kế hoạch",
-                "Trưởng phòng Y tế",
-            ],
-            "distribution": ["Phòng Nội vụ (theo dõi)"],
+            "number": decision["decision"]["serial"], "date": day,
+            "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
+            # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
+            "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
+            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
         },
-        "awardees": awardees,
+        "awardees": [{
+            "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
+            "workplace": a["workplace"] or "", "unit_name": a["unit_name"],
+            "award_form": {"code": a["award_form"]["code"], "name": a["award_form"]["name"]},
+            "achievement": a["achievement"] or "", "rank": a["rank"],
+        } for a in decision["awardees"]],
     }

@@ -15,12 +15,11 @@ the tờ trình).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import collation
-from .vnformat import (
+from .. import collation
+from ..vnformat import (
     document_reference,
     format_count,
     format_date_long,
@@ -30,9 +29,17 @@ from .vnformat import (
     format_percent_value,
     format_place_date,
     format_time,
-    honorific,
-    nfc,
 )
+from .common import TEMPLATE_DIR, TYPE_BIEN_BAN, TYPE_TO_TRINH, DocumentDataError
+from .common import capitalise as _capitalise
+from .common import clause as _clause
+from .common import header_name as _header_name
+from .common import in_sentence as _in_sentence
+from .common import issuer_header, person_name, require, signer_block
+from .common import line as _line
+from .common import listing as _listing
+from .common import split_place as _split_place
+from .common import text as _text
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -46,7 +53,6 @@ __all__ = [
     "to_trinh_context",
     "danh_sach_context",
     "render_document",
-    "sample_snapshot",
 ]
 
 DOCUMENT_KINDS = ("bien_ban", "to_trinh", "danh_sach")
@@ -59,21 +65,10 @@ DOCUMENT_TITLES = {
 
 DOCUMENT_FILE_NAMES = {kind: f"{kind}.docx" for kind in DOCUMENT_KINDS}
 
-# The committed templates live at the repository root, next to the package.
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
-
-# Type abbreviations of Decree 30/2020/NĐ-CP, Annex III.
-_TYPE_TO_TRINH = "TTr"
-_TYPE_BIEN_BAN = "BB"
-
 _VOTING_METHODS = {"show_of_hands": "giơ tay", "secret_ballot": "bỏ phiếu kín"}
 
 # Blank for a time the clerk fills in by hand.
 _TIME_BLANK = "..... giờ ..... phút"
-
-
-class DocumentDataError(ValueError):
-    """The snapshot lacks what a document needs; the message is Vietnamese."""
 
 
 def template_path(kind: str) -> Path:
@@ -88,52 +83,8 @@ def _check_kind(kind: str) -> None:
 
 
 # --------------------------------------------------------------------------
-# Small text helpers
+# Small helpers
 # --------------------------------------------------------------------------
-
-def _text(value: Any) -> str:
-    """NFC text with Windows line ends made plain and outer blanks removed."""
-    if value is None:
-        return ""
-    text = nfc(str(value))
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
-
-
-def _line(value: Any) -> str:
-    """One-line text: inner line breaks and runs of blanks become one space."""
-    return " ".join(_text(value).split())
-
-
-def _clause(value: Any) -> str:
-    """Text used inside a sentence: no trailing full stop or semicolon."""
-    return _line(value).rstrip(" .;,")
-
-
-def _in_sentence(title: str) -> str:
-    """Lower the first letter of a title that is used mid-sentence.
-
-    "Đợt cao điểm …" becomes "đợt cao điểm …" after "về"; a title opening
-    with an abbreviation ("BHXH …") or a proper name in capitals is kept.
-    """
-    title = _clause(title)
-    if len(title) > 1 and title[0].isupper() and title[1].islower():
-        return title[0].lower() + title[1:]
-    return title
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _listing(items: list[str]) -> list[str]:
-    """"- a;" lines, the last one ending with a full stop (Decree 30 lists)."""
-    lines = [f"- {item};" for item in items]
-    if lines:
-        lines[-1] = lines[-1][:-1] + "."
-    return lines
-
 
 def _counts(collectives: int, individuals: int) -> str:
     """"02 tập thể và 05 cá nhân", leaving out a part that is zero."""
@@ -145,53 +96,9 @@ def _counts(collectives: int, individuals: int) -> str:
     return " và ".join(parts)
 
 
-def _require(mapping: Mapping[str, Any] | None, key: str, label: str) -> Any:
-    if not mapping or mapping.get(key) in (None, ""):
-        raise DocumentDataError(f"Thiếu {label}.")
-    return mapping[key]
-
-
 # --------------------------------------------------------------------------
 # Parts shared by the documents
 # --------------------------------------------------------------------------
-
-# Words that open the name of an administrative unit inside a body's name
-# ("ỦY BAN NHÂN DÂN | PHƯỜNG MỸ BÌNH"); longer alternatives first.
-# "XÃ HỘI" (society, as in "Lao động - Thương binh và Xã hội") is no place.
-_PLACE_WORD = re.compile(r"\b(?:THỊ TRẤN|THỊ XÃ|THÀNH PHỐ|ĐẶC KHU|PHƯỜNG|XÃ(?! HỘI)|TỈNH|QUẬN|HUYỆN)\b")
-# About this many capitals at 13 pt fit on one line of the header's left column.
-_HEADER_LINE_CHARS = 28
-
-
-def _split_place(name: str) -> tuple[str, str]:
-    """Split an upper-case body name before its place: ("ỦY BAN NHÂN DÂN", "PHƯỜNG MỸ BÌNH")."""
-    found = _PLACE_WORD.search(name, 1)
-    if not found:
-        return name, ""
-    return name[: found.start()].rstrip(" -"), name[found.start():]
-
-
-def _header_name(name: str) -> str:
-    """A body's name in capitals, broken before the place when too long for one line.
-
-    Official headers set "ỦY BAN NHÂN DÂN" and "PHƯỜNG MỸ BÌNH" on two lines
-    rather than let Word break the name anywhere; the "\n" becomes a line
-    break in the document.
-    """
-    name = name.upper()
-    if len(name) <= _HEADER_LINE_CHARS:
-        return name
-    head, place = _split_place(name)
-    return f"{head}\n{place}" if head and place else name
-
-
-def _unit_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
-    """Header block (left) of a document issued by the unit itself."""
-    return {
-        "managing_body": _header_name(_line(unit.get("managing_body"))),
-        "issuing_body": _header_name(_line(_require(unit, "issuing_body", "tên cơ quan ban hành"))),
-    }
-
 
 def _council_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
     """Header block of the council's minutes: the unit above, the council below.
@@ -201,25 +108,17 @@ def _council_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
     the council's name then drops the place the line above already gives.
     """
     managing = (_line(unit.get("short_name")) or _line(unit.get("issuing_body"))).upper()
-    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")).upper()
+    council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")).upper()
     head, place = _split_place(council)
     if place and head and managing.endswith(place):
         council = head
     return {"managing_body": _header_name(managing), "issuing_body": _header_name(council)}
 
 
-def _signer(unit: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "authority": _line(unit.get("signature_authority")).upper(),
-        "title": _line(_require(unit, "signature_title", "chức danh người ký")).upper(),
-        "name": _line(_require(unit, "signer_name", "họ tên người ký")),
-    }
-
-
 def _plan_reference(campaign: Mapping[str, Any]) -> str:
-    number = _line(_require(campaign, "plan_number", "số kế hoạch phát động"))
-    plan_date = _require(campaign, "plan_date", "ngày kế hoạch phát động")
-    issuer = _line(_require(campaign, "issuer_name", "cơ quan ban hành kế hoạch"))
+    number = _line(require(campaign, "plan_number", "số kế hoạch phát động"))
+    plan_date = require(campaign, "plan_date", "ngày kế hoạch phát động")
+    issuer = _line(require(campaign, "issuer_name", "cơ quan ban hành kế hoạch"))
     return f"Kế hoạch số {number} ngày {format_date_short(plan_date)} của {issuer}"
 
 
@@ -238,11 +137,9 @@ def _split_sorted(nominees: list[Mapping[str, Any]]):
 
 
 def _display_name(nominee: Mapping[str, Any]) -> str:
-    name = _line(nominee.get("full_name"))
     if nominee.get("kind") == "collective":
-        return name
-    title = honorific(nominee.get("gender"))
-    return f"{title} {name}" if title else name
+        return _line(nominee.get("full_name"))
+    return person_name(nominee.get("full_name"), nominee.get("gender"))
 
 
 def _metric_value(value: Any, unit: str) -> str:
@@ -301,7 +198,7 @@ def _sections(groups: list[tuple[str, list[Any]]], make_row: Callable[[int, Any]
 
 
 def _to_trinh_date(dossier: Mapping[str, Any]) -> dt.date:
-    return dossier.get("to_trinh_date") or _require(dossier, "document_date", "ngày văn bản")
+    return dossier.get("to_trinh_date") or require(dossier, "document_date", "ngày văn bản")
 
 
 # --------------------------------------------------------------------------
@@ -317,12 +214,12 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
     counts = _counts(len(collectives), len(individuals))
 
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    award = _clause(require(campaign, "award_name", "tên hình thức khen thưởng"))
     authority = campaign.get("authority") or {}
     authority_name = _line(authority.get("name")) or _line(campaign.get("issuer_name"))
-    unit_name = _line(_require(unit, "name", "tên đơn vị"))
-    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
-    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    unit_name = _line(require(unit, "name", "tên đơn vị"))
+    council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
     plan = _plan_reference(campaign)
 
     recipients = [_clause(r) for r in dossier.get("recipients") or [] if _clause(r)]
@@ -346,13 +243,13 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         review = f"Qua bình xét, {unit_name} đã lựa chọn {counts} có thành tích xuất sắc để đề nghị khen thưởng."
 
-    abbreviation = _line(_require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
+    abbreviation = _line(require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
     keeper = _line(unit.get("council_abbreviation")) or abbreviation
     return {
-        "issuer": _unit_issuer(unit),
-        "number_line": format_document_number(dossier.get("to_trinh_number"), _TYPE_TO_TRINH, abbreviation),
+        "issuer": issuer_header(unit),
+        "number_line": format_document_number(dossier.get("to_trinh_number"), TYPE_TO_TRINH, abbreviation),
         "place_date": format_place_date(
-            _require(unit, "place_name", "địa danh"), _to_trinh_date(dossier)
+            require(unit, "place_name", "địa danh"), _to_trinh_date(dossier)
         ),
         "subject": f"Về việc đề nghị tặng {award}",
         "recipient_lines": recipient_lines,
@@ -365,7 +262,7 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "award_name": award,
         "proposal_counts": counts,
         "distribution": ["- Như trên;", f"- Lưu: VT, {keeper}."],
-        "signer": _signer(unit),
+        "signer": signer_block(unit),
     }
 
 
@@ -400,12 +297,12 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
             "note": "",
         }
 
-    abbreviation = _line(_require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
-    reference = document_reference(dossier.get("to_trinh_number"), _TYPE_TO_TRINH, abbreviation)
-    unit_name = _line(_require(unit, "name", "tên đơn vị"))
+    abbreviation = _line(require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
+    reference = document_reference(dossier.get("to_trinh_number"), TYPE_TO_TRINH, abbreviation)
+    unit_name = _line(require(unit, "name", "tên đơn vị"))
     return {
-        "issuer": _unit_issuer(unit),
-        "award_name": _clause(_require(campaign, "award_name", "tên hình thức khen thưởng")),
+        "issuer": issuer_header(unit),
+        "award_name": _clause(require(campaign, "award_name", "tên hình thức khen thưởng")),
         # Decree 30/2020 Annex I: an annex names the document it belongs to.
         "attachment_line": (
             f"(Kèm theo Tờ trình số {reference} {format_date_long(_to_trinh_date(dossier))} "
@@ -413,7 +310,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], row),
         "total_line": f"Tổng cộng: {_counts(len(collectives), len(individuals))}./.",
-        "signer": _signer(unit),
+        "signer": signer_block(unit),
     }
 
 
@@ -422,10 +319,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 def _person(name: Any, gender: Any, position: Any) -> str:
-    title = honorific(gender)
-    text = _line(name)
-    if title:
-        text = f"{title} {text}"
+    text = person_name(name, gender)
     position = _clause(position)
     return f"{text}, {position}" if position else text
 
@@ -448,7 +342,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         return _blank_bien_ban_context(snapshot)
     nominees = snapshot.get("nominees") or []
     collectives, individuals = _split_sorted(nominees)
-    total = int(_require(meeting, "total_members", "tổng số thành viên Hội đồng"))
+    total = int(require(meeting, "total_members", "tổng số thành viên Hội đồng"))
     present = int(meeting.get("present_members") or 0)
     if total <= 0 or not 0 <= present <= total:
         raise DocumentDataError("Số thành viên Hội đồng có mặt không hợp lệ.")
@@ -473,7 +367,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         }
 
     winners = [n for n in collectives + individuals if n.get("passed") is True]
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    award = _clause(require(campaign, "award_name", "tên hình thức khen thưởng"))
     if winners:
         won_c = sum(1 for n in winners if n.get("kind") == "collective")
         conclusion = (
@@ -493,7 +387,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         absence = "không."
 
-    started = _require(meeting, "started_at", "thời gian bắt đầu cuộc họp")
+    started = require(meeting, "started_at", "thời gian bắt đầu cuộc họp")
     ended = meeting.get("ended_at")
     if ended is None:
         end_time = f"{_TIME_BLANK} cùng ngày"
@@ -502,19 +396,19 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         end_time = f"{format_time(ended)}, {format_date_long(ended)}"
 
-    council = _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
-    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
     considered = _counts(len(collectives), len(individuals)) or "00 tập thể, cá nhân"
     return {
         "issuer": _council_issuer(unit),
         "number_line": format_document_number(
             dossier.get("bien_ban_number"),
-            _TYPE_BIEN_BAN,
+            TYPE_BIEN_BAN,
             _line(unit.get("council_abbreviation")) or _line(unit.get("abbreviation")),
         ),
         "subject": f"Họp xét đề nghị khen thưởng trong {subject}",
         "start_time": f"{format_time(started)}, {format_date_long(started)}",
-        "place": _clause(_require(meeting, "place", "địa điểm họp")),
+        "place": _clause(require(meeting, "place", "địa điểm họp")),
         "attendance": f"{format_count(present)}/{format_count(total)}",
         "council_name": council,
         "absence_summary": absence,
@@ -554,17 +448,17 @@ def _blank_bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
                 "award_form": _line((nominee.get("award_form") or {}).get("name")),
                 "votes": "", "percent": "", "result": ""}
 
-    subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
+    subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
     return {
         "issuer": _council_issuer(unit),
         "number_line": format_document_number(
-            dossier.get("bien_ban_number"), _TYPE_BIEN_BAN,
+            dossier.get("bien_ban_number"), TYPE_BIEN_BAN,
             _line(unit.get("council_abbreviation")) or _line(unit.get("abbreviation"))),
         "subject": f"Họp xét đề nghị khen thưởng trong {subject}",
         "start_time": f"{_TIME_BLANK}, ngày ..... tháng ..... năm ..........",
         "place": _BLANK,
         "attendance": "...../.....",
-        "council_name": _line(_require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")),
+        "council_name": _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")),
         "absence_summary": _BLANK,
         "absentee_lines": [],
         "chair": _BLANK,
@@ -605,140 +499,6 @@ def build_context(kind: str, snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_document(kind: str, snapshot: Mapping[str, Any]) -> bytes:
     """Build the context of ``kind`` and render the committed template to .docx bytes."""
-    from .engine import render_docx
+    from ..engine import render_docx
 
     return render_docx(template_path(kind), build_context(kind, snapshot))
-
-
-# --------------------------------------------------------------------------
-# Sample data (the same people as templates_docx/samples/*.json)
-# --------------------------------------------------------------------------
-
-def _unit(name: str, short: str, managing: str, place: str, council: str, signer: str,
-          authority: str = "TM. ỦY BAN NHÂN DÂN", title: str = "CHỦ TỊCH",
-          abbreviation: str = "UBND") -> dict[str, str]:
-    return {
-        "name": name,
-        "short_name": short,
-        "managing_body": managing,
-        "issuing_body": name.upper(),
-        "place_name": place,
-        "abbreviation": abbreviation,
-        "council_name": council,
-        "council_abbreviation": "HĐTĐKT",
-        "signature_authority": authority,
-        "signature_title": title,
-        "signer_name": signer,
-    }
-
-
-def sample_snapshot() -> dict[str, Any]:
-    """A realistic snapshot: ward Mỹ Bình's dossier in Long Xuyên's 2024 campaign."""
-    city = _unit(
-        "Ủy ban nhân dân thành phố Long Xuyên", "UBND thành phố Long Xuyên", "UBND TỈNH AN GIANG",
-        "Long Xuyên", "Hội đồng Thi đua - Khen thưởng thành phố Long Xuyên", "Lê Minh Hải",
-    )
-    health = _unit(
-        "Phòng Y tế thành phố Long Xuyên", "Phòng Y tế", "UBND THÀNH PHỐ LONG XUYÊN", "Long Xuyên",
-        "Hội đồng Thi đua - Khen thưởng Phòng Y tế", "Phan Thị Thu Hà",
-        authority="", title="TRƯỞNG PHÒNG", abbreviation="PYT",
-    )
-    ward = _unit(
-        "Ủy ban nhân dân phường Mỹ Bình", "UBND phường Mỹ Bình", "UBND THÀNH PHỐ LONG XUYÊN",
-        "Mỹ Bình", "Hội đồng Thi đua - Khen thưởng phường Mỹ Bình", "Nguyễn Văn Tâm",
-    )
-    rate, bhyt, relatives = "bhxh_tu_nguyen_rate", "bhyt_rate", "nguoi_than_bhxh"
-
-    def person(ident, name, gender, position, votes, summary, count, leader=False):
-        return {
-            "id": ident, "kind": "individual", "full_name": name, "gender": gender,
-            "position": position, "workplace": "UBND phường Mỹ Bình",
-            "award_form": {"code": "giay_khen", "name": "Giấy khen"},
-            "metrics": {relatives: count}, "achievement_summary": summary,
-            "votes_in_favour": votes, "vote_percent": round(votes * 100 / 9, 2),
-            "passed": votes * 2 > 9, "is_leader": leader,
-        }
-
-    def collective(ident, name, workplace, votes, summary, bhxh, bhyt_value):
-        return {
-            "id": ident, "kind": "collective", "full_name": name, "gender": None,
-            "position": None, "workplace": workplace,
-            "award_form": {"code": "giay_khen", "name": "Giấy khen"},
-            "metrics": {rate: bhxh, bhyt: bhyt_value}, "achievement_summary": summary,
-            "votes_in_favour": votes, "vote_percent": round(votes * 100 / 9, 2),
-            "passed": votes * 2 > 9, "is_leader": False,
-        }
-
-    nominees = [
-        person(11, "Lê Văn Dũng", "male", "Phó Chủ tịch Ủy ban nhân dân phường", 6,
-               "Trực tiếp chỉ đạo Tổ vận động của phường trong đợt cao điểm.", 4, leader=True),
-        collective(1, "Trạm Y tế phường Mỹ Bình", "", 7,
-                   "Phối hợp rà soát người chưa tham gia bảo hiểm y tế tại 06 khóm.\n"
-                   "Tổ chức 04 buổi tuyên truyền tại khu dân cư.", 62.5, 100),
-        person(12, "Nguyễn Văn An", "male", "Công chức Văn phòng - Thống kê", 7,
-               "Vận động được 05 người thân tham gia bảo hiểm xã hội tự nguyện.\n"
-               "Hoàn thành xuất sắc nhiệm vụ được giao.", 5),
-        person(13, "Võ Thị Ánh", "female", "Bí thư Đoàn phường", 4,
-               "Tham gia tuyên truyền tại các khóm.", 1),
-        collective(2, "Công ty A&B <Chi nhánh 1>", "Khóm Bình Thới 1, phường Mỹ Bình", 6,
-                   "Vận động 100% người lao động tham gia bảo hiểm y tế.", 55, 100),
-        person(14, "Trần Thị Bình", "female", "Công chức Tài chính - Kế toán", 7,
-               "Vận động được 03 người thân tham gia bảo hiểm xã hội tự nguyện.", 3),
-        person(15, "Phạm Minh Đức", "male", "Chỉ huy trưởng Ban Chỉ huy Quân sự phường", 7,
-               "Vận động được 02 người thân tham gia bảo hiểm xã hội tự nguyện.", 2),
-        collective(3, "Ban Điều hành khóm Đông Thạnh", "Khóm Đông Thạnh, phường Mỹ Bình", 3,
-                   "Tuyên truyền lưu động tại khóm.", 31.25, 96.5),
-        person(16, "Đỗ Thị An", "female", "Viên chức Trạm Y tế phường", 6,
-               "Vận động được 03 người thân tham gia bảo hiểm y tế hộ gia đình.", 3),
-        person(17, "Huỳnh Thị Uyên", "female", "Công chức Văn hóa - Xã hội", 7,
-               "Biên soạn tài liệu tuyên truyền về bảo hiểm xã hội tự nguyện.", 2),
-    ]
-    return {
-        "campaign": {
-            "title": "Đợt cao điểm tuyên truyền, vận động người dân tham gia bảo hiểm xã hội "
-                     "tự nguyện, bảo hiểm y tế năm 2024",
-            "plan_number": "9936/KH-UBND",
-            "plan_date": dt.date(2024, 11, 15),
-            "issuer_name": "Ủy ban nhân dân thành phố Long Xuyên",
-            "award_name": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
-            "metrics": [
-                {"code": rate, "label": "Tỷ lệ CBCC vận động người thân tham gia BHXH tự nguyện",
-                 "unit": "%"},
-                {"code": bhyt, "label": "Tỷ lệ CBCC có người thân tham gia BHYT", "unit": "%"},
-                {"code": relatives, "label": "Số người thân được vận động tham gia BHXH tự nguyện",
-                 "unit": "người"},
-            ],
-            "authority": city,
-            "standing_agency": health,
-        },
-        "unit": ward,
-        "dossier": {
-            "id": 42,
-            "to_trinh_number": 5,
-            "to_trinh_date": dt.date(2024, 12, 2),
-            "bien_ban_number": 2,
-            "document_date": dt.date(2024, 12, 2),
-            "recipients": ["Ủy ban nhân dân thành phố Long Xuyên", "Phòng Y tế thành phố Long Xuyên"],
-        },
-        "meeting": {
-            "started_at": dt.datetime(2024, 12, 2, 8, 0),
-            "ended_at": dt.datetime(2024, 12, 2, 10, 30),
-            "place": "Hội trường Ủy ban nhân dân phường Mỹ Bình",
-            "chair_name": "Nguyễn Văn Tâm",
-            "chair_position": "Chủ tịch Ủy ban nhân dân phường, Chủ tịch Hội đồng",
-            "chair_gender": "male",
-            "secretary_name": "Trần Thị Mai",
-            "secretary_position": "Công chức Văn hóa - Xã hội, Thư ký Hội đồng",
-            "secretary_gender": "female",
-            "total_members": 9,
-            "present_members": 7,
-            "absentees": [
-                {"name": "Lê Hoàng Phúc", "reason": "đi công tác",
-                 "written_opinion": "thống nhất với danh sách đề nghị khen thưởng"},
-                {"name": "Ngô Thị Hạnh", "reason": "nghỉ phép", "written_opinion": None},
-            ],
-            "voting_method": "show_of_hands",
-        },
-        "nominees": nominees,
-        "generated_on": dt.date(2024, 12, 2),
-    }

@@ -1,0 +1,191 @@
+"""Parts every Word document shares, written one way for all of them.
+
+Decree 30/2020/NĐ-CP, Annex I fixes how an official document opens and
+closes: the managing and issuing body at top left (``issuer_header``), the
+national name and motto at top right (in the templates), the number and the
+place and date line (``service.documents.vnformat``), the legal bases, the
+"Nơi nhận" list and the signature block (``signer_block``). The text helpers
+below clean what a clerk typed (NFC, one line, no trailing full stop) so that
+every document writes the same name the same way.
+
+Pure Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..vnformat import honorific, nfc
+
+__all__ = [
+    "TEMPLATE_DIR",
+    "TYPE_BIEN_BAN",
+    "TYPE_QUYET_DINH",
+    "TYPE_TO_TRINH",
+    "DocumentDataError",
+    "capitalise",
+    "clause",
+    "header_name",
+    "in_sentence",
+    "issuer_header",
+    "line",
+    "listing",
+    "person_name",
+    "require",
+    "roman",
+    "signer_block",
+    "split_place",
+    "text",
+]
+
+# The committed templates live at the repository root, next to the package.
+TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates_docx"
+
+# Type abbreviations of Decree 30/2020/NĐ-CP, Annex III.
+TYPE_TO_TRINH = "TTr"
+TYPE_BIEN_BAN = "BB"
+TYPE_QUYET_DINH = "QĐ"
+
+
+class DocumentDataError(ValueError):
+    """The snapshot lacks what a document needs; the message is Vietnamese."""
+
+
+# --------------------------------------------------------------------------
+# Text as the documents print it
+# --------------------------------------------------------------------------
+
+def text(value: Any) -> str:
+    """NFC text with Windows line ends made plain and outer blanks removed."""
+    if value is None:
+        return ""
+    result = nfc(str(value))
+    if "\r" in result:
+        result = result.replace("\r\n", "\n").replace("\r", "\n")
+    return result.strip()
+
+
+def line(value: Any) -> str:
+    """One-line text: inner line breaks and runs of blanks become one space."""
+    return " ".join(text(value).split())
+
+
+def clause(value: Any) -> str:
+    """Text used inside a sentence: no trailing full stop or semicolon."""
+    return line(value).rstrip(" .;,")
+
+
+def in_sentence(title: str) -> str:
+    """Lower the first letter of a title that is used mid-sentence.
+
+    "Đợt cao điểm …" becomes "đợt cao điểm …" after "về"; a title opening
+    with an abbreviation ("BHXH …") or a proper name in capitals is kept.
+    """
+    title = clause(title)
+    if len(title) > 1 and title[0].isupper() and title[1].islower():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def capitalise(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+def listing(items: list[str]) -> list[str]:
+    """"- a;" lines, the last one ending with a full stop (Decree 30 lists)."""
+    lines = [f"- {item};" for item in items]
+    if lines:
+        lines[-1] = lines[-1][:-1] + "."
+    return lines
+
+
+def roman(number: int) -> str:
+    """Section numerals of the lists: 1 → "I", 4 → "IV"."""
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    parts = []
+    for value, letters in numerals:
+        count, number = divmod(number, value)
+        parts.append(letters * count)
+    return "".join(parts)
+
+
+def require(mapping: Mapping[str, Any] | None, key: str, label: str) -> Any:
+    """``mapping[key]``, or ``DocumentDataError`` "Thiếu <label>." when it is missing or blank."""
+    if not mapping or mapping.get(key) in (None, ""):
+        raise DocumentDataError(f"Thiếu {label}.")
+    return mapping[key]
+
+
+# --------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------
+
+def person_name(name: Any, gender: Any) -> str:
+    """"Ông Nguyễn Văn An", "Bà Trần Thị Bình", or the bare name when the gender is unknown."""
+    name = line(name)
+    try:
+        title = honorific(gender)
+    except ValueError as exc:
+        raise DocumentDataError(f"Giới tính không hợp lệ của {name}: {gender!r}.") from exc
+    return f"{title} {name}" if title else name
+
+
+
+# --------------------------------------------------------------------------
+# The issuing body's header and the signature block
+# --------------------------------------------------------------------------
+
+# Words that open the name of an administrative unit inside a body's name
+# ("ỦY BAN NHÂN DÂN | PHƯỜNG MỸ BÌNH"); longer alternatives first.
+# "XÃ HỘI" (society, as in "Lao động - Thương binh và Xã hội") is no place.
+_PLACE_WORD = re.compile(r"\b(?:THỊ TRẤN|THỊ XÃ|THÀNH PHỐ|ĐẶC KHU|PHƯỜNG|XÃ(?! HỘI)|TỈNH|QUẬN|HUYỆN)\b")
+# About this many capitals at 13 pt fit on one line of the header's left column.
+_HEADER_LINE_CHARS = 28
+
+
+def split_place(name: str) -> tuple[str, str]:
+    """Split an upper-case body name before its place: ("ỦY BAN NHÂN DÂN", "PHƯỜNG MỸ BÌNH")."""
+    found = _PLACE_WORD.search(name, 1)
+    if not found:
+        return name, ""
+    return name[: found.start()].rstrip(" -"), name[found.start():]
+
+
+def header_name(name: str) -> str:
+    """A body's name in capitals, broken before the place when too long for one line.
+
+    Official headers set "ỦY BAN NHÂN DÂN" and "PHƯỜNG MỸ BÌNH" on two lines
+    rather than let Word break the name anywhere; the "\n" becomes a line
+    break in the document.
+    """
+    name = name.upper()
+    if len(name) <= _HEADER_LINE_CHARS:
+        return name
+    head, place = split_place(name)
+    return f"{head}\n{place}" if head and place else name
+
+
+def issuer_header(unit: Mapping[str, Any]) -> dict[str, str]:
+    """Header block (top left) of a document the unit issues: managing body above, the unit below."""
+    return {
+        "managing_body": header_name(line(unit.get("managing_body"))),
+        "issuing_body": header_name(line(require(unit, "issuing_body", "tên cơ quan ban hành"))),
+    }
+
+
+def signer_block(holder: Mapping[str, Any], *, authority: str = "signature_authority",
+                 title: str = "signature_title", name: str = "signer_name",
+                 what: str = "người ký") -> dict[str, str]:
+    """The signature block: "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH", the title in capitals, the name.
+
+    ``holder`` is a unit (its own signer) or a decision (who signs it); the
+    key names say where each line comes from.
+    """
+    return {
+        "authority": line(holder.get(authority)).upper(),
+        "title": line(require(holder, title, f"chức danh {what}")).upper(),
+        "name": line(require(holder, name, f"họ tên {what}")),
+    }
