@@ -1,6 +1,6 @@
 """Plain values for the templates, built from database objects: templates never see a model.
 
-Labels come from the workflow definition and service.api.present, so a page
+Labels come from the workflow definition and service.presenters, so a page
 says exactly what the API and the documents say.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import workflows
 from workflows.rules import describe_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict
 
 from .. import access
-from ..api import present
+from .. import presenters as present
 from ..clock import to_local
 from ..db import db
 from ..documents.builders import DOCUMENT_TITLES
