@@ -1,16 +1,29 @@
-"""Loading a dossier, a nominee or a round for a user, as the API and the pages both do.
+"""Loading what a request acts on, and checking that its user may, as the API and the pages both do.
+
+A request handler of either side has one shape: its decorator loads the object
+named in the URL (``@with_dossier``, ``@with_nominee``, ``@with_round``,
+``@with_campaign``, ``@with_job``), answers 404 when the user may not see it and
+403 when a ``can_*`` rule of service.access refuses, then calls the handler with
+``user`` and the object; the handler parses its input, calls one operation and
+presents the result. Operations check their own rules again, so a handler that
+names no rule is still refused what it may not do.
 
 A dossier or a round the user may not see is reported as not found (404), so
 that probing identifiers reveals nothing about other units.
 """
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable
+
+from flask import g
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import access
 from .db import db
-from .errors import NotFound
-from .models import CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .errors import Forbidden, NotFound, Unauthenticated
+from .models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .operations import jobs as job_ops
 
 # What a dossier page or response shows, loaded in a handful of queries instead of one per row.
 DOSSIER_LOAD_OPTIONS = (
@@ -41,3 +54,92 @@ def load_round(user: User, round_id: int) -> CampaignRound:
     if round_ is None or not access.can_view_round(user, round_.campaign):
         raise NotFound(f"Không tìm thấy đợt khen thưởng số {round_id}.")
     return round_
+
+
+def load_campaign(campaign_id: int) -> Campaign:
+    """The campaign (every signed-in user may read a campaign's plan); 404 when there is none."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+    return campaign
+
+
+# --- the handler decorators -------------------------------------------------------------------
+
+def acting_user() -> User:
+    """The user this request acts for: set in ``g.user`` by the API's bearer token or the pages' session."""
+    user = g.get("user")
+    if user is None:  # pragma: no cover - both sides authenticate before any handler runs
+        raise Unauthenticated("Bạn cần đăng nhập.")
+    return user
+
+
+Rule = Callable[..., bool]
+
+
+def _loading(load: Callable[[User, dict[str, Any]], dict[str, Any]]):
+    """A decorator calling the view with ``user`` and what ``load`` makes of the URL's ids (which it removes)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def handler(*args, **kwargs):
+            # Decorators stack (``@requires`` over ``@with_campaign``): the outer one already passes the user.
+            user = kwargs.pop("user", None) or acting_user()
+            loaded = load(user, kwargs)
+            return view(*args, user=user, **loaded, **kwargs)
+        return handler
+    return decorate
+
+
+def _check(rule: Rule | None, refused: str, user: User, *objects: Any) -> None:
+    if rule is not None and not rule(user, *objects):
+        raise Forbidden(refused)
+
+
+def requires(rule: Rule, refused: str):
+    """403 with ``refused`` unless ``rule(user)``; the view gets ``user``."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        _check(rule, refused, user)
+        return {}
+    return _loading(load)
+
+
+def with_dossier(rule: Rule | None = None, refused: str = ""):
+    """``dossier_id`` → ``dossier`` (404 unless visible); 403 with ``refused`` unless ``rule(user, dossier)``."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        dossier = load_dossier(user, ids.pop("dossier_id"))
+        _check(rule, refused, user, dossier)
+        return {"dossier": dossier}
+    return _loading(load)
+
+
+def with_nominee():
+    """``dossier_id``, ``nominee_id`` → ``dossier`` and its ``nominee`` (404 unless visible and its own)."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        dossier = load_dossier(user, ids.pop("dossier_id"))
+        return {"dossier": dossier, "nominee": load_nominee(dossier, ids.pop("nominee_id"))}
+    return _loading(load)
+
+
+def with_round():
+    """``round_id`` → ``round_`` (404 unless the user may see it)."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        return {"round_": load_round(user, ids.pop("round_id"))}
+    return _loading(load)
+
+
+def with_campaign(visible: Rule | None = None):
+    """``campaign_id`` → ``campaign``; 404 when there is none, or when ``visible(user, campaign)`` says no."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        campaign_id = ids.pop("campaign_id")
+        campaign = load_campaign(campaign_id)
+        if visible is not None and not visible(user, campaign):
+            raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+        return {"campaign": campaign}
+    return _loading(load)
+
+
+def with_job():
+    """``job_id`` → ``job``, for whoever may see its round (404 otherwise)."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        return {"job": job_ops.load_job(user, ids.pop("job_id"))}
+    return _loading(load)

@@ -778,7 +778,7 @@ class Stage:
 
     def build(self, setup: str) -> Ids:
         """Unit A's dossier (and its round) in the state ``setup`` names, in a new campaign."""
-        from service.api.schemas import MeetingIn
+        from service.schemas.dossiers import MeetingIn
         from service.operations import documents as document_ops
         from service.operations import dossiers as dossier_ops
         from service.operations import rounds as round_ops

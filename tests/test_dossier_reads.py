@@ -19,8 +19,8 @@ def _draft(as_user, world) -> int:
 
 def _fresh_dump(dossier_id: int) -> dict:
     """What the output schema makes of the dossier as it is in the database now."""
-    from service.api import present
-    from service.api.schemas import DossierOut
+    from service import presenters as present
+    from service.schemas.dossiers import DossierOut
     from service.models import Dossier
 
     db.session.expire_all()

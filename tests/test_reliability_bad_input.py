@@ -42,7 +42,7 @@ def place(world) -> dict[str, Any]:
     Built with the operations and tokens issued directly: a login per case would
     cost a password hash each, for nothing this file tests.
     """
-    from service.api.schemas import NomineeIn
+    from service.schemas.dossiers import NomineeIn
     from service.operations import dossiers as dossier_ops
     from service.operations.workflow import fire_transition
 

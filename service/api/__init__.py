@@ -8,8 +8,8 @@ import swagger_ui_bundle
 from flask_smorest import Api
 
 from . import errors
+from .errors import ErrorOut
 from .parsing import IdConverter
-from .schemas import ErrorOut
 
 SWAGGER_UI_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 

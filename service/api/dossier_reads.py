@@ -21,13 +21,12 @@ import sqlalchemy as sa
 from cachetools import LRUCache
 from flask import Response, current_app, request
 
-from .. import access
+from .. import access, presenters
 from ..db import db
 from ..errors import NotFound
 from ..lookup import load_dossier
 from ..models import Campaign, Dossier, User
-from . import present
-from .schemas import DossierOut
+from ..schemas.dossiers import DossierOut
 
 # Bumped when the shape of the dossier JSON changes, so that no client keeps an old ETag's body.
 RESPONSE_SHAPE = 1
@@ -74,7 +73,7 @@ def dossier_response(user: User, dossier_id: int) -> Response:
         body = cache.get(key)
     if body is None:
         dossier = load_dossier(user, dossier_id)
-        body = current_app.json.dumps(_schema.dump(present.dossier(dossier))).encode("utf-8")
+        body = current_app.json.dumps(_schema.dump(presenters.dossier(dossier))).encode("utf-8")
         if (dossier.version, dossier.updated_at) != (head.version, head.updated_at):
             # Changed between the two reads: what was loaded is newer than the ETag; keep neither.
             return Response(body, status=200, mimetype="application/json",

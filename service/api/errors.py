@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
+from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -33,6 +34,21 @@ HTTP_MESSAGES = {
     500: ("internal_error", "Lỗi hệ thống. Dữ liệu của bạn không bị thay đổi; hãy thử lại hoặc báo quản trị viên."),
     503: ("unavailable", "Hệ thống đang bận; hãy thử lại sau ít phút."),
 }
+
+
+class ErrorBody(Schema):
+    """The one error shape of the API, as the OpenAPI document shows it."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict()
+    request_id = fields.String()
+    # Last: from here on the class body's ``fields`` is this field, not the module.
+    fields = fields.Dict(required=True)
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody, required=True)
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, Any] | None = None,

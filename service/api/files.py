@@ -5,26 +5,22 @@ Same shape as the other handlers: load, check access, call one operation, send.
 """
 from __future__ import annotations
 
-import io
-
-from flask import request, send_file
+from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from .. import office_package
+from .. import office_package, presenters
 from ..awards import excel
-from ..db import db
+from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import NotFound, ValidationFailed
-from ..models import Campaign
+from ..lookup import with_campaign, with_dossier, with_round
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
-from .handlers import DOCX_MIME, authenticate_request, current_user, load_dossier
+from ..schemas.dossiers import NomineeOut
+from .handlers import authenticate_request
 from .parsing import Blueprint
-from .rounds import load_round
-from .schemas import NomineeOut
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Uploads here are Office packages (a nominee list, a Word template): read no more than their check allows.
 MAX_IMPORT_BYTES = office_package.MAX_PACKAGE_BYTES
 
@@ -32,68 +28,56 @@ blp = Blueprint("files", __name__, url_prefix="/api/v1", description="Tệp Word
 blp.before_request(authenticate_request)
 
 
-
-
-def _attachment(content: bytes, mimetype: str, name: str):
-    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 @blp.route("/rounds/<int:round_id>/documents/<string:kind>.docx")
 @blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
 @blp.documented_errors(401, 404, 409, 422)
-def round_document(round_id, kind):
+@with_round()
+def round_document(user, round_, kind):
     """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates)."""
-    round_ = load_round(current_user(), round_id)
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound(f"Không có loại văn bản “{kind}”.")
     content, name = round_documents.render_round_document(round_, kind)
-    return _attachment(content, DOCX_MIME, name)
+    return attachment(content, DOCX_MIME, name)
 
 
 @blp.route("/rounds/<int:round_id>/ranking.xlsx")
 @blp.response(200, description="Bảng xếp hạng (.xlsx)", content_type=XLSX_MIME)
 @blp.documented_errors(401, 404)
-def round_ranking_workbook(round_id):
+@with_round()
+def round_ranking_workbook(user, round_):
     """Bảng xếp hạng của đợt, kèm lý do từng trường hợp không được chọn."""
-    round_ = load_round(current_user(), round_id)
     content, name = round_documents.ranking_workbook(round_)
-    return _attachment(content, XLSX_MIME, name)
+    return attachment(content, XLSX_MIME, name)
 
 
 @blp.route("/rounds/<int:round_id>/awardees.xlsx")
 @blp.response(200, description="Danh sách khen thưởng và tiền thưởng (.xlsx)", content_type=XLSX_MIME)
 @blp.documented_errors(401, 404, 409, 422)
-def round_awardees_workbook(round_id):
+@with_round()
+def round_awardees_workbook(user, round_):
     """Danh sách được khen thưởng với tiền thưởng (khi đợt đã có danh sách trình)."""
-    round_ = load_round(current_user(), round_id)
     content, name = round_documents.awardees_workbook(round_)
-    return _attachment(content, XLSX_MIME, name)
+    return attachment(content, XLSX_MIME, name)
 
 
 @blp.route("/campaigns/<int:campaign_id>/nominee-template.xlsx")
 @blp.response(200, description="Mẫu danh sách người được đề nghị (.xlsx)", content_type=XLSX_MIME)
 @blp.documented_errors(401, 404)
-def nominee_template(campaign_id):
+@with_campaign()
+def nominee_template(user, campaign):
     """Mẫu Excel để nhập danh sách người được đề nghị của phong trào."""
-    current_user()
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
     content = excel.nominee_template(campaign.metrics, campaign.award_forms)
-    return _attachment(content, XLSX_MIME, f"mau_danh_sach_{campaign.code}.xlsx")
+    return attachment(content, XLSX_MIME, f"mau_danh_sach_{campaign.code}.xlsx")
 
 
 @blp.route("/dossiers/<int:dossier_id>/nominees/import", methods=["POST"])
 @blp.response(201, NomineeOut(many=True))
 @blp.documented_errors(401, 403, 404, 409, 422)
-def import_nominees(dossier_id):
+@with_dossier()
+def import_nominees(user, dossier):
     """Nhập người được đề nghị từ tệp Excel (trường “file”): lỗi một dòng thì không nhập dòng nào."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
     content, _ = _uploaded_file("Hãy tải lên tệp Excel (.xlsx) trong trường “file”.")
-    return [_present_nominee(n) for n in dossier_ops.import_nominees(user, dossier, content)]
+    return [presenters.nominee(n) for n in dossier_ops.import_nominees(user, dossier, content)]
 
 
 def _uploaded_file(missing_message: str) -> tuple[bytes, str]:
@@ -108,12 +92,6 @@ def _uploaded_file(missing_message: str) -> tuple[bytes, str]:
     return content, upload.filename or ""
 
 
-def _present_nominee(nominee):
-    from . import present
-
-    return present.nominee(nominee)
-
-
 class CustomTemplateOut(Schema):
     kind = fields.String()
     sha256 = fields.String()
@@ -126,22 +104,15 @@ class CustomTemplateOut(Schema):
 class CampaignTemplate(MethodView):
     @blp.response(200, CustomTemplateOut)
     @blp.documented_errors(401, 403, 404, 422)
-    def put(self, campaign_id, kind):
+    @with_campaign()
+    def put(self, user, campaign, kind):
         """Thay mẫu Word của một loại văn bản cho phong trào (tệp .docx trong trường “file”; quản trị)."""
-        user = current_user()
-        campaign = _load_campaign(campaign_id)
         content, name = _uploaded_file("Hãy tải lên tệp mẫu Word (.docx) trong trường “file”.")
         return template_ops.upload_template(user, campaign, kind, content, name)
 
     @blp.response(204)
     @blp.documented_errors(401, 403, 404)
-    def delete(self, campaign_id, kind):
+    @with_campaign()
+    def delete(self, user, campaign, kind):
         """Bỏ mẫu đã tải lên, dùng lại mẫu có sẵn (quản trị)."""
-        template_ops.remove_template(current_user(), _load_campaign(campaign_id), kind)
-
-
-def _load_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
-    return campaign
+        template_ops.remove_template(user, campaign, kind)

@@ -1,40 +1,40 @@
 """JSON handlers under /api/v1.
 
-Each handler has one shape: parse with a schema, load, check access, call one
-operation, dump with a schema. Commits happen in service.transaction.
+Each handler has one shape: flask-smorest parses the input with a schema, a
+decorator of service.lookup loads the object and checks access, the handler
+calls one operation and returns a presenter's dict, dumped with an output
+schema. Commits happen in service.transaction.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app, g, request, send_file, url_for
+from flask import current_app, g, request
 from flask.views import MethodView
-import io
 
 import workflows
 
-from .. import access
+from .. import access, presenters
 from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
-from ..errors import NotFound, Unauthenticated
+from ..downloads import DOCX_MIME, ZIP_MIME, attachment, document_response
+from ..errors import Unauthenticated
+from ..lookup import load_campaign, with_campaign, with_dossier, with_nominee
 from ..models import Campaign, Dossier, HistoryEvent, Unit, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
-from ..lookup import load_dossier, load_nominee
-from . import dossier_reads, present
-from .parsing import Blueprint
-from .schemas import (
+from ..schemas.dossiers import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
     DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
     NomineeDeleteArgs, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
     UnitOut,
 )
+from . import dossier_reads
+from .parsing import Blueprint
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Hồ sơ đề nghị khen thưởng")
-
-
 
 
 @blp.before_request
@@ -42,14 +42,15 @@ def authenticate_request() -> None:
     """Every call but the login needs a valid token, checked before its body is read.
 
     So a caller without one gets 401 and learns nothing from validation messages.
+    The user goes to ``g.user``, where service.lookup's handler decorators find it.
     """
     if request.endpoint != "api.create_token" and request.method != "OPTIONS":
-        g.api_user = _user_from_token()
+        g.user = _user_from_token()
 
 
 def current_user() -> User:
     """The user named by the request's bearer token; 401 otherwise."""
-    user = g.get("api_user")
+    user = g.get("user")
     return user if user is not None else _user_from_token()
 
 
@@ -94,7 +95,7 @@ def revoke_current_token():
 @blp.documented_errors(401)
 def me():
     """Người dùng đang đăng nhập, vai trò và đơn vị."""
-    return present.user(current_user())
+    return presenters.user(current_user())
 
 
 @blp.route("/units")
@@ -120,12 +121,9 @@ def list_campaigns():
 @blp.route("/campaigns/<int:campaign_id>")
 @blp.response(200, CampaignOut)
 @blp.documented_errors(401, 404)
-def get_campaign(campaign_id):
+@with_campaign()
+def get_campaign(user, campaign):
     """Một phong trào: kế hoạch, hạn nộp, hình thức khen thưởng, chỉ tiêu."""
-    current_user()
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
     return campaign
 
 
@@ -144,18 +142,15 @@ class DossierCollection(MethodView):
             query = query.where(Dossier.campaign_id == args["campaign_id"])
         if "state" in args:
             query = query.where(Dossier.state == args["state"])
-        return [present.dossier_summary(d) for d in db.session.scalars(query.order_by(Dossier.id))]
+        return [presenters.dossier_summary(d) for d in db.session.scalars(query.order_by(Dossier.id))]
 
     @blp.arguments(DossierCreateIn)
     @blp.response(201, DossierOut)
     @blp.documented_errors(401, 403, 404, 409, 422)
     def post(self, data):
         """Lập hồ sơ của đơn vị cho một phong trào."""
-        user = current_user()
-        campaign = db.session.get(Campaign, data["campaign_id"])
-        if campaign is None:
-            raise NotFound(f"Không tìm thấy phong trào số {data['campaign_id']}.")
-        return present.dossier(dossier_ops.create_dossier(user, campaign, data.get("round_id")))
+        campaign = load_campaign(data["campaign_id"])
+        return presenters.dossier(dossier_ops.create_dossier(current_user(), campaign, data.get("round_id")))
 
 
 @blp.route("/dossiers/<int:dossier_id>")
@@ -174,23 +169,21 @@ class DossierItem(MethodView):
     @blp.arguments(DossierUpdateIn)
     @blp.response(200, DossierOut)
     @blp.documented_errors(401, 403, 404, 409, 422)
-    def patch(self, data, dossier_id):
+    @with_dossier()
+    def patch(self, data, user, dossier):
         """Sửa số tờ trình, số biên bản, ngày tờ trình, nơi nhận."""
-        user = current_user()
-        dossier = load_dossier(user, dossier_id)
         expected_version = data.pop("expected_version")
-        return present.dossier(dossier_ops.update_dossier_details(user, dossier, data, expected_version))
+        return presenters.dossier(dossier_ops.update_dossier_details(user, dossier, data, expected_version))
 
 
 @blp.route("/dossiers/<int:dossier_id>/nominees", methods=["POST"])
 @blp.arguments(NomineeIn)
 @blp.response(201, NomineeOut)
 @blp.documented_errors(401, 403, 404, 409, 422)
-def add_nominee(data, dossier_id):
+@with_dossier()
+def add_nominee(data, user, dossier):
     """Thêm tập thể hoặc cá nhân được đề nghị (chỉ khi đang soạn hồ sơ)."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
-    return present.nominee(dossier_ops.add_nominee(user, dossier, data))
+    return presenters.nominee(dossier_ops.add_nominee(user, dossier, data))
 
 
 @blp.route("/dossiers/<int:dossier_id>/nominees/<int:nominee_id>")
@@ -198,20 +191,18 @@ class NomineeItem(MethodView):
     @blp.arguments(NomineeUpdateIn)
     @blp.response(200, NomineeOut)
     @blp.documented_errors(401, 403, 404, 409, 422)
-    def patch(self, data, dossier_id, nominee_id):
+    @with_nominee()
+    def patch(self, data, user, dossier, nominee):
         """Sửa người được đề nghị; gửi kèm expected_version."""
-        user = current_user()
-        nominee = load_nominee(load_dossier(user, dossier_id), nominee_id)
         expected_version = data.pop("expected_version")
-        return present.nominee(dossier_ops.update_nominee(user, nominee, data, expected_version))
+        return presenters.nominee(dossier_ops.update_nominee(user, nominee, data, expected_version))
 
     @blp.arguments(NomineeDeleteArgs, location="query")
     @blp.response(204)
     @blp.documented_errors(401, 403, 404, 409)
-    def delete(self, args, dossier_id, nominee_id):
+    @with_nominee()
+    def delete(self, args, user, dossier, nominee):
         """Xóa người được đề nghị (chỉ khi đang soạn hồ sơ)."""
-        user = current_user()
-        nominee = load_nominee(load_dossier(user, dossier_id), nominee_id)
         dossier_ops.delete_nominee(user, nominee, args.get("expected_version"))
 
 
@@ -219,22 +210,19 @@ class NomineeItem(MethodView):
 @blp.arguments(MeetingIn)
 @blp.response(200, MeetingOut)
 @blp.documented_errors(401, 403, 404, 409, 422)
-def put_meeting(data, dossier_id):
+@with_dossier()
+def put_meeting(data, user, dossier):
     """Ghi (hoặc ghi lại) cuộc họp Hội đồng Thi đua - Khen thưởng và số phiếu từng người."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
-    meeting = dossier_ops.record_meeting(user, dossier, data)
-    return present.meeting(dossier, meeting)
+    return presenters.meeting(dossier, dossier_ops.record_meeting(user, dossier, data))
 
 
 @blp.route("/dossiers/<int:dossier_id>/transitions")
 class TransitionCollection(MethodView):
     @blp.response(200, TransitionsOut)
     @blp.documented_errors(401, 404)
-    def get(self, dossier_id):
+    @with_dossier()
+    def get(self, user, dossier):
         """Các thao tác chuyển trạng thái người dùng được làm lúc này, và lý do nếu chưa được."""
-        user = current_user()
-        dossier = load_dossier(user, dossier_id)
         return {"state": dossier.state, "state_label": workflows.WORKFLOW.state_label(dossier.state),
                 "version": dossier.version,
                 "transitions": workflow_ops.available_transitions(user, dossier)}
@@ -242,49 +230,44 @@ class TransitionCollection(MethodView):
     @blp.arguments(TransitionIn)
     @blp.response(201, HistoryEventOut)
     @blp.documented_errors(401, 403, 404, 409, 422)
-    def post(self, data, dossier_id):
+    @with_dossier()
+    def post(self, data, user, dossier):
         """Chuyển trạng thái hồ sơ; gửi kèm expected_state (trạng thái bạn đang thấy)."""
-        user = current_user()
-        dossier = load_dossier(user, dossier_id)
         event = workflow_ops.fire_transition(
             user, dossier, data["trigger"], expected_state=data["expected_state"],
             comment=data.get("comment"), decision_number=data.get("decision_number"),
             decision_date=data.get("decision_date"))
-        return present.history_event(event)
+        return presenters.history_event(event)
 
 
 @blp.route("/dossiers/<int:dossier_id>/history")
 @blp.response(200, HistoryEventOut(many=True))
 @blp.documented_errors(401, 404)
-def history(dossier_id):
+@with_dossier()
+def history(user, dossier):
     """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao."""
-    dossier = load_dossier(current_user(), dossier_id)
     events = db.session.scalars(sa.select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
                                 .order_by(HistoryEvent.created_at, HistoryEvent.id))
-    return [present.history_event(e) for e in events]
+    return [presenters.history_event(e) for e in events]
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents")
 class DocumentCollection(MethodView):
     @blp.response(200, DocumentOut(many=True))
     @blp.documented_errors(401, 404)
-    def get(self, dossier_id):
+    @with_dossier()
+    def get(self, user, dossier):
         """Mọi phiên bản văn bản đã tạo của hồ sơ."""
-        dossier = load_dossier(current_user(), dossier_id)
-        return [present.document(dossier, d) for d in document_ops.list_documents(dossier)]
+        return [presenters.document(dossier, d) for d in document_ops.list_documents(dossier)]
 
     @blp.arguments(DocumentsGenerateIn)
     @blp.response(201, DocumentOut(many=True))
     @blp.documented_errors(401, 403, 404, 409, 422)
-    def post(self, data, dossier_id):
+    @with_dossier()
+    def post(self, data, user, dossier):
         """Tạo văn bản cho nội dung hiện tại (biên bản, tờ trình, danh sách)."""
-        user = current_user()
-        dossier = load_dossier(user, dossier_id)
         kinds = tuple(data.get("kinds") or document_ops.DOCUMENT_KINDS)
-        return [present.document(dossier, d) for d in document_ops.generate_documents(user, dossier, kinds)]
-
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return [presenters.document(dossier, d) for d in document_ops.generate_documents(user, dossier, kinds)]
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents/<string:kind>.docx")
@@ -292,29 +275,20 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
 @blp.alt_response(304, description="Không thay đổi: If-None-Match khớp ETag (SHA-256) của tệp")
 @blp.documented_errors(401, 404)
-def download_document(args, dossier_id, kind):
+@with_dossier()
+def download_document(args, user, dossier, kind):
     """Tải văn bản Word: bản mới nhất, hoặc phiên bản ?version=N."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
     document = document_ops.document_for_download(user, dossier, kind, args.get("version"))
-    response = send_file(io.BytesIO(document_ops.document_bytes(document)), mimetype=DOCX_MIME,
-                         as_attachment=True, download_name=document_ops.download_name(dossier, document),
-                         etag=document.sha256, conditional=True)
+    response = document_response(dossier, document)
     response.headers["X-Document-Version"] = str(document.version)
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents.zip")
-@blp.response(200, description="Tệp nén các văn bản", content_type="application/zip")
+@blp.response(200, description="Tệp nén các văn bản", content_type=ZIP_MIME)
 @blp.documented_errors(401, 404)
-def download_documents_zip(dossier_id):
+@with_dossier()
+def download_documents_zip(user, dossier):
     """Tải cả bộ văn bản (bản mới nhất của mỗi loại) trong một tệp .zip."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
     content, name = document_ops.documents_zip(user, dossier)
-    return send_file(io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name)
-
-
-def document_url(dossier_id: int, kind: str, version: int) -> str:
-    return url_for("api.download_document", dossier_id=dossier_id, kind=kind, version=version)
+    return attachment(content, ZIP_MIME, name)

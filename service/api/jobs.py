@@ -6,13 +6,14 @@ A job is visible to whoever may see its round; anyone else is told it does not e
 """
 from __future__ import annotations
 
-from flask import send_file, url_for
+from flask import url_for
 from marshmallow import Schema, fields
 
+from ..downloads import ZIP_MIME, file_response
+from ..lookup import with_job, with_round
 from ..operations import jobs as job_ops
-from .handlers import authenticate_request, current_user
+from .handlers import authenticate_request
 from .parsing import Blueprint
-from .rounds import load_round
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Công việc chạy nền và tiến độ")
 blp.before_request(authenticate_request)
@@ -50,45 +51,38 @@ def _present(job) -> dict:
 @blp.response(202, JobOut, headers={"Location": {"description": "Địa chỉ theo dõi công việc",
                                                  "schema": {"type": "string"}}})
 @blp.documented_errors(401, 404)
-def start_round_documents(round_id):
+@with_round()
+def start_round_documents(user, round_):
     """Tạo toàn bộ văn bản của đợt thành một tệp .zip, chạy nền; trả về công việc để theo dõi.
 
     Nếu đang có một công việc như vậy chưa xong, trả lại chính công việc đó.
     """
-    user = current_user()
-    job, _ = job_ops.start_round_documents(user, load_round(user, round_id))
+    job, _ = job_ops.start_round_documents(user, round_)
     return _present(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
 @blp.route("/rounds/<int:round_id>/document-jobs")
 @blp.response(200, JobOut(many=True))
 @blp.documented_errors(401, 404)
-def list_round_jobs(round_id):
+@with_round()
+def list_round_jobs(user, round_):
     """Các công việc tạo văn bản gần đây của đợt, mới nhất trước."""
-    user = current_user()
-    return [_present(job) for job in job_ops.recent_round_jobs(load_round(user, round_id))]
+    return [_present(job) for job in job_ops.recent_round_jobs(round_)]
 
 
 @blp.route("/jobs/<int:job_id>")
 @blp.response(200, JobOut)
 @blp.documented_errors(401, 404)
-def get_job(job_id):
+@with_job()
+def get_job(user, job):
     """Trạng thái và tiến độ của một công việc."""
-    return _present(job_ops.load_job(current_user(), job_id))
+    return _present(job)
 
 
 @blp.route("/jobs/<int:job_id>/result")
-@blp.response(200, description="Tệp .zip kết quả", content_type="application/zip")
+@blp.response(200, description="Tệp .zip kết quả", content_type=ZIP_MIME)
 @blp.documented_errors(401, 404, 409)
-def job_result(job_id):
+@with_job()
+def job_result(user, job):
     """Tải tệp .zip của công việc đã xong (gửi dần từng phần, không nạp cả tệp vào bộ nhớ)."""
-    user = current_user()
-    return result_response(*job_ops.job_result(user, job_ops.load_job(user, job_id)))
-
-
-def result_response(path, name: str):
-    """The job's file, sent from disk in chunks, revalidated by its ETag (the API and the pages)."""
-    response = send_file(path, mimetype="application/zip", as_attachment=True, download_name=name,
-                         conditional=True, etag=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return file_response(*job_ops.job_result(user, job))

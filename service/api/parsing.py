@@ -70,7 +70,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def documented_errors(self, *statuses: int):
         """Declare in the OpenAPI document the error responses a handler may give (one shape)."""
-        from .schemas import ErrorOut
+        from .errors import ErrorOut
 
         def decorate(func):
             for status in statuses:

@@ -12,31 +12,25 @@ import workflows
 
 from .. import access
 from ..campaigns.schema import ROUND_KIND_LABELS
-from ..db import db
-from ..errors import Forbidden, NotFound, ValidationFailed
-from ..lookup import load_round
-from ..models import Campaign, CampaignRound, RoundEvent, User
+from ..errors import ValidationFailed
+from ..lookup import requires, with_campaign, with_round
+from ..models import CampaignRound, RoundEvent, User
 from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
-from .handlers import authenticate_request, current_user
-from .parsing import Blueprint
-from .round_schemas import (
-    CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut, RoundTransitionIn,
+from ..schemas.rounds import (
+    MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut,
+    RoundTransitionIn,
 )
+from .handlers import authenticate_request
+from .parsing import Blueprint
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1",
                 description="Phong trào theo tệp định nghĩa; đợt khen thưởng tại cơ quan thường trực")
 
-# A definition is a page or two of YAML; anything much larger is a mistake.
-MAX_DEFINITION_BYTES = 512 * 1024
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
-
-
 
 # As for the other handlers: the token is checked before the body is read.
 blp.before_request(authenticate_request)
-
-
 
 
 # --- campaign definitions ------------------------------------------------------------
@@ -75,11 +69,9 @@ def _definition_text() -> tuple[str, str]:
 })
 @blp.response(201, CampaignLoadOut)
 @blp.documented_errors(401, 403, 409, 413, 422)
-def load_campaign():
+@requires(access.can_manage_campaigns, "Chỉ quản trị hệ thống mới được nạp định nghĩa phong trào.")
+def load_campaign(user):
     """Nạp phong trào từ tệp định nghĩa YAML (chỉ quản trị hệ thống); lỗi nêu tên trường và số dòng."""
-    user = current_user()
-    if not access.can_manage_campaigns(user):
-        raise Forbidden("Chỉ quản trị hệ thống mới được nạp định nghĩa phong trào.")
     text, origin = _definition_text()
     result = campaign_ops.load_campaign(user, text, origin=origin)
     return {"campaign": result.campaign, "created_units": result.created_units,
@@ -91,12 +83,9 @@ def load_campaign():
 @blp.route("/campaigns/<int:campaign_id>/rounds")
 @blp.response(200, RoundBriefOut(many=True))
 @blp.documented_errors(401, 404)
-def list_rounds(campaign_id):
+@with_campaign(visible=access.can_view_round)
+def list_rounds(user, campaign):
     """Các đợt khen thưởng của một phong trào (cơ quan thường trực, cấp có thẩm quyền)."""
-    user = current_user()
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not access.can_view_round(user, campaign):
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
     return list(campaign.rounds)
 
 
@@ -118,19 +107,19 @@ def _round_detail(user: User, round_: CampaignRound) -> dict:
 @blp.route("/rounds/<int:round_id>")
 @blp.response(200, RoundOut)
 @blp.documented_errors(401, 404)
-def get_round(round_id):
+@with_round()
+def get_round(user, round_):
     """Một đợt khen thưởng: trạng thái, hạn nộp, số hồ sơ theo trạng thái, thao tác được làm."""
-    user = current_user()
-    return _round_detail(user, load_round(user, round_id))
+    return _round_detail(user, round_)
 
 
 @blp.route("/rounds/<int:round_id>/ranking")
 @blp.response(200, RankingOut)
 @blp.documented_errors(401, 404)
-def get_ranking(round_id):
+@with_round()
+def get_ranking(user, round_):
     """Bảng xếp hạng của đợt: ai được chọn, thứ tự, ai không được chọn và vì sao."""
-    user = current_user()
-    return round_ops.round_ranking(load_round(user, round_id))
+    return round_ops.round_ranking(round_)
 
 
 def _event(event: RoundEvent) -> dict:
@@ -149,10 +138,9 @@ def _event(event: RoundEvent) -> dict:
 @blp.arguments(RoundTransitionIn)
 @blp.response(201, RoundEventOut)
 @blp.documented_errors(401, 403, 404, 409, 422)
-def fire_round_transition(data, round_id):
+@with_round()
+def fire_round_transition(data, user, round_):
     """Chuyển trạng thái đợt (tổng hợp, trình, trả lại, quyết định, kết thúc); gửi kèm expected_state."""
-    user = current_user()
-    round_ = load_round(user, round_id)
     event = round_ops.fire_round_transition(
         user, round_, data["trigger"], expected_state=data["expected_state"], comment=data.get("comment"),
         proposal_number=data.get("proposal_number"), proposal_date=data.get("proposal_date"),
@@ -164,10 +152,9 @@ def fire_round_transition(data, round_id):
 @blp.arguments(OverrideIn)
 @blp.response(201, RoundEventOut)
 @blp.documented_errors(401, 403, 404, 409, 422)
-def override_selection(data, round_id):
+@with_round()
+def override_selection(data, user, round_):
     """Điều chỉnh việc chọn một tập thể, cá nhân (kèm lý do); selected = null để bỏ điều chỉnh."""
-    user = current_user()
-    round_ = load_round(user, round_id)
     event = round_ops.override_selection(user, round_, data["nominee_id"], data["selected"], data["reason"])
     return _event(event)
 
@@ -175,7 +162,7 @@ def override_selection(data, round_id):
 @blp.route("/rounds/<int:round_id>/history")
 @blp.response(200, RoundEventOut(many=True))
 @blp.documented_errors(401, 404)
-def round_history(round_id):
+@with_round()
+def round_history(user, round_):
     """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao."""
-    round_ = load_round(current_user(), round_id)
     return [_event(e) for e in round_ops.round_history(round_)]

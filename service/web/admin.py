@@ -1,9 +1,9 @@
 """The administrator's pages: campaign files, the base salary table, custom Word templates,
 units and users.
 
-Same shape as the other page handlers: check that the user is an
-administrator (403 otherwise, as the API's admin endpoints answer), call one
-operation, then redirect with a message (success) or show the page again with
+Same shape as the other page handlers: ``@admin_only`` checks that the user is
+an administrator (403 otherwise, as the API's admin endpoints answer), the
+handler calls one operation, then redirect with a message (success) or show the page again with
 the reasons next to the fields. The rules themselves (what a definition, a
 salary table or a template must be) stay in the operations.
 """
@@ -19,8 +19,6 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from .. import access
-from ..api.rounds import MAX_DEFINITION_BYTES
-from ..api.salaries import SalaryTableIn
 from ..documents.builders import CAMPAIGN_DOCUMENT_KINDS, CAMPAIGN_DOCUMENT_TITLES
 from ..awards.custom_templates import MAX_TEMPLATE_BYTES, TEMPLATE_KINDS
 from ..awards.prize import PrizeError
@@ -28,31 +26,25 @@ from ..clock import today_local
 from ..db import db
 from ..documents.builders import DOCUMENT_TITLES
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from ..lookup import requires, with_campaign
 from ..models import BaseSalaryLevel, Campaign, User
 from ..operations import campaigns as campaign_ops
 from ..operations import salaries as salary_ops
 from ..operations import templates as template_ops
 from ..operations import web_support
+from ..schemas.rounds import MAX_DEFINITION_BYTES
+from ..schemas.salaries import SalaryTableIn
 from . import forms
 from .blueprint import bp
 from .format import date_vn
-from .session import current_user, login_required
+from .session import login_required
 
 SALARY_INPUT = re.compile(r"^rows-(\d+)-(valid_from|amount|source|needs_check|remove)$")
 SALARY_FIELDS = ("valid_from", "amount", "source", "needs_check")
 TEMPLATE_TITLES = {**DOCUMENT_TITLES, **CAMPAIGN_DOCUMENT_TITLES}
 
 
-def require_admin(user: User) -> None:
-    if not access.can_manage_campaigns(user):
-        raise Forbidden("Chỉ quản trị hệ thống mới được dùng trang quản trị.")
-
-
-def _load_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
-    return campaign
+admin_only = requires(access.can_manage_campaigns, "Chỉ quản trị hệ thống mới được dùng trang quản trị.")
 
 
 def _refused(error: DomainError) -> None:
@@ -115,17 +107,15 @@ def _uploaded_definition() -> tuple[str, str]:
 
 @bp.route("/quan-tri/phong-trao")
 @login_required
-def admin_campaigns():
-    user = current_user()
-    require_admin(user)
+@admin_only
+def admin_campaigns(user: User):
     return render_template("admin/campaigns.html", page=campaigns_page(user))
 
 
 @bp.route("/quan-tri/phong-trao", methods=["POST"])
 @login_required
-def admin_load_campaign():
-    user = current_user()
-    require_admin(user)
+@admin_only
+def admin_load_campaign(user: User):
     file_name = ""
     try:
         text, file_name = _uploaded_definition()
@@ -255,16 +245,15 @@ def salaries_page(values: list[dict[str, Any]] | None = None, error: DomainError
 
 @bp.route("/quan-tri/luong-co-so")
 @login_required
-def admin_salaries():
-    require_admin(current_user())
+@admin_only
+def admin_salaries(user: User):
     return render_template("admin/salaries.html", page=salaries_page())
 
 
 @bp.route("/quan-tri/luong-co-so", methods=["POST"])
 @login_required
-def admin_save_salaries():
-    user = current_user()
-    require_admin(user)
+@admin_only
+def admin_save_salaries(user: User):
     values = salary_values(request.form)
     if request.form.get("action") == "add_row":
         # Nothing is saved: the same rows come back with an empty one to fill in.
@@ -306,9 +295,10 @@ def templates_page(campaign: Campaign, errors: dict[str, list[str]] | None = Non
 
 @bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban")
 @login_required
-def admin_templates(campaign_id: int):
-    require_admin(current_user())
-    return render_template("admin/templates.html", page=templates_page(_load_campaign(campaign_id)))
+@admin_only
+@with_campaign()
+def admin_templates(user: User, campaign: Campaign):
+    return render_template("admin/templates.html", page=templates_page(campaign))
 
 
 def _templates_url(campaign_id: int, kind: str) -> str:
@@ -317,10 +307,9 @@ def _templates_url(campaign_id: int, kind: str) -> str:
 
 @bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban/<kind>", methods=["POST"])
 @login_required
-def admin_upload_template(campaign_id: int, kind: str):
-    user = current_user()
-    require_admin(user)
-    campaign = _load_campaign(campaign_id)
+@admin_only
+@with_campaign()
+def admin_upload_template(user: User, campaign: Campaign, kind: str):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -334,7 +323,7 @@ def admin_upload_template(campaign_id: int, kind: str):
         return render_template("admin/templates.html", page=page), error.status
     flash(f"Đã thay mẫu “{TEMPLATE_TITLES.get(kind, kind)}” bằng tệp {uploaded.file_name}. Văn bản tạo từ nay "
           "dùng mẫu này.", "success")
-    return redirect(_templates_url(campaign_id, kind))
+    return redirect(_templates_url(campaign.id, kind))
 
 
 def _messages(error: DomainError) -> list[str]:
@@ -344,10 +333,10 @@ def _messages(error: DomainError) -> list[str]:
 
 @bp.route("/quan-tri/phong-trao/<int:campaign_id>/mau-van-ban/<kind>/xoa", methods=["POST"])
 @login_required
-def admin_remove_template(campaign_id: int, kind: str):
-    user = current_user()
-    require_admin(user)
-    campaign = _load_campaign(campaign_id)
+@admin_only
+@with_campaign()
+def admin_remove_template(user: User, campaign: Campaign, kind: str):
+    campaign_id = campaign.id
     if kind not in TEMPLATE_KINDS:
         raise NotFound(f"Không có loại văn bản “{kind}”.")
     try:

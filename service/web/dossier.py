@@ -1,33 +1,33 @@
 """The dossier page and the forms it posts: nominees, details, workflow steps and documents.
 
-Every handler has the same shape: load the dossier the user may see (404
-otherwise), call one operation, then redirect to the page (success) or show
-the page again with the user's input and the reasons next to the fields.
+Every handler has the same shape: its decorator loads the dossier the user may
+see (404 otherwise), the handler reads the form, calls one operation, then
+redirects to the page (success) or shows the page again with the user's input
+and the reasons next to the fields.
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 
 import workflows
 
 from ..clock import today_local
 from ..db import db
+from ..downloads import ZIP_MIME, attachment, document_response
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
-from ..models import DOCUMENT_KINDS, Dossier, User
+from ..lookup import load_dossier, with_dossier, with_nominee
+from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
-from ..lookup import load_dossier, load_nominee
 from . import forms, views
 from .blueprint import bp
 from .preview import docx_to_html
-from .session import current_user, login_required, wants_json
+from .session import login_required, wants_json
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
 
 
@@ -61,9 +61,8 @@ def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | Non
 
 @bp.route("/ho-so/<int:dossier_id>")
 @login_required
-def dossier_page(dossier_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def dossier_page(user: User, dossier: Dossier):
     # "?sua=<id>" opens that nominee's edit form when the page's script is not there to do it.
     editing = request.args.get("sua", type=int)
     target = f"nominee-{editing}" if editing and any(n.id == editing for n in dossier.nominees) else None
@@ -78,43 +77,38 @@ def _nominee_placed(dossier: Dossier) -> tuple[str, ...]:
 
 @bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi", methods=["POST"])
 @login_required
-def add_nominee(dossier_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def add_nominee(user: User, dossier: Dossier):
     values = forms.nominee_values(request.form, dossier.campaign)
     try:
         nominee = dossier_ops.add_nominee(user, dossier, forms.parse_nominee(request.form, dossier.campaign))
     except DomainError as error:
-        return refuse(user, dossier_id, error, target="nominee-new", values=values,
+        return refuse(user, dossier.id, error, target="nominee-new", values=values,
                       placed=_nominee_placed(dossier))
     flash(f"Đã thêm “{nominee.full_name}”.", "success")
-    return redirect(dossier_url(dossier_id, "nguoi-duoc-de-nghi"))
+    return redirect(dossier_url(dossier.id, "nguoi-duoc-de-nghi"))
 
 
 @bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi/<int:nominee_id>", methods=["POST"])
 @login_required
-def update_nominee(dossier_id: int, nominee_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
-    nominee = load_nominee(dossier, nominee_id)
+@with_nominee()
+def update_nominee(user: User, dossier: Dossier, nominee: Nominee):
     values = forms.nominee_values(request.form, dossier.campaign)
     try:
         dossier_ops.update_nominee(user, nominee, forms.parse_nominee(request.form, dossier.campaign),
                                    forms.expected_version(request.form))
     except DomainError as error:
-        return refuse(user, dossier_id, error, target=f"nominee-{nominee_id}", values=values,
+        return refuse(user, dossier.id, error, target=f"nominee-{nominee.id}", values=values,
                       placed=_nominee_placed(dossier))
     flash(f"Đã lưu thay đổi của “{nominee.full_name}”.", "success")
-    return redirect(dossier_url(dossier_id, f"nguoi-{nominee_id}"))
+    return redirect(dossier_url(dossier.id, f"nguoi-{nominee.id}"))
 
 
 @bp.route("/ho-so/<int:dossier_id>/nguoi-duoc-de-nghi/<int:nominee_id>/xoa", methods=["POST"])
 @login_required
-def delete_nominee(dossier_id: int, nominee_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
-    nominee = load_nominee(dossier, nominee_id)
-    name = nominee.full_name
+@with_nominee()
+def delete_nominee(user: User, dossier: Dossier, nominee: Nominee):
+    dossier_id, name = dossier.id, nominee.full_name
     try:
         dossier_ops.delete_nominee(user, nominee, forms.expected_version(request.form))
     except DomainError as error:
@@ -127,24 +121,22 @@ def delete_nominee(dossier_id: int, nominee_id: int):
 
 @bp.route("/ho-so/<int:dossier_id>/thong-tin", methods=["POST"])
 @login_required
-def update_details(dossier_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def update_details(user: User, dossier: Dossier):
     values = forms.details_values(request.form)
     try:
         changes = forms.parse_details(request.form, dossier.version)
         dossier_ops.update_dossier_details(user, dossier, changes, forms.expected_version(request.form))
     except DomainError as error:
-        return refuse(user, dossier_id, error, target="details", values=values, placed=forms.DETAILS_FIELDS)
+        return refuse(user, dossier.id, error, target="details", values=values, placed=forms.DETAILS_FIELDS)
     flash("Đã lưu số, ngày văn bản và nơi nhận.", "success")
-    return redirect(dossier_url(dossier_id, "thong-tin"))
+    return redirect(dossier_url(dossier.id, "thong-tin"))
 
 
 @bp.route("/ho-so/<int:dossier_id>/chuyen-buoc", methods=["POST"])
 @login_required
-def fire_transition(dossier_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def fire_transition(user: User, dossier: Dossier):
     trigger = request.form.get("trigger", "")
     values = forms.transition_values(request.form)
     try:
@@ -154,11 +146,11 @@ def fire_transition(dossier_id: int):
             decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
     except DomainError as error:
         error.fields = {views.GUARD_FIELDS.get(name, name): messages for name, messages in error.fields.items()}
-        return refuse(user, dossier_id, error, target=f"transition-{trigger}", values=values,
+        return refuse(user, dossier.id, error, target=f"transition-{trigger}", values=values,
                       placed=forms.TRANSITION_FIELDS)
     flash(f"Đã thực hiện “{workflows.WORKFLOW.trigger_label(event.trigger)}”. Hồ sơ chuyển sang trạng thái "
           f"“{views.state_label(event.to_state)}”.", "success")
-    return redirect(dossier_url(dossier_id))
+    return redirect(dossier_url(dossier.id))
 
 
 # --- documents -------------------------------------------------------------------------------------
@@ -166,20 +158,19 @@ def fire_transition(dossier_id: int):
 
 @bp.route("/ho-so/<int:dossier_id>/van-ban", methods=["POST"])
 @login_required
-def generate_documents(dossier_id: int):
+@with_dossier()
+def generate_documents(user: User, dossier: Dossier):
     """Generate the documents (all, or the kinds named); the page's script asks for one kind at a time."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
     kinds = tuple(request.form.getlist("kind")) or DOCUMENT_KINDS
     try:
         if any(kind not in DOCUMENT_KINDS for kind in kinds):
             raise ValidationFailed("Không có loại văn bản này.", fields={"kind": ["Loại văn bản không hợp lệ."]})
         generated = document_ops.generate_documents(user, dossier, kinds)
     except DomainError as error:
-        db.session.rollback()
         if wants_json():
+            db.session.rollback()
             return jsonify({"ok": False, "message": error.message}), error.status
-        return refuse(user, dossier_id, error)
+        return refuse(user, dossier.id, error)
     message = "Đã tạo " + ", ".join(f"{DOCUMENT_TITLES[d.kind].lower()} (phiên bản {d.version})"
                                     for d in generated) + "."
     if wants_json():
@@ -190,7 +181,7 @@ def generate_documents(dossier_id: int):
             "actions_html": render_template("dossier/_actions.html", page=page),
         })
     flash(message, "success")
-    return redirect(dossier_url(dossier_id, "van-ban"))
+    return redirect(dossier_url(dossier.id, "van-ban"))
 
 
 def _requested_version() -> int | None:
@@ -204,34 +195,25 @@ def _requested_version() -> int | None:
 
 @bp.route("/ho-so/<int:dossier_id>/van-ban/<kind>.docx")
 @login_required
-def download_document(dossier_id: int, kind: str):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def download_document(user: User, dossier: Dossier, kind: str):
     document = document_ops.document_for_download(user, dossier, kind, _requested_version())
-    response = send_file(io.BytesIO(document_ops.document_bytes(document)), mimetype=DOCX_MIME, as_attachment=True,
-                         download_name=document_ops.download_name(dossier, document), etag=document.sha256,
-                         conditional=True)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return document_response(dossier, document)
 
 
 @bp.route("/ho-so/<int:dossier_id>/van-ban.zip")
 @login_required
-def download_documents_zip(dossier_id: int):
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
+@with_dossier()
+def download_documents_zip(user: User, dossier: Dossier):
     content, name = document_ops.documents_zip(user, dossier)
-    response = send_file(io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment(content, ZIP_MIME, name)
 
 
 @bp.route("/ho-so/<int:dossier_id>/van-ban/<kind>/xem-truoc")
 @login_required
-def preview_document(dossier_id: int, kind: str):
+@with_dossier()
+def preview_document(user: User, dossier: Dossier, kind: str):
     """The document as HTML: a fragment for the page's script, or a page of its own."""
-    user = current_user()
-    dossier = load_dossier(user, dossier_id)
     version = _requested_version()
     if version is None:
         versions = [d.version for d in document_ops.list_documents(dossier) if d.kind == kind]
@@ -242,8 +224,8 @@ def preview_document(dossier_id: int, kind: str):
     body = docx_to_html(document_ops.document_bytes(document))
     if request.headers.get("X-Fragment") == "1":
         return Response(str(body), mimetype="text/html")
-    return render_template("document_preview.html", body=body, title=DOCUMENT_TITLES[kind], dossier_id=dossier_id,
-                           version=document.version, dossier_url=dossier_url(dossier_id, "van-ban"),
-                           download_url=url_for("web.download_document", dossier_id=dossier_id, kind=kind,
+    return render_template("document_preview.html", body=body, title=DOCUMENT_TITLES[kind], dossier_id=dossier.id,
+                           version=document.version, dossier_url=dossier_url(dossier.id, "van-ban"),
+                           download_url=url_for("web.download_document", dossier_id=dossier.id, kind=kind,
                                                 version=document.version),
                            unit_name=dossier.unit.short_name)

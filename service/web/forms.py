@@ -14,10 +14,10 @@ from typing import Any, Mapping
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..api.schemas import DossierUpdateIn, MeetingIn, NomineeIn, TransitionIn
 from ..clock import local_zone
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..models import Campaign, Dossier
+from ..schemas.dossiers import DossierUpdateIn, MeetingIn, NomineeIn, TransitionIn
 
 NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 

@@ -7,8 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from ..clock import today_local
 from ..db import db
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..models import Campaign
+from ..errors import Conflict, ValidationFailed
+from ..lookup import with_campaign
+from ..models import Campaign, User
 from ..operations import dossiers as dossier_ops
 from ..operations import web_support
 from . import views
@@ -33,13 +34,6 @@ EMPTY_TODO = {
     "approver": "Không có hồ sơ nào chờ phê duyệt.",
     "admin": "Không có việc nào.",
 }
-
-
-def load_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
-    return campaign
 
 
 @bp.route("/")
@@ -72,11 +66,8 @@ def home():
 
 @bp.route("/phong-trao/<int:campaign_id>")
 @login_required
-def campaign_page(campaign_id: int):
-    user = current_user()
-    campaign = load_campaign(campaign_id)
-    if not web_support.can_follow_campaign(user, campaign):
-        raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
+@with_campaign(visible=web_support.can_follow_campaign)
+def campaign_page(user: User, campaign: Campaign):
     return render_template("campaign.html", overview=views.campaign_overview(user, campaign, today_local()))
 
 
@@ -105,9 +96,8 @@ def _requested_round() -> int | None:
 
 @bp.route("/phong-trao/<int:campaign_id>/lap-ho-so", methods=["POST"])
 @login_required
-def create_dossier(campaign_id: int):
-    user = current_user()
-    campaign = load_campaign(campaign_id)
+@with_campaign()
+def create_dossier(user: User, campaign: Campaign):
     try:
         dossier = dossier_ops.create_dossier(user, campaign, _requested_round())
     except (Conflict, ValidationFailed) as error:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, url_for
 
-from ..api.jobs import result_response
 from ..db import db
+from ..downloads import file_response
 from ..errors import DomainError
-from ..lookup import load_round
-from ..models import CampaignRound
+from ..lookup import with_job, with_round
+from ..models import CampaignRound, Job, User
 from ..operations import jobs as job_ops
 from .blueprint import bp
-from .session import current_user, login_required, wants_json
+from .session import login_required, wants_json
 
 
 def job_panel(job) -> dict | None:
@@ -34,12 +34,10 @@ def round_job_panel(round_: CampaignRound) -> dict:
             "job": job_panel(job_ops.latest_round_job(round_))}
 
 
-
 @bp.route("/dot-khen-thuong/<int:round_id>/bo-van-ban", methods=["POST"])
 @login_required
-def start_round_documents(round_id: int):
-    user = current_user()
-    round_ = load_round(user, round_id)
+@with_round()
+def start_round_documents(user: User, round_: CampaignRound):
     try:
         job, is_new = job_ops.start_round_documents(user, round_)
     except DomainError as error:
@@ -52,14 +50,14 @@ def start_round_documents(round_id: int):
     if wants_json():
         return jsonify({"ok": True, "message": message, "job": job_panel(job)}), 202
     flash(message, "info")
-    return redirect(url_for("web.round_page", round_id=round_id) + "#bo-van-ban")
+    return redirect(url_for("web.round_page", round_id=round_.id) + "#bo-van-ban")
 
 
 @bp.route("/cong-viec/<int:job_id>")
 @login_required
-def job_status(job_id: int):
+@with_job()
+def job_status(user: User, job: Job):
     """The job's progress as JSON, for the page's script."""
-    job = job_ops.load_job(current_user(), job_id)
     response = jsonify(job_panel(job))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -67,6 +65,6 @@ def job_status(job_id: int):
 
 @bp.route("/cong-viec/<int:job_id>/tai-ve")
 @login_required
-def job_download(job_id: int):
-    user = current_user()
-    return result_response(*job_ops.job_result(user, job_ops.load_job(user, job_id)))
+@with_job()
+def job_download(user: User, job: Job):
+    return file_response(*job_ops.job_result(user, job))

@@ -8,12 +8,17 @@ from flask import flash, redirect, render_template, request
 from .. import access
 from ..db import db
 from ..errors import DomainError, Forbidden, NotFound
+from ..lookup import load_dossier, with_dossier
 from ..models import Dossier, User
 from ..operations import dossiers as dossier_ops
 from . import forms, views
 from .blueprint import bp
-from .dossier import STALE_TITLE, dossier_url, load_dossier
-from .session import current_user, login_required
+from .dossier import STALE_TITLE, dossier_url
+from .session import login_required
+
+# The form is the council secretary's: anyone else may not even open it.
+with_meeting = with_dossier(
+    access.can_record_meeting, "Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mới được ghi biên bản họp.")
 
 
 def render_meeting_form(user: User, dossier: Dossier, *, values: dict[str, Any] | None = None,
@@ -36,25 +41,18 @@ def render_meeting_form(user: User, dossier: Dossier, *, values: dict[str, Any] 
     return render_template("meeting.html", page=page, banner=banner), status
 
 
-def _load_for_meeting(user: User, dossier_id: int) -> Dossier:
-    dossier = load_dossier(user, dossier_id)
-    if not access.can_record_meeting(user, dossier):
-        raise Forbidden("Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mới được ghi biên bản họp.")
-    return dossier
-
-
 @bp.route("/ho-so/<int:dossier_id>/bien-ban-hop", methods=["GET"])
 @login_required
-def meeting_form(dossier_id: int):
-    user = current_user()
-    return render_meeting_form(user, _load_for_meeting(user, dossier_id))
+@with_meeting
+def meeting_form(user: User, dossier: Dossier):
+    return render_meeting_form(user, dossier)
 
 
 @bp.route("/ho-so/<int:dossier_id>/bien-ban-hop", methods=["POST"])
 @login_required
-def record_meeting(dossier_id: int):
-    user = current_user()
-    dossier = _load_for_meeting(user, dossier_id)
+@with_meeting
+def record_meeting(user: User, dossier: Dossier):
+    dossier_id = dossier.id
     values = forms.meeting_values(request.form, dossier)
     vote_ids: list[int] = []
     try:

@@ -1,33 +1,32 @@
 """The standing agency's round page: ranking within quotas with the reason for each cut,
 overrides with a reason, the round's workflow and its consolidated documents.
 
-Same shape as the dossier page's handlers: load the round the user may see (404
-otherwise, by the API's rule), call one operation, then redirect to the page
-(success) or show it again with the user's input and the reasons next to the fields.
+Same shape as the dossier page's handlers: the decorator loads the round the
+user may see (404 otherwise, by the API's rule), the handler calls one
+operation, then redirects to the page (success) or shows it again with the
+user's input and the reasons next to the fields.
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 import workflows
 
-from ..api.round_schemas import RoundTransitionIn
-from ..awards.excel import XLSX_MIME_TYPE
 from ..clock import today_local
 from ..db import db
+from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
-from ..lookup import load_round
+from ..lookup import load_round, with_round
 from ..models import CampaignRound, User
 from ..operations import round_documents
 from ..operations import rounds as round_ops
+from ..schemas.rounds import RoundTransitionIn
 from . import forms, jobs, round_views, views
 from .blueprint import bp
-from .dossier import DOCX_MIME
-from .session import current_user, login_required
+from .session import login_required
 
 STALE_TITLE = "Đợt khen thưởng vừa được người khác thay đổi"
 TRANSITION_FIELDS = ("comment", "proposal_number", "proposal_date", "decision_number", "decision_date")
@@ -68,9 +67,9 @@ def refuse(user: User, round_id: int, error: DomainError, *, target: str | None 
 
 @bp.route("/dot-khen-thuong/<int:round_id>")
 @login_required
-def round_page(round_id: int):
-    user = current_user()
-    return render_round(user, load_round(user, round_id))
+@with_round()
+def round_page(user: User, round_: CampaignRound):
+    return render_round(user, round_)
 
 
 # --- overrides ---------------------------------------------------------------------------------
@@ -95,20 +94,19 @@ def parse_override(form: MultiDict) -> tuple[bool | None, str]:
 
 @bp.route("/dot-khen-thuong/<int:round_id>/dieu-chinh/<int:nominee_id>", methods=["POST"])
 @login_required
-def override_selection(round_id: int, nominee_id: int):
-    user = current_user()
-    round_ = load_round(user, round_id)
+@with_round()
+def override_selection(user: User, round_: CampaignRound, nominee_id: int):
     values = override_values(request.form)
     try:
         selected, reason = parse_override(request.form)
         event = round_ops.override_selection(user, round_, nominee_id, selected, reason)
     except DomainError as error:
-        return refuse(user, round_id, error, target=f"override-{nominee_id}", values=values,
+        return refuse(user, round_.id, error, target=f"override-{nominee_id}", values=values,
                       placed=OVERRIDE_FIELDS)
     name = event.details.get("nominee_name", "")
     what = {True: "chọn", False: "không chọn", None: "bỏ điều chỉnh, theo xếp hạng tự động cho"}[selected]
     flash(f"Đã {what} “{name}”. Lý do được ghi vào lịch sử đợt khen thưởng.", "success")
-    return redirect(round_url(round_id, f"nguoi-{nominee_id}"))
+    return redirect(round_url(round_.id, f"nguoi-{nominee_id}"))
 
 
 # --- workflow steps ------------------------------------------------------------------------------
@@ -147,9 +145,8 @@ def guard_fields(error: DomainError, values: dict[str, str]) -> dict[str, list[s
 
 @bp.route("/dot-khen-thuong/<int:round_id>/chuyen-buoc", methods=["POST"])
 @login_required
-def fire_round_transition(round_id: int):
-    user = current_user()
-    round_ = load_round(user, round_id)
+@with_round()
+def fire_round_transition(user: User, round_: CampaignRound):
     trigger = request.form.get("trigger", "")
     values = transition_values(request.form)
     try:
@@ -160,55 +157,46 @@ def fire_round_transition(round_id: int):
             decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
     except DomainError as error:
         error.fields = guard_fields(error, values)
-        return refuse(user, round_id, error, target=f"transition-{trigger}", values=values,
+        return refuse(user, round_.id, error, target=f"transition-{trigger}", values=values,
                       placed=TRANSITION_FIELDS)
     flash(f"Đã thực hiện “{workflows.ROUND_WORKFLOW.trigger_label(event.trigger)}”. Đợt khen thưởng chuyển sang "
           f"trạng thái “{views.round_state_label(event.to_state)}”.", "success")
-    return redirect(round_url(round_id))
+    return redirect(round_url(round_.id))
 
 
 # --- consolidated documents ------------------------------------------------------------------------
 
-def _attachment(content: bytes, mimetype: str, name: str):
-    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 @bp.route("/dot-khen-thuong/<int:round_id>/van-ban/<kind>.docx")
 @login_required
-def download_round_document(round_id: int, kind: str):
+@with_round()
+def download_round_document(user: User, round_: CampaignRound, kind: str):
     """Tờ trình tổng hợp, quyết định or certificates, once the list is proposed (as the API serves them)."""
-    user = current_user()
-    round_ = load_round(user, round_id)
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound("Không có loại văn bản này.")
     try:
         content, name = round_documents.render_round_document(round_, kind)
     except DomainError as error:
-        return refuse(user, round_id, error)
-    return _attachment(content, DOCX_MIME, name)
+        return refuse(user, round_.id, error)
+    return attachment(content, DOCX_MIME, name)
 
 
 @bp.route("/dot-khen-thuong/<int:round_id>/xep-hang.xlsx")
 @login_required
-def download_round_ranking(round_id: int):
-    user = current_user()
-    round_ = load_round(user, round_id)
+@with_round()
+def download_round_ranking(user: User, round_: CampaignRound):
     try:
         content, name = round_documents.ranking_workbook(round_)
     except DomainError as error:
-        return refuse(user, round_id, error)
-    return _attachment(content, XLSX_MIME_TYPE, name)
+        return refuse(user, round_.id, error)
+    return attachment(content, XLSX_MIME, name)
 
 
 @bp.route("/dot-khen-thuong/<int:round_id>/danh-sach-khen-thuong.xlsx")
 @login_required
-def download_round_awardees(round_id: int):
-    user = current_user()
-    round_ = load_round(user, round_id)
+@with_round()
+def download_round_awardees(user: User, round_: CampaignRound):
     try:
         content, name = round_documents.awardees_workbook(round_)
     except DomainError as error:
-        return refuse(user, round_id, error)
-    return _attachment(content, XLSX_MIME_TYPE, name)
+        return refuse(user, round_.id, error)
+    return attachment(content, XLSX_MIME, name)

@@ -15,8 +15,11 @@ SESSION_KEY = "user_id"
 
 
 def load_signed_in_user() -> None:
-    """Set ``g.web_user`` for page requests; the JSON API authenticates with bearer tokens instead."""
-    g.web_user = None
+    """Set ``g.user`` for page requests; the JSON API authenticates with bearer tokens instead.
+
+    Runs first for every request, so no user of an earlier request is ever left in ``g``.
+    """
+    g.user = None
     g.viewer = None
     if request.path.startswith("/api/") or request.endpoint == "web.static":
         return
@@ -27,13 +30,13 @@ def load_signed_in_user() -> None:
     if user is None or not user.is_active:
         session.clear()
         return
-    g.web_user = user
+    g.user = user
     # Drawn once per request as plain values, so an error page can show it without the database.
     g.viewer = views.viewer(user)
 
 
 def signed_in_user() -> User | None:
-    return getattr(g, "web_user", None)
+    return getattr(g, "user", None)
 
 
 def current_user() -> User:

@@ -18,7 +18,7 @@ from workflows.rules import (
 )
 
 from .. import access, vocabulary
-from ..api import present
+from .. import presenters as present
 from ..clock import to_local
 from ..db import db
 from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User

@@ -43,7 +43,7 @@ def _field_errors(html: str, input_id: str) -> str:
 def _send(world, unit: str, nominees, *, failing: int | None = None, accept: bool = True):
     """One unit's dossier drafted, voted (``failing``: the index of a nominee the council turns down),
     documented, submitted and (unless ``accept`` is false) accepted; returns the dossier and its nominee ids."""
-    from service.api.schemas import MeetingIn
+    from service.schemas.dossiers import MeetingIn
     from service.operations import documents as document_ops
     from service.operations import dossiers as dossier_ops
     from service.operations import workflow as workflow_ops

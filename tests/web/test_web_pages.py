@@ -72,7 +72,7 @@ def _advance(world, dossier_id, *steps):
 
 
 def _meeting_data(dossier):
-    from service.api.schemas import MeetingIn
+    from service.schemas.dossiers import MeetingIn
 
     return MeetingIn().load(meeting_payload([n.id for n in dossier.nominees]))
 

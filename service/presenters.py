@@ -1,4 +1,8 @@
-"""Plain dicts for the output schemas, with the labels and derived values clients need."""
+"""Plain dicts of users, nominees, meetings, dossiers, history events and documents.
+
+The API dumps them with its output schemas; the pages build on the same dicts,
+so a page says exactly what the API says (labels, missing fields, vote results).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -8,10 +12,10 @@ from flask import url_for
 import workflows
 from workflows.rules import form_vote_rule, quorum_reached, vote_passes, vote_percent
 
-from .. import vocabulary
-from ..documents import builders
-from ..models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, User
-from ..operations.dossiers import missing_nominee_fields
+from . import vocabulary
+from .documents import builders
+from .models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, User
+from .operations.dossiers import missing_nominee_fields
 
 ROLE_LABELS = vocabulary.ROLE_LABELS
 

@@ -1,27 +1,22 @@
-"""Input and output schemas of the campaign-definition and round endpoints.
+"""Input and output schemas of campaign definitions and rounds.
 
-Same conventions as ``schemas``: inputs end in ``In`` and refuse unknown
+Same conventions as ``dossiers``: inputs end in ``In`` and refuse unknown
 fields, outputs end in ``Out``, every message is Vietnamese.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 import workflows
 
-from .schemas import _DATE_RANGE, BaseSchema, CampaignOut, HistoryEventOut, Text, UnitOut
-
-
-class NullableBoolean(fields.Field):
-    """true, false or null (null withdraws an override); nothing else."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if value is not None and not isinstance(value, bool):
-            raise ValidationError("Phải là true, false hoặc null.")
-        return value
-
+from .base import DATE_RANGE, BaseSchema, NullableBoolean, Text
+from .dossiers import CampaignOut, HistoryEventOut, UnitOut
 
 # --- campaign definitions -------------------------------------------------------
+
+# A definition is a page or two of YAML; anything much larger is a mistake.
+MAX_DEFINITION_BYTES = 512 * 1024
+
 
 class DefinitionProblemOut(Schema):
     field = fields.String()
@@ -140,9 +135,9 @@ class RoundTransitionIn(BaseSchema):
         min=1, max=32, error="Trạng thái dài từ 1 đến 32 ký tự."))
     comment = Text(allow_none=True, multiline=True, max_length=5000)
     proposal_number = Text(allow_none=True, max_length=64)
-    proposal_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+    proposal_date = fields.Date(allow_none=True, validate=DATE_RANGE)
     decision_number = Text(allow_none=True, max_length=64)
-    decision_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+    decision_date = fields.Date(allow_none=True, validate=DATE_RANGE)
 
 
 class OverrideIn(BaseSchema):
@@ -159,6 +154,6 @@ class RoundEventOut(HistoryEventOut):
 
 
 __all__ = [
-    "AvailableRoundTransitionOut", "CampaignLoadOut", "DefinitionProblemOut", "OverrideIn", "RankingOut",
-    "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
+    "MAX_DEFINITION_BYTES", "AvailableRoundTransitionOut", "CampaignLoadOut", "DefinitionProblemOut", "OverrideIn",
+    "RankingOut", "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
 ]

@@ -1,93 +1,15 @@
-"""Input and output schemas of the JSON API.
+"""Input and output schemas of users, units, campaigns and dossiers.
 
 Input schemas end in ``In`` and refuse unknown fields; output schemas end in
-``Out``. Every message a user can see is Vietnamese.
+``Out``. Every message a user can see is Vietnamese. The JSON API reads and
+writes with them; the pages check their forms with the same input schemas.
 """
 from __future__ import annotations
-
-import datetime as dt
-import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..models import GENDERS, NOMINEE_KINDS, VOTING_METHODS
-from ..text import describe_character, find_control_character
-
-# Marshmallow's own messages are English; these replace them for every field.
-_VI_FIELD_MESSAGES = {
-    fields.Field: {"required": "Thiếu trường bắt buộc.", "null": "Không được để trống (null).",
-                   "validator_failed": "Giá trị không hợp lệ."},
-    fields.String: {"invalid": "Phải là một chuỗi ký tự."},
-    fields.Integer: {"invalid": "Phải là một số nguyên."},
-    fields.Number: {"invalid": "Phải là một số.", "too_large": "Số quá lớn."},
-    fields.Float: {"special": "Không chấp nhận NaN hoặc vô cực."},
-    fields.Boolean: {"invalid": "Phải là true hoặc false."},
-    fields.DateTime: {"invalid": "Phải là ngày giờ dạng ISO 8601 (ví dụ 2024-12-02T08:00:00+07:00).",
-                      "invalid_awareness": "Phải ghi rõ múi giờ (ví dụ +07:00).",
-                      "format": "Không định dạng được ngày giờ."},
-    fields.Date: {"invalid": "Phải là ngày dạng YYYY-MM-DD.", "format": "Không định dạng được ngày."},
-    fields.List: {"invalid": "Phải là một danh sách."},
-    fields.Nested: {"type": "Phải là một đối tượng."},
-    fields.Dict: {"invalid": "Phải là một đối tượng (khóa: giá trị)."},
-}
-for _field_class, _messages in _VI_FIELD_MESSAGES.items():
-    _field_class.default_error_messages = {**_field_class.default_error_messages, **_messages}
-
-
-class StrictBoolean(fields.Boolean):
-    """JSON true or false only; marshmallow would also take 1, "yes" or "on"."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
-class BaseSchema(Schema):
-    error_messages = {"unknown": "Trường không được hỗ trợ.", "type": "Dữ liệu phải là một đối tượng JSON."}
-
-
-class Text(fields.String):
-    """A string stored in Unicode NFC, with no control characters.
-
-    ``multiline`` keeps line breaks (achievement summaries, opinions).
-    """
-
-    def __init__(self, *args, multiline: bool = False, max_length: int = 255, allow_blank: bool = True,
-                 **kwargs):
-        self.multiline = multiline
-        self.max_length = max_length
-        self.allow_blank = allow_blank
-        super().__init__(*args, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if self.multiline:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = unicodedata.normalize("NFC", text).strip()
-        bad = find_control_character(text, multiline=self.multiline)
-        if bad is not None:
-            raise ValidationError(f"Chứa ký tự điều khiển không được phép ({describe_character(bad)}).")
-        if len(text) > self.max_length:
-            raise ValidationError(f"Dài quá {self.max_length} ký tự (hiện có {len(text)}).")
-        if not self.allow_blank and not text:
-            raise ValidationError("Không được để trống.")
-        return text
-
-
-def _one_of(choices, labels: str) -> validate.OneOf:
-    return validate.OneOf(choices, error=f"Phải là một trong: {labels}.")
-
-
-_SMALL_POSITIVE = validate.Range(min=1, max=1_000_000, error="Phải từ {min} đến {max}.")
-_DATE_RANGE = validate.Range(min=dt.date(1945, 9, 2),
-                             max=dt.date(2100, 12, 31),
-                             error="Ngày phải nằm trong khoảng {min} đến {max}.")
-# Also keeps times clear of the calendar's ends, where converting to UTC would overflow.
-_TIME_RANGE = validate.Range(min=dt.datetime(1945, 9, 2, tzinfo=dt.timezone.utc),
-                             max=dt.datetime(2100, 12, 31, tzinfo=dt.timezone.utc),
-                             error="Thời gian phải trong khoảng {min} đến {max}.")
-
+from .base import DATE_RANGE, SMALL_POSITIVE, TIME_RANGE, BaseSchema, StrictBoolean, Text, one_of
 
 # --- auth ------------------------------------------------------------------------
 
@@ -184,16 +106,16 @@ class CampaignRoundOut(Schema):
 # --- dossiers -----------------------------------------------------------------------
 
 class DossierCreateIn(BaseSchema):
-    campaign_id = fields.Integer(required=True, strict=True, validate=_SMALL_POSITIVE)
+    campaign_id = fields.Integer(required=True, strict=True, validate=SMALL_POSITIVE)
     # Needed only when several rounds of the campaign take dossiers at once.
-    round_id = fields.Integer(strict=True, validate=_SMALL_POSITIVE)
+    round_id = fields.Integer(strict=True, validate=SMALL_POSITIVE)
 
 
 class DossierUpdateIn(BaseSchema):
-    expected_version = fields.Integer(required=True, strict=True, validate=_SMALL_POSITIVE)
-    to_trinh_number = fields.Integer(allow_none=True, strict=True, validate=_SMALL_POSITIVE)
-    bien_ban_number = fields.Integer(allow_none=True, strict=True, validate=_SMALL_POSITIVE)
-    to_trinh_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+    expected_version = fields.Integer(required=True, strict=True, validate=SMALL_POSITIVE)
+    to_trinh_number = fields.Integer(allow_none=True, strict=True, validate=SMALL_POSITIVE)
+    bien_ban_number = fields.Integer(allow_none=True, strict=True, validate=SMALL_POSITIVE)
+    to_trinh_date = fields.Date(allow_none=True, validate=DATE_RANGE)
     recipients = fields.List(Text(max_length=255), validate=validate.Length(
         min=1, max=20, error="Cần từ {min} đến {max} nơi nhận."))
 
@@ -219,9 +141,9 @@ class MetricValues(fields.Dict):
 
 
 class NomineeIn(BaseSchema):
-    kind = fields.String(required=True, validate=_one_of(NOMINEE_KINDS, "collective (tập thể), individual (cá nhân)"))
+    kind = fields.String(required=True, validate=one_of(NOMINEE_KINDS, "collective (tập thể), individual (cá nhân)"))
     full_name = Text(required=True, max_length=255, allow_blank=False)
-    gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
+    gender = fields.String(allow_none=True, validate=one_of(GENDERS, "male (nam), female (nữ)"))
     position = Text(allow_none=True, max_length=255)
     workplace = Text(allow_none=True, max_length=255)
     is_leader = StrictBoolean()
@@ -231,14 +153,14 @@ class NomineeIn(BaseSchema):
 
 
 class NomineeUpdateIn(NomineeIn):
-    expected_version = fields.Integer(required=True, strict=True, validate=_SMALL_POSITIVE)
-    kind = fields.String(validate=_one_of(NOMINEE_KINDS, "collective (tập thể), individual (cá nhân)"))
+    expected_version = fields.Integer(required=True, strict=True, validate=SMALL_POSITIVE)
+    kind = fields.String(validate=one_of(NOMINEE_KINDS, "collective (tập thể), individual (cá nhân)"))
     full_name = Text(max_length=255, allow_blank=False)
     award_form = Text(max_length=64, allow_blank=False)
 
 
 class NomineeDeleteArgs(BaseSchema):
-    expected_version = fields.Integer(validate=_SMALL_POSITIVE)
+    expected_version = fields.Integer(validate=SMALL_POSITIVE)
 
 
 class NomineeOut(Schema):
@@ -263,27 +185,27 @@ class AbsenteeIn(BaseSchema):
 
 
 class VoteIn(BaseSchema):
-    nominee_id = fields.Integer(required=True, strict=True, validate=_SMALL_POSITIVE)
+    nominee_id = fields.Integer(required=True, strict=True, validate=SMALL_POSITIVE)
     votes_in_favour = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=0, max=10_000, error="Số phiếu phải từ {min} đến {max}."))
 
 
 class MeetingIn(BaseSchema):
-    started_at = fields.AwareDateTime(required=True, validate=_TIME_RANGE)
-    ended_at = fields.AwareDateTime(allow_none=True, validate=_TIME_RANGE)
+    started_at = fields.AwareDateTime(required=True, validate=TIME_RANGE)
+    ended_at = fields.AwareDateTime(allow_none=True, validate=TIME_RANGE)
     place = Text(required=True, max_length=255, allow_blank=False)
     chair_name = Text(required=True, max_length=128, allow_blank=False)
-    chair_gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
+    chair_gender = fields.String(allow_none=True, validate=one_of(GENDERS, "male (nam), female (nữ)"))
     chair_position = Text(max_length=255)
     secretary_name = Text(required=True, max_length=128, allow_blank=False)
-    secretary_gender = fields.String(allow_none=True, validate=_one_of(GENDERS, "male (nam), female (nữ)"))
+    secretary_gender = fields.String(allow_none=True, validate=one_of(GENDERS, "male (nam), female (nữ)"))
     secretary_position = Text(max_length=255)
     total_members = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=1000, error="Tổng số thành viên phải từ {min} đến {max}."))
     present_members = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=0, max=1000, error="Số thành viên có mặt phải từ {min} đến {max}."))
     absentees = fields.List(fields.Nested(AbsenteeIn), validate=validate.Length(max=1000))
-    voting_method = fields.String(required=True, validate=_one_of(
+    voting_method = fields.String(required=True, validate=one_of(
         VOTING_METHODS, "show_of_hands (giơ tay), secret_ballot (bỏ phiếu kín)"))
     votes = fields.List(fields.Nested(VoteIn), validate=validate.Length(max=10_000))
 
@@ -356,7 +278,7 @@ class DossierSummaryOut(Schema):
 
 
 class DossierListArgs(BaseSchema):
-    campaign_id = fields.Integer(strict=False, validate=_SMALL_POSITIVE)
+    campaign_id = fields.Integer(strict=False, validate=SMALL_POSITIVE)
     state = fields.String(validate=validate.Length(max=32))
 
 
@@ -367,7 +289,7 @@ class TransitionIn(BaseSchema):
                                                                            error="Trạng thái dài từ 1 đến 32 ký tự."))
     comment = Text(allow_none=True, multiline=True, max_length=5000)
     decision_number = Text(allow_none=True, max_length=64)
-    decision_date = fields.Date(allow_none=True, validate=_DATE_RANGE)
+    decision_date = fields.Date(allow_none=True, validate=DATE_RANGE)
 
 
 class AvailableTransitionOut(Schema):
@@ -420,22 +342,10 @@ class DocumentOut(Schema):
 
 
 class DocumentsGenerateIn(BaseSchema):
-    kinds = fields.List(fields.String(validate=_one_of(("bien_ban", "to_trinh", "danh_sach"),
-                                                        "bien_ban, to_trinh, danh_sach")))
+    kinds = fields.List(fields.String(validate=one_of(("bien_ban", "to_trinh", "danh_sach"),
+                                                       "bien_ban, to_trinh, danh_sach")))
 
 
 class DocumentDownloadArgs(BaseSchema):
-    version = fields.Integer(validate=_SMALL_POSITIVE)
+    version = fields.Integer(validate=SMALL_POSITIVE)
 
-
-class ErrorBody(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    details = fields.Dict()
-    request_id = fields.String()
-    # Last: from here on the class body's ``fields`` is this field, not the module.
-    fields = fields.Dict(required=True)
-
-
-class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody, required=True)
