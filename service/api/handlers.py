@@ -14,7 +14,7 @@ import io
 
 import workflows
 
-from .. import access
+from .. import access, audit
 from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
 from ..errors import NotFound, Unauthenticated
@@ -27,7 +27,7 @@ from . import dossier_reads, present
 from .parsing import Blueprint
 from .schemas import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
-    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
+    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryArgs, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
     NomineeDeleteArgs, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
     UnitOut,
 )
@@ -254,14 +254,17 @@ class TransitionCollection(MethodView):
 
 
 @blp.route("/dossiers/<int:dossier_id>/history")
+@blp.arguments(HistoryArgs, location="query")
 @blp.response(200, HistoryEventOut(many=True))
-@blp.documented_errors(401, 404)
-def history(dossier_id):
-    """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao."""
+@blp.documented_errors(401, 404, 422)
+def history(args, dossier_id):
+    """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao; với include=changes,
+    kèm mọi thay đổi dữ liệu (người được đề nghị, số liệu, biên bản, số phiếu, thông tin hồ sơ)."""
     dossier = load_dossier(current_user(), dossier_id)
     events = db.session.scalars(sa.select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
                                 .order_by(HistoryEvent.created_at, HistoryEvent.id))
-    return [present.history_event(e) for e in events]
+    return audit.timeline([present.history_event(e) for e in events],
+                          audit.dossier_changes(dossier) if args.get("include") == "changes" else [])
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents")

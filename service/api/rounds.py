@@ -10,7 +10,7 @@ from flask import request
 
 import workflows
 
-from .. import access
+from .. import access, audit
 from ..campaigns.schema import ROUND_KIND_LABELS
 from ..db import db
 from ..errors import Forbidden, NotFound, ValidationFailed
@@ -20,6 +20,7 @@ from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
 from .handlers import authenticate_request, current_user
 from .parsing import Blueprint
+from .schemas import HistoryArgs
 from .round_schemas import (
     CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut, RoundTransitionIn,
 )
@@ -173,9 +174,12 @@ def override_selection(data, round_id):
 
 
 @blp.route("/rounds/<int:round_id>/history")
+@blp.arguments(HistoryArgs, location="query")
 @blp.response(200, RoundEventOut(many=True))
-@blp.documented_errors(401, 404)
-def round_history(round_id):
-    """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao."""
+@blp.documented_errors(401, 404, 422)
+def round_history(args, round_id):
+    """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao; với include=changes,
+    kèm các thay đổi dữ liệu của đợt và của phong trào (mẫu văn bản, tệp định nghĩa)."""
     round_ = load_round(current_user(), round_id)
-    return [_event(e) for e in round_ops.round_history(round_)]
+    return audit.timeline([_event(e) for e in round_ops.round_history(round_)],
+                          audit.round_changes(round_) if args.get("include") == "changes" else [])
