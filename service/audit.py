@@ -21,7 +21,9 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import selectinload
 
+from .clock import to_local
 from .db import db
+from .documents.vnformat import format_date_short, format_number
 from .models import AuditEvent, Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
 
 log = logging.getLogger(__name__)
@@ -174,9 +176,6 @@ def _is_empty(value: Any) -> bool:
 
 def format_value(field: str, value: Any, campaign: Campaign | None = None) -> str:
     """One old or new value as people read it: numbers the Vietnamese way, dates dd/mm/yyyy, text quoted."""
-    from .clock import to_local
-    from .documents.vnformat import format_date_short, format_number
-
     if _is_empty(value):
         return "(trống)"
     if isinstance(value, bool):
@@ -194,14 +193,14 @@ def format_value(field: str, value: Any, campaign: Campaign | None = None) -> st
     if isinstance(value, dict):
         return "; ".join(f"{k}: {format_value(k, v, campaign)}" for k, v in value.items())
     text = str(value)
-    if _ISO_DATETIME.match(text):
-        try:
+    try:
+        if _ISO_DATETIME.match(text):
             moment = to_local(dt.datetime.fromisoformat(text))
             return f"{moment:%H:%M} {format_date_short(moment)}"
-        except ValueError:
-            pass
-    if _ISO_DATE.match(text):
-        return format_date_short(dt.date.fromisoformat(text))
+        if _ISO_DATE.match(text):
+            return format_date_short(dt.date.fromisoformat(text))
+    except ValueError:  # looks like a date but is not one: shown as the text it is
+        pass
     if len(text) > _LONG_TEXT:
         text = text[:_LONG_TEXT - 1].rstrip() + "…"
     return f"“{text}”"
