@@ -100,6 +100,7 @@ def test_a_nominee_edit_appears_in_the_dossier_history(as_user, world):
                                        "old": "3", "new": "4"}]
     assert edit["actor_name"] == "Lê Văn Hùng" and edit["subject"] == "Trần Văn Ánh"
     assert edit["target_type"] == "nominee" and edit["target_id"] == ids[1] and edit["dossier_id"] == dossier_id
+    assert len(_rows()[-1].request_id) == 32  # the request's id, as the X-Request-Id header gave it
     assert changes[1]["sentence"] == "Lê Văn Hùng thêm Trần Văn Ánh vào hồ sơ"
     # Steps keep every field, in time order with the changes.
     history = clerk.get(f"/api/v1/dossiers/{dossier_id}/history?include=changes").get_json()
@@ -159,10 +160,12 @@ def test_a_vote_change_appears_with_old_and_new_counts(as_user, world):
     # One vote and the place change.
     changed = meeting_payload(ids, votes={ids[0]: 8, ids[1]: 7, ids[2]: 8})
     changed["place"] = "Phòng họp số 2"
+    changed["started_at"] = "2024-12-02T08:30:00+07:00"
     assert secretary.put(url, json=changed).status_code == 200
     latest = _changes(secretary, dossier_id)[-2:]
     assert [c["action"] for c in latest] == ["meeting.update", "vote.update"]
     assert latest[0]["sentence"] == ("Phạm Thị Lan sửa biên bản họp Hội đồng: "
+                                     "Bắt đầu lúc 08:00 02/12/2024 → 08:30 02/12/2024; "
                                      "Địa điểm “Hội trường UBND phường Mỹ Bình” → “Phòng họp số 2”")
     assert latest[1]["sentence"] == "Phạm Thị Lan sửa số phiếu đồng ý của Trần Văn Ánh: 8 → 7"
     assert latest[1]["changes"] == {"votes_in_favour": {"old": 8, "new": 7}}
