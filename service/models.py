@@ -568,3 +568,36 @@ class Job(db.Model):
 
     requested_by: Mapped["User"] = relationship()
     round: Mapped[Optional["CampaignRound"]] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One change of data: who, when, what, on which record, with old and new values. Append-only.
+
+    The database refuses UPDATE and DELETE on this table (triggers written by
+    migration 0007). Dossier, round and campaign are plain indexed numbers,
+    not foreign keys: the trail outlives what it describes.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None when the change came from the command line (the server's operator).
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(32), default="")
+    # "<target>.<verb>": "nominee.update", "vote.update", "round.override", "salary_table.replace".
+    action: Mapped[str] = mapped_column(sa.String(64))
+    target_type: Mapped[str] = mapped_column(sa.String(64))
+    target_id: Mapped[Optional[int]]
+    campaign_id: Mapped[Optional[int]] = mapped_column(index=True)
+    round_id: Mapped[Optional[int]] = mapped_column(index=True)
+    dossier_id: Mapped[Optional[int]] = mapped_column(index=True)
+    # Who or what the change is about, in words people read: the nominee's name, the template's title.
+    subject: Mapped[str] = mapped_column(sa.String(255), default="")
+    # {field: {"old": ..., "new": ...}}, only the fields that changed.
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Why, when the change carries a reason (a reviewer's override).
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    actor: Mapped[Optional[User]] = relationship()

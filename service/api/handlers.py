@@ -15,7 +15,7 @@ from flask.views import MethodView
 
 import workflows
 
-from .. import access, presenters
+from .. import access, audit, presenters
 from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
 from ..downloads import DOCX_MIME, ZIP_MIME, attachment, document_response
@@ -27,7 +27,7 @@ from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
 from ..schemas.dossiers import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
-    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
+    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryArgs, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
     NomineeDeleteArgs, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
     UnitOut,
 )
@@ -241,14 +241,17 @@ class TransitionCollection(MethodView):
 
 
 @blp.route("/dossiers/<int:dossier_id>/history")
+@blp.arguments(HistoryArgs, location="query")
 @blp.response(200, HistoryEventOut(many=True))
-@blp.documented_errors(401, 404)
+@blp.documented_errors(401, 404, 422)
 @with_dossier()
-def history(user, dossier):
-    """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao."""
+def history(args, user, dossier):
+    """Lịch sử hồ sơ: ai, lúc nào, từ trạng thái nào sang trạng thái nào, vì sao; với include=changes,
+    kèm mọi thay đổi dữ liệu (người được đề nghị, số liệu, biên bản, số phiếu, thông tin hồ sơ)."""
     events = db.session.scalars(sa.select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
                                 .order_by(HistoryEvent.created_at, HistoryEvent.id))
-    return [presenters.history_event(e) for e in events]
+    return audit.timeline([presenters.history_event(e) for e in events],
+                          audit.dossier_changes(dossier) if args.get("include") == "changes" else [])
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents")

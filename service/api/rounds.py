@@ -10,13 +10,14 @@ from flask import request
 
 import workflows
 
-from .. import access
+from .. import access, audit
 from ..campaigns.schema import ROUND_KIND_LABELS
 from ..errors import ValidationFailed
 from ..lookup import requires, with_campaign, with_round
 from ..models import CampaignRound, RoundEvent, User
 from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
+from ..schemas.dossiers import HistoryArgs
 from ..schemas.rounds import (
     MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut,
     RoundTransitionIn,
@@ -160,9 +161,12 @@ def override_selection(data, user, round_):
 
 
 @blp.route("/rounds/<int:round_id>/history")
+@blp.arguments(HistoryArgs, location="query")
 @blp.response(200, RoundEventOut(many=True))
-@blp.documented_errors(401, 404)
+@blp.documented_errors(401, 404, 422)
 @with_round()
-def round_history(user, round_):
-    """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao."""
-    return [_event(e) for e in round_ops.round_history(round_)]
+def round_history(args, user, round_):
+    """Lịch sử đợt: chuyển trạng thái và điều chỉnh danh sách, ai làm, lúc nào, vì sao; với include=changes,
+    kèm các thay đổi dữ liệu của đợt và của phong trào (mẫu văn bản, tệp định nghĩa)."""
+    return audit.timeline([_event(e) for e in round_ops.round_history(round_)],
+                          audit.round_changes(round_) if args.get("include") == "changes" else [])

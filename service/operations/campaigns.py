@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from workflows import ROUND_WORKFLOW
 
-from .. import access
+from .. import access, audit
 from ..campaigns.definition import Definition, DefinitionError, describe, format_path, parse_definition, to_json
 from ..db import db
 from ..documents.collation import sort_key_text
@@ -120,6 +120,11 @@ def load_campaign(actor: User | None, text: str, *, origin: str = "") -> LoadRes
         ))
     db.session.flush()
     result.campaign = campaign
+    audit.record(actor, "campaign.load", campaign, campaign=campaign,
+                 subject=f"“{campaign.title}” (mã {campaign.code})", changes=audit.created({
+                     "code": campaign.code, "title": campaign.title, "origin": origin,
+                     "definition_sha256": campaign.definition_sha256,
+                     "rounds": [item["title"] for item in data["rounds"]], "created_units": result.created_units}))
     log.info("campaign %s loaded from %s by %s: %s rounds, units created %s", campaign.code, origin or "text",
              actor.username if actor else "command line", len(data["rounds"]), result.created_units)
     return result

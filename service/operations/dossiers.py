@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .. import access
+from .. import access, audit
 from ..awards.excel import format_error, parse_nominees
 from ..campaigns.metrics import clean_figures
 from ..db import db
@@ -101,6 +101,7 @@ def update_dossier_details(actor: User, dossier: Dossier, changes: dict[str, Any
         raise Forbidden("Bạn không có quyền sửa thông tin hồ sơ này.")
     ensure_state(dossier, access.EDITABLE_DETAIL_STATES, "sửa thông tin hồ sơ")
     ensure_version(dossier.version, expected_version, "Hồ sơ")
+    before = audit.fields_of(dossier, audit.DOSSIER_DETAIL_FIELDS)
     if "recipients" in changes:
         recipients = [clean_text(r, field="recipients", label="Kính gửi", max_length=255)
                       for r in changes["recipients"]]
@@ -114,6 +115,8 @@ def update_dossier_details(actor: User, dossier: Dossier, changes: dict[str, Any
             setattr(dossier, name, changes[name])
     mark_content_changed(dossier)
     db.session.flush()
+    audit.record(actor, "dossier.update", dossier, dossier=dossier, subject=f"hồ sơ số {dossier.id}",
+                 changes=audit.diff(before, audit.fields_of(dossier, audit.DOSSIER_DETAIL_FIELDS)))
     return dossier
 
 
@@ -183,6 +186,8 @@ def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
     db.session.add(nominee)
     mark_content_changed(dossier)
     db.session.flush()
+    audit.record(actor, "nominee.create", nominee, dossier=dossier, subject=nominee.full_name,
+                 changes=audit.created(audit.nominee_fields(nominee)))
     return nominee
 
 
@@ -228,6 +233,7 @@ def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
     ensure_state(dossier, NOMINEE_STATES, "sửa người được đề nghị")
     ensure_version(nominee.version, expected_version, "Người được đề nghị")
     changes = _clean_nominee_fields(changes)
+    before = audit.nominee_fields(nominee)
     merged = {
         "kind": nominee.kind, "full_name": nominee.full_name, "gender": nominee.gender,
         "award_form": nominee.award_form, "metric_values": dict(nominee.metric_values or {}),
@@ -247,6 +253,8 @@ def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
         nominee.gender = None
     mark_content_changed(dossier)
     db.session.flush()
+    audit.record(actor, "nominee.update", nominee, dossier=dossier, subject=nominee.full_name,
+                 changes=audit.diff(before, audit.nominee_fields(nominee)))
     return nominee
 
 
@@ -256,9 +264,12 @@ def delete_nominee(actor: User, nominee: Nominee, expected_version: int | None) 
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được xóa người được đề nghị.")
     ensure_state(dossier, NOMINEE_STATES, "xóa người được đề nghị")
     ensure_version(nominee.version, expected_version, "Người được đề nghị")
+    before = audit.nominee_fields(nominee)
     dossier.nominees.remove(nominee)
     mark_content_changed(dossier)
     db.session.flush()
+    audit.record(actor, "nominee.delete", ("nominee", nominee.id), dossier=dossier, subject=nominee.full_name,
+                 changes=audit.removed(before))
 
 
 # --- council meeting -------------------------------------------------------------
@@ -307,6 +318,9 @@ def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> Counc
         raise ValidationFailed("Biên bản họp Hội đồng chưa hợp lệ.", fields=errors)
 
     meeting = dossier.meeting
+    is_new = meeting is None
+    before = audit.meeting_fields(meeting)
+    old_votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
     if meeting is None:
         meeting = CouncilMeeting(dossier=dossier)
         db.session.add(meeting)
@@ -334,4 +348,21 @@ def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> Counc
         meeting.votes.append(Vote(nominee_id=nominee_id, votes_in_favour=count))
     mark_content_changed(dossier)
     db.session.flush()
+    _audit_meeting(actor, dossier, meeting, is_new, before, old_votes, votes)
     return meeting
+
+
+def _audit_meeting(actor: User, dossier: Dossier, meeting: CouncilMeeting, is_new: bool,
+                   before: dict[str, Any], old_votes: dict[int, int], new_votes: dict[int, int]) -> None:
+    """One row for the meeting's own fields, one per nominee whose votes changed."""
+    after = audit.meeting_fields(meeting)
+    audit.record(actor, "meeting.create" if is_new else "meeting.update", meeting, dossier=dossier,
+                 subject="biên bản họp Hội đồng",
+                 changes=audit.created(after) if is_new else audit.diff(before, after))
+    names = {n.id: n.full_name for n in dossier.nominees}
+    for nominee_id in [*old_votes, *(n for n in new_votes if n not in old_votes)]:
+        old, new = old_votes.get(nominee_id), new_votes.get(nominee_id)
+        verb = "create" if old is None else "delete" if new is None else "update"
+        audit.record(actor, f"vote.{verb}", ("nominee", nominee_id), dossier=dossier,
+                     subject=names.get(nominee_id, f"người được đề nghị số {nominee_id}"),
+                     changes=audit.diff({"votes_in_favour": old}, {"votes_in_favour": new}))

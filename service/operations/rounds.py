@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 import workflows
 from workflows.rules import describe_vote_rule, form_vote_rule, vote_passes
 
-from .. import access, ranking
+from .. import access, audit, ranking
 from ..campaigns.metrics import nominee_values
 from ..clock import today_local
 from ..db import db, utcnow
@@ -391,8 +391,9 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
             raise ValidationFailed(
                 f"Không thể chọn “{origin[nominee_id][1].full_name}”: {base}",
                 fields={"selected": [base]}, code="not_forceable")
-    db.session.add(RoundOverride(round_id=round_.id, nominee_id=nominee_id, is_selected=selected, reason=reason,
-                                 actor_id=actor.id))
+    override = RoundOverride(round_id=round_.id, nominee_id=nominee_id, is_selected=selected, reason=reason,
+                             actor_id=actor.id)
+    db.session.add(override)
     db.session.flush()
     after, _ = live_ranking(round_)
     if after.breaches:
@@ -405,6 +406,10 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
     details = {"nominee_id": nominee_id, "nominee_name": origin[nominee_id][1].full_name, "selected": selected,
                "before": {"is_selected": outcome.is_selected, "reason_code": outcome.reason_code},
                "after": {"is_selected": now.is_selected, "reason_code": now.reason_code}}
+    audit.record(actor, "round.override", override, dossier=origin[nominee_id][0], always=True,
+                 subject=origin[nominee_id][1].full_name, comment=reason, changes={
+                     "override": {"old": outcome.is_selected if outcome.is_override else None, "new": selected},
+                     **audit.diff({"is_selected": outcome.is_selected}, {"is_selected": now.is_selected})})
     return ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
 
 

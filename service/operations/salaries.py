@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..awards.prize import BaseSalaryTable, PrizeError
 from ..db import db
 from ..errors import Forbidden, ValidationFailed
@@ -33,13 +34,26 @@ def replace_salary_table(actor: User, rows: list[dict[str, Any]]) -> BaseSalaryT
                                            for r in rows])
     except PrizeError as error:
         raise ValidationFailed(str(error), fields={"rows": [str(error)]}, code="invalid_salary_table") from None
-    old = [(level.valid_from.isoformat(), level.amount)
-           for level in db.session.scalars(sa.select(BaseSalaryLevel).order_by(BaseSalaryLevel.valid_from))]
+    levels = db.session.scalars(sa.select(BaseSalaryLevel).order_by(BaseSalaryLevel.valid_from)).all()
+    old = [(level.valid_from.isoformat(), level.amount) for level in levels]
+    before = _levels_for_audit(levels)
     db.session.execute(sa.delete(BaseSalaryLevel))
     for level in table.rows:
         db.session.add(BaseSalaryLevel(valid_from=level.valid_from, amount=level.amount, source=level.source,
                                        needs_check=level.needs_check, updated_by_id=actor.id))
     db.session.flush()
+    audit.record(actor, "salary_table.replace", ("base_salary_table", None), subject="bảng mức lương cơ sở",
+                 changes=audit.diff(before, _levels_for_audit(table.rows)))
     log.info("base salary table replaced by %s: %s -> %s", actor.username, old,
              [(level.valid_from.isoformat(), level.amount) for level in table.rows])
     return table
+
+
+def _levels_for_audit(levels) -> dict[str, Any]:
+    """Each level as ``{day: amount, day.source: ..., day.needs_check: ...}`` for the audit trail."""
+    values: dict[str, Any] = {}
+    for level in levels:
+        day = level.valid_from.isoformat()
+        values.update({day: level.amount, f"{day}.source": level.source or "",
+                       f"{day}.needs_check": bool(level.needs_check)})
+    return values

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..awards.custom_templates import TEMPLATE_KINDS, check_uploaded_template
 from ..db import db
 from ..documents.builders import sample_path
@@ -47,12 +48,16 @@ def upload_template(actor: User, campaign: Campaign, kind: str, content: bytes, 
         raise ValidationFailed("Mẫu văn bản không dùng được: " + " ".join(problems),
                                fields={"file": problems}, code="invalid_template")
     sha = document_store().put(content)
-    uploaded = custom_template(campaign, kind) or CustomTemplate(campaign_id=campaign.id, kind=kind)
+    uploaded = custom_template(campaign, kind)
+    before = audit.fields_of(uploaded, _AUDITED) if uploaded is not None else {}
+    uploaded = uploaded or CustomTemplate(campaign_id=campaign.id, kind=kind)
     uploaded.sha256, uploaded.size = sha, len(content)
     uploaded.file_name = (file_name or "")[:255]
     uploaded.uploaded_by_id = actor.id
     db.session.add(uploaded)
     db.session.flush()
+    audit.record(actor, "template.upload", uploaded, campaign=campaign, subject=_title(kind),
+                 changes=audit.diff(before, audit.fields_of(uploaded, _AUDITED)))
     log.info("campaign %s: template %s replaced by %s (%s)", campaign.code, kind, actor.username, sha)
     return uploaded
 
@@ -64,5 +69,18 @@ def remove_template(actor: User, campaign: Campaign, kind: str) -> None:
     uploaded = custom_template(campaign, kind)
     if uploaded is None:
         raise NotFound("Phong trào đang dùng mẫu có sẵn cho loại văn bản này.")
+    before = audit.fields_of(uploaded, _AUDITED)
     db.session.delete(uploaded)
     db.session.flush()
+    audit.record(actor, "template.remove", ("custom_template", uploaded.id), campaign=campaign,
+                 subject=_title(kind), changes=audit.removed(before))
+
+
+_AUDITED = ("file_name", "sha256", "size")
+
+
+def _title(kind: str) -> str:
+    from ..awards.builders import CAMPAIGN_DOCUMENT_TITLES
+    from ..documents.builders import DOCUMENT_TITLES
+
+    return f"“{({**DOCUMENT_TITLES, **CAMPAIGN_DOCUMENT_TITLES}).get(kind, kind)}”"

@@ -310,7 +310,25 @@ class TransitionsOut(Schema):
     transitions = fields.List(fields.Nested(AvailableTransitionOut))
 
 
+class ChangedFieldOut(Schema):
+    field = fields.String()
+    label = fields.String()
+    old = fields.String()
+    new = fields.String()
+
+
+class HistoryArgs(BaseSchema):
+    include = fields.String(validate=validate.OneOf(["changes"], error="Chỉ nhận include=changes."),
+                            metadata={"description": "changes: kèm mọi thay đổi dữ liệu (sổ ghi thay đổi), "
+                                                     "xếp chung theo thời gian"})
+
+
 class HistoryEventOut(Schema):
+    """A timeline entry: a workflow step (kind "transition") or, with include=changes, a change of data
+    (kind "change": action, subject, changes {field: {old, new}}, changed_fields); both carry a sentence."""
+
+    kind = fields.String()
+    sentence = fields.String()
     id = fields.Integer()
     trigger = fields.String()
     trigger_label = fields.String()
@@ -318,12 +336,20 @@ class HistoryEventOut(Schema):
     to_state = fields.String()
     from_state_label = fields.String()
     to_state_label = fields.String()
-    actor_id = fields.Integer()
+    actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String()
     actor_role = fields.String()
     comment = fields.String()
     details = fields.Dict()
     created_at = fields.DateTime()
+    action = fields.String()
+    action_label = fields.String()
+    target_type = fields.String()
+    target_id = fields.Integer(allow_none=True)
+    dossier_id = fields.Integer(allow_none=True)
+    subject = fields.String()
+    changes = fields.Dict()
+    changed_fields = fields.List(fields.Nested(ChangedFieldOut))
 
 
 class DocumentOut(Schema):

@@ -150,7 +150,7 @@ class OverrideIn(BaseSchema):
 class RoundEventOut(HistoryEventOut):
     """A step of a round: the same record as a dossier's history event, naming its round."""
 
-    round_id = fields.Integer()
+    round_id = fields.Integer(allow_none=True)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ from flask import url_for
 
 import workflows
 
-from .. import access, ranking, vocabulary
+from .. import access, audit, ranking, vocabulary
 from ..campaigns.schema import ROUND_KIND_LABELS
 from ..db import db
 from ..models import CampaignRound, Dossier, User
@@ -237,8 +237,11 @@ def round_history_view(round_: CampaignRound) -> list[dict[str, Any]]:
             "to_state_label": views.round_state_label(event.to_state),
             "to_state_tone": views.ROUND_STATE_TONES.get(event.to_state, "neutral"),
             "comment": event.comment, "notes": _event_notes(event),
+            "sentence": audit.override_sentence(event.actor.full_name, (event.details or {}).get("nominee_name", ""),
+                                                (event.details or {}).get("selected"), "")
+            if event.trigger == "override" else "",
         })
-    return items
+    return audit.timeline(items, views.change_items(audit.round_changes(round_)))
 
 
 # --- documents --------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from workflows.rules import (
     describe_vote_rule, form_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict,
 )
 
-from .. import access, vocabulary
+from .. import access, audit, vocabulary
 from .. import presenters as present
 from ..clock import to_local
 from ..db import db
@@ -303,9 +303,16 @@ def history_view(dossier: Dossier) -> list[dict[str, Any]]:
             "actor_role": ROLE_LABELS.get(data["actor_role"], data["actor_role"]),
             "action": data["trigger_label"], "from_state_label": data["from_state_label"],
             "to_state_label": data["to_state_label"], "to_state_tone": STATE_TONES.get(event.to_state, "neutral"),
-            "comment": data["comment"], "notes": notes,
+            "comment": data["comment"], "notes": notes, "sentence": "",
         })
-    return items
+    return audit.timeline(items, change_items(audit.dossier_changes(dossier)))
+
+
+def change_items(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audited changes as history items of a page: the sentence tells who changed what, old → new."""
+    return [{"kind": "change", "created_at": c["created_at"], "action": c["action_label"],
+             "actor_name": c["actor_name"], "actor_role": ROLE_LABELS.get(c["actor_role"], c["actor_role"]),
+             "sentence": c["sentence"], "notes": []} for c in changes]
 
 
 def details_form_values(dossier: Dossier) -> dict[str, Any]:
