@@ -25,6 +25,7 @@ from .clock import to_local
 from .db import db
 from .documents.vnformat import format_date_short, format_number
 from .models import AuditEvent, Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .vocabulary import NOMINEE_FIELD_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +208,6 @@ def format_value(field: str, value: Any, campaign: Campaign | None = None) -> st
 
 
 def field_label(field: str, campaign: Campaign | None = None) -> str:
-    from .operations.dossiers import NOMINEE_FIELD_LABELS
-
     if field.startswith(METRIC_PREFIX) and campaign is not None:
         code = field[len(METRIC_PREFIX):]
         metric = next((m for m in campaign.metrics or [] if m["code"] == code), None)

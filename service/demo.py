@@ -20,6 +20,8 @@ from .auth import hash_password
 from .campaigns.definition import Definition, parse_definition, to_json
 from .db import db
 from .models import Campaign, Dossier, Unit, User
+from .operations import documents, dossiers, workflow
+from .operations.campaigns import load_campaign
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,6 @@ LONG_XUYEN_AWARD_FORMS: list[dict[str, Any]] = to_json(campaign_definition().dat
 
 def load_campaign_and_units() -> tuple[Campaign, dict[str, Unit]]:
     """Load the definition file as the command line would; return the campaign and every unit by code."""
-    from .operations.campaigns import load_campaign
-
     campaign = load_campaign(None, campaign_definition().source, origin=CAMPAIGN_FILE.name).campaign
     units = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
     return campaign, units
@@ -125,8 +125,6 @@ def _meeting_for(dossier: Dossier, secretary: User) -> dict[str, Any]:
 
 def _drive(users: dict[str, User], campaign: Campaign, unit_code: str, target: str) -> None:
     """Take one demo dossier from nothing to the ``target`` state, step by step."""
-    from .operations import documents, dossiers, workflow
-
     short = unit_code.replace("-", "")
     clerk, secretary, head = users[f"canbo.{short}"], users[f"thuky.{short}"], users[f"chutich.{short}"]
     reviewer, approver = users["thamdinh.yte"], users["pheduyet.ubnd"]

@@ -11,11 +11,10 @@ from typing import Any
 
 from workflows import ROUND_WORKFLOW, WORKFLOW, Workflow
 
-from .awards.builders import CAMPAIGN_DOCUMENT_TITLES
-from .documents.builders import DOCUMENT_TITLES
+from .documents.builders import CAMPAIGN_DOCUMENT_TITLES, DOCUMENT_TITLES
 
 __all__ = [
-    "NOMINEE_KIND_LABELS", "ROLE_LABELS", "award_form_label", "document_title", "dossier_event_label",
+    "NOMINEE_FIELD_LABELS", "NOMINEE_KIND_LABELS", "ROLE_LABELS", "award_form_label", "document_title", "dossier_event_label",
     "dossier_state_label", "nominee_kind_word", "round_event_label", "round_state_label",
 ]
 
@@ -34,6 +33,19 @@ NOMINEE_KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
 _DOSSIER_EVENTS = {"create": "Lập hồ sơ"}
 _ROUND_EVENTS = {"override": "Điều chỉnh danh sách"}
 
+
+#: A nominee's fields as messages, pages and the audit trail name them.
+NOMINEE_FIELD_LABELS = {
+    "kind": "Loại (tập thể/cá nhân)",
+    "full_name": "Họ và tên (tên tập thể)",
+    "gender": "Giới tính",
+    "position": "Chức vụ",
+    "workplace": "Đơn vị công tác",
+    "award_form": "Hình thức khen thưởng",
+    "achievement_summary": "Tóm tắt thành tích",
+    "metrics": "Số liệu thành tích",
+    "is_leader": "Là lãnh đạo",
+}
 
 def _state_label(workflow: Workflow, state: str) -> str:
     try:

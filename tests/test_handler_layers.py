@@ -1,44 +1,16 @@
 """The pages and the JSON API are siblings over one shared layer, and their handlers have one shape.
 
-Neither side imports the other; both load what a URL names through the
-decorators of service.lookup, so "may this user see it" (404) and "may this user
-do it" (403) are decided in one place for both.
+Both load what a URL names through the decorators of service.lookup, so "may
+this user see it" (404) and "may this user do it" (403) are decided in one place
+for both. That neither side imports the other is checked, with the other import
+rules, in test_architecture.py.
 """
 from __future__ import annotations
 
-import ast
-import re
-from pathlib import Path
 
-import pytest
-
-SERVICE = Path(__file__).resolve().parent.parent / "service"
 # The one read that does not load the dossier: it answers from a cached body after a single small query.
 LOADS_ON_ITS_OWN = {"api.DossierItem.get"}
 LOADED_IDS = ("dossier_id", "nominee_id", "round_id", "campaign_id", "job_id")
-
-
-def _imported_modules(path: Path) -> set[str]:
-    """Absolute names of the service modules ``path`` imports."""
-    package = ["service", *path.relative_to(SERVICE).parent.parts]
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            base = package[:len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-    return names
-
-
-@pytest.mark.parametrize(("side", "other"), [("web", "api"), ("api", "web")])
-def test_one_side_imports_nothing_from_the_other(side, other):
-    forbidden = re.compile(rf"^service\.{other}(\.|$)")
-    offending = {f"{path.relative_to(SERVICE)}: {name}" for path in (SERVICE / side).rglob("*.py")
-                 for name in _imported_modules(path) if forbidden.match(name)}
-    assert not offending, sorted(offending)
 
 
 def _is_loading_handler(function) -> bool:

@@ -21,6 +21,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 
 from ..errors import DomainError
+from .errors import ErrorOut
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL, so no row ever has a larger id.
 MAX_ID = 2**31 - 1
@@ -70,8 +71,6 @@ class Blueprint(flask_smorest.Blueprint):
 
     def documented_errors(self, *statuses: int):
         """Declare in the OpenAPI document the error responses a handler may give (one shape)."""
-        from .errors import ErrorOut
-
         def decorate(func):
             for status in statuses:
                 func = self.alt_response(status, schema=ErrorOut, description=self.ERROR_DESCRIPTIONS[status])(func)

@@ -2,19 +2,8 @@
 from __future__ import annotations
 
 from ..models import Campaign, Nominee
+from ..vocabulary import NOMINEE_FIELD_LABELS
 
-# Field labels used in messages; the same words the pages show.
-NOMINEE_FIELD_LABELS = {
-    "kind": "Loại (tập thể/cá nhân)",
-    "full_name": "Họ và tên (tên tập thể)",
-    "gender": "Giới tính",
-    "position": "Chức vụ",
-    "workplace": "Đơn vị công tác",
-    "award_form": "Hình thức khen thưởng",
-    "achievement_summary": "Tóm tắt thành tích",
-    "metrics": "Số liệu thành tích",
-    "is_leader": "Là lãnh đạo",
-}
 #: The fields each kind of nominee needs filled in (besides the campaign's required figures), in form order.
 REQUIRED_NOMINEE_FIELDS = {
     "collective": ("full_name", "award_form", "achievement_summary"),

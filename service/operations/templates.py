@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from .. import audit
+from .. import audit, vocabulary
 from ..awards.custom_templates import TEMPLATE_KINDS, check_uploaded_template
 from ..db import db
 from ..documents.builders import sample_path
@@ -80,7 +80,4 @@ _AUDITED = ("file_name", "sha256", "size")
 
 
 def _title(kind: str) -> str:
-    from ..awards.builders import CAMPAIGN_DOCUMENT_TITLES
-    from ..documents.builders import DOCUMENT_TITLES
-
-    return f"“{({**DOCUMENT_TITLES, **CAMPAIGN_DOCUMENT_TITLES}).get(kind, kind)}”"
+    return f"“{vocabulary.document_title(kind)}”"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import collation
+from ..engine import render_docx
 from ..vnformat import (
     document_reference,
     format_count,
@@ -499,6 +500,4 @@ def build_context(kind: str, snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_document(kind: str, snapshot: Mapping[str, Any]) -> bytes:
     """Build the context of ``kind`` and render the committed template to .docx bytes."""
-    from ..engine import render_docx
-
     return render_docx(template_path(kind), build_context(kind, snapshot))

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import collation
+from ..engine import render_docx
 from ..vnformat import (
     document_reference,
     format_count,
@@ -567,8 +568,6 @@ def build_campaign_context(kind: str, snapshot: Mapping[str, Any], *, annex_orde
 def render_campaign_document(kind: str, snapshot: Mapping[str, Any], template: Any = None, **options: Any) -> bytes:
     """Build the context of ``kind`` and render it with ``template`` (a path or
     bytes; the committed template by default) to .docx bytes."""
-    from ..engine import render_docx
-
     context = build_campaign_context(kind, snapshot, **options)
     return render_docx(template if template is not None else campaign_template_path(kind), context)
 
