@@ -27,8 +27,8 @@ ROLE_LABELS = {
     "approver": "Lãnh đạo phê duyệt (cấp có thẩm quyền)",
     "admin": "Quản trị hệ thống",
 }
-#: Kinds of nominee, as a column or a badge says them.
-NOMINEE_KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân"}
+#: Kinds of nominee, as a column or a badge says them (the prize rules also name households).
+NOMINEE_KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
 # History rows that record something other than a workflow trigger.
 _DOSSIER_EVENTS = {"create": "Lập hồ sơ"}
 _ROUND_EVENTS = {"override": "Điều chỉnh danh sách"}

@@ -32,6 +32,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from ..documents.vnformat import format_date_short, format_money, money_in_words, nfc
+from ..vocabulary import nominee_kind_word
 
 __all__ = [
     "PrizeError",
@@ -58,7 +59,6 @@ BASE_SALARY_FILE = HERE / "base_salary.yaml"
 MULTIPLIER_FILE = HERE / "prize_multipliers.yaml"
 
 NOMINEE_KINDS = ("individual", "collective", "household")
-_KIND_LABELS = {"individual": "cá nhân", "collective": "tập thể", "household": "hộ gia đình"}
 
 ROUNDING_RULES = ("nearest", "up")
 ROUNDING_STEP = 10_000
@@ -344,7 +344,7 @@ class MultiplierTable:
         base_kind = "individual" if kind == "household" else kind
         value = getattr(rates, base_kind)
         if value is None:
-            raise PrizeError(f"Hình thức «{rates.name}» không tặng cho {_KIND_LABELS[kind]}.")
+            raise PrizeError(f"Hình thức «{rates.name}» không tặng cho {nominee_kind_word(kind)}.")
         if kind == "household":
             value = value * regime.household_factor
         return Multiplier(

@@ -17,13 +17,12 @@ from marshmallow import ValidationError
 
 from workflows.rules import vote_rule_from_dict
 
+from ..vocabulary import nominee_kind_word
 from .schema import FORMAT_VERSION, ROUND_KIND_LABELS, DefinitionSchema
 from .yaml_source import Path, SourceError, SourceProblem, YamlDocument, load_yaml_document
 
 __all__ = ["DefinitionError", "Definition", "parse_definition", "format_path", "to_json", "FORMAT_VERSION",
-           "ROUND_KIND_LABELS", "KIND_LABELS"]
-
-KIND_LABELS = {"collective": "tập thể", "individual": "cá nhân"}
+           "ROUND_KIND_LABELS"]
 
 
 class DefinitionError(ValueError):
@@ -234,7 +233,7 @@ class _Checker:
                 for kind in form["nominee_kinds"]:
                     if kind not in ranked:
                         self.problem(("award_forms", index, "nominee_kinds"),
-                                     f"Chưa có nhóm xếp hạng (ranking) nào cho {KIND_LABELS[kind]}.")
+                                     f"Chưa có nhóm xếp hạng (ranking) nào cho {nominee_kind_word(kind)}.")
 
     def check_quotas(self, path: Path, quotas: dict[str, Any]) -> None:
         for index, limit in enumerate(quotas["per_unit"]):

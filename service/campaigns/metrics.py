@@ -16,6 +16,8 @@ import numbers
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Sequence
 
+from ..vocabulary import nominee_kind_word
+
 __all__ = [
     "clean_figures",
     "derived_values",
@@ -26,7 +28,6 @@ __all__ = [
     "target_for",
 ]
 
-_KIND_LABELS = {"collective": "tập thể", "individual": "cá nhân"}
 
 
 def format_figure(value: float | int | None, unit: str = "", precision: int = 2) -> str:
@@ -130,7 +131,7 @@ def clean_figures(metrics: Sequence[Mapping[str, Any]], derived: Sequence[Mappin
             continue
         label = metric["label"]
         if kind is not None and kind not in metric.get("nominee_kinds", (kind,)):
-            problems.append(f"“{label}” không áp dụng cho {_KIND_LABELS.get(kind, kind)}.")
+            problems.append(f"“{label}” không áp dụng cho {nominee_kind_word(kind)}.")
             continue
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             problems.append(f"“{label}” phải là một số.")
