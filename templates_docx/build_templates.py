@@ -553,7 +553,7 @@ def build_bien_ban():
     paragraph(document, "Thành phần tham dự: có mặt {{ attendance }} thành viên {{ council_name }}.", body)
     paragraph(document, "Vắng mặt: {{ absence_summary }}", body)
     repeated(document, "for line in absentee_lines", "{{ line }}", body)
-    paragraph(document, "Chủ trì: {{ chair }}.", body)
+    paragraph(document, "Chủ tọa: {{ chair }}.", body)
     paragraph(document, "Thư ký: {{ secretary }}.", body)
     paragraph(document, "Nội dung:", body, bold=True, keep_next=True)
     paragraph(document, "1. Căn cứ xét khen thưởng: {{ plan_reference }} về {{ campaign_subject }}.", body)

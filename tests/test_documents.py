@@ -462,7 +462,7 @@ def test_bien_ban_content(opened):
             in lines)
     assert "- Lê Hoàng Phúc, lý do: đi công tác; ý kiến bằng văn bản: thống nhất với danh sách đề nghị khen thưởng;" in lines
     assert "- Ngô Thị Hạnh, lý do: nghỉ phép; không có ý kiến bằng văn bản." in lines
-    assert "Chủ trì: Ông Nguyễn Văn Tâm, Chủ tịch Ủy ban nhân dân phường, Chủ tịch Hội đồng." in lines
+    assert "Chủ tọa: Ông Nguyễn Văn Tâm, Chủ tịch Ủy ban nhân dân phường, Chủ tịch Hội đồng." in lines
     assert "Thư ký: Bà Trần Thị Mai, Công chức Văn hóa - Xã hội, Thư ký Hội đồng." in lines
     assert "3. Hình thức biểu quyết: giơ tay." in lines
     assert "Cuộc họp kết thúc vào lúc 10 giờ 30 phút cùng ngày." in lines

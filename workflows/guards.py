@@ -100,7 +100,7 @@ def meeting_recorded(facts: DossierFacts) -> Optional[str]:
     if problem is None:
         return None
     if facts.meeting is None:
-        return "Chưa ghi nhận cuộc họp Hội đồng Thi đua – Khen thưởng (tổng số thành viên và số thành viên dự họp)."
+        return "Chưa ghi nhận cuộc họp Hội đồng Thi đua - Khen thưởng (tổng số thành viên và số thành viên dự họp)."
     return f"Số liệu cuộc họp Hội đồng không hợp lệ: {problem}."
 
 
