@@ -567,3 +567,20 @@ def test_render_with_another_template():
     document.save(out)
     data = builders.render_campaign_document("quyet_dinh", builders.sample_campaign_snapshot(), out.getvalue())
     assert lines(open_docx(data)) == [f"{ISSUER_TITLE} - Số: 1234/QĐ-UBND"]
+
+
+def test_a_draft_decision_leaves_its_number_and_date_to_fill():
+    # Before the authority signs, the decision borrows no other document's date: the records clerk
+    # writes the number and the date by hand on the signed copy.
+    snapshot = builders.sample_campaign_snapshot()
+    snapshot["decision"] = {**snapshot["decision"], "number": None, "date": None}
+    decision = builders.build_campaign_context("quyet_dinh", snapshot)
+    assert decision["number_line"].startswith("Số: " + vnformat.NUMBER_BLANK + "/QĐ-")
+    assert decision["place_date"].endswith(", ngày … tháng … năm …")
+    assert "ngày … tháng … năm …" in decision["annex"]["attachment_line"]
+    certificate = builders.build_campaign_context("certificates", snapshot)["certificates"][0]
+    assert certificate["place_date"].endswith(", ngày … tháng … năm …")
+    assert "ngày … tháng … năm …" in certificate["decision_line"]
+    # Signed, the same documents carry the decision's own number and date.
+    signed = builders.build_campaign_context("quyet_dinh", builders.sample_campaign_snapshot())
+    assert "…" not in signed["place_date"] and vnformat.NUMBER_BLANK not in signed["number_line"]

@@ -1,11 +1,13 @@
 """A dossier walked through the whole process over the JSON API, as users would."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
 
 from conftest import COLLECTIVE, INDIVIDUALS, docx_text, meeting_payload
+from service.clock import today_local
 
 
 
@@ -56,9 +58,15 @@ def test_dossier_from_draft_to_decision(as_user, world):
                         json={"trigger": "submit", "expected_state": "ready"})
     assert blocked.status_code == 422
     assert "documents_current" in blocked.get_json()["error"]["fields"]
+    version = clerk.get(f"/api/v1/dossiers/{dossier_id}").get_json()["version"]
+    # A tờ trình is dated the day it is signed: a day still to come is refused, and nothing changes.
+    tomorrow = (today_local() + dt.timedelta(days=1)).isoformat()
+    ahead = head.patch(f"/api/v1/dossiers/{dossier_id}", json={
+        "expected_version": version, "to_trinh_number": 5, "to_trinh_date": tomorrow})
+    assert ahead.status_code == 422 and "sau ngày hôm nay" in ahead.get_json()["error"]["fields"]["to_trinh_date"][0]
+    assert clerk.get(f"/api/v1/dossiers/{dossier_id}").get_json()["version"] == version
     patched = head.patch(f"/api/v1/dossiers/{dossier_id}", json={
-        "expected_version": clerk.get(f"/api/v1/dossiers/{dossier_id}").get_json()["version"],
-        "to_trinh_number": 5, "bien_ban_number": 2, "to_trinh_date": "2024-12-03"})
+        "expected_version": version, "to_trinh_number": 5, "bien_ban_number": 2, "to_trinh_date": "2024-12-03"})
     assert patched.status_code == 200, patched.get_json()
     generated = head.post(f"/api/v1/dossiers/{dossier_id}/documents", json={})
     assert generated.status_code == 201, generated.get_json()
@@ -99,6 +107,10 @@ def test_dossier_from_draft_to_decision(as_user, world):
     no_decision = approver.post(f"/api/v1/dossiers/{dossier_id}/transitions",
                                 json={"trigger": "approve", "expected_state": "accepted"})
     assert no_decision.status_code == 422
+    dated_ahead = approver.post(f"/api/v1/dossiers/{dossier_id}/transitions", json={
+        "trigger": "approve", "expected_state": "accepted", "decision_number": "1234/QĐ-UBND",
+        "decision_date": (today_local() + dt.timedelta(days=1)).isoformat()})
+    assert dated_ahead.status_code == 422 and "decision_not_ahead" in dated_ahead.get_json()["error"]["fields"]
     _fire(approver, dossier_id, "approve", "accepted", decision_number="1234/QĐ-UBND",
           decision_date="2024-12-20")
 

@@ -59,7 +59,7 @@ ROUND_EXPECTED = {
 
 
 def _facts(state, **changes):
-    base = dict(state=state, today=dt.date(2025, 2, 1), deadline=dt.date(2025, 1, 29), pending_reviews=0,
+    base = dict(state=state, today=dt.date(2025, 2, 10), deadline=dt.date(2025, 1, 29), pending_reviews=0,
                 accepted_dossiers=2, selected_count=3, comment="Lý do.", proposal_number="12/TTr-BHXH",
                 proposal_date=dt.date(2025, 2, 3), decision_number="45/QĐ-UBND", decision_date=dt.date(2025, 2, 10))
     base.update(changes)
@@ -81,7 +81,7 @@ def test_round_workflow_is_the_expected_table():
 def test_round_permission_table(trigger, state, role):
     source, dest, roles = ROUND_EXPECTED[trigger]
     # Facts in which every guard but the deadline ones pass; those two exclude each other.
-    facts = _facts(state, today=dt.date(2025, 1, 20) if trigger == "consolidate_early" else dt.date(2025, 2, 1))
+    facts = _facts(state, today=dt.date(2025, 1, 20) if trigger == "consolidate_early" else dt.date(2025, 2, 10))
     evaluation = workflows.ROUND_WORKFLOW.evaluate(state, trigger, role, facts)
     if state != source:
         assert evaluation.problem == "not_from_state" and "đợt khen thưởng đang ở trạng thái" in evaluation.message
@@ -305,3 +305,17 @@ def test_a_stale_round_is_refused_by_its_version(app, as_user, world):
     finally:
         db.session.rollback()
         session.expire_on_commit = True
+
+
+@pytest.mark.parametrize("trigger, state, field", [("propose", "consolidating", "proposal_date"),
+                                                   ("decide", "proposed", "decision_date")])
+def test_round_documents_cannot_be_dated_ahead(trigger, state, field):
+    today = dt.date(2025, 2, 10)
+    dates = {"proposal_date": dt.date(2025, 2, 3), "decision_date": dt.date(2025, 2, 10),
+             field: today + dt.timedelta(days=1)}
+    facts = _facts(state, today=today, **dates)
+    evaluation = workflows.ROUND_WORKFLOW.evaluate(state, trigger, "reviewer" if trigger == "propose" else "approver",
+                                                   facts)
+    guard = "proposal_not_ahead" if trigger == "propose" else "decision_not_ahead"
+    assert evaluation.problem == "guards_failed" and [f.name for f in evaluation.failures] == [guard]
+    assert "11/02/2025" in evaluation.failures[0].message and "10/02/2025" in evaluation.failures[0].message

@@ -90,8 +90,10 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
     fire_round(people.reviewer, round_id, "close_collection", "collecting", status=422)
     fire_round(people.reviewer, round_id, "consolidate_early", "collecting",
                comment="Các đơn vị đã gửi đủ hồ sơ trước hạn.")
+    set_today(monkeypatch, dt.date(2024, 12, 10))  # the day it is signed
     fire_round(people.reviewer, round_id, "propose", "consolidating", proposal_number="45/TTr-PYT",
                proposal_date=dt.date(2024, 12, 10))
+    set_today(monkeypatch, dt.date(2024, 12, 20))  # the day it is signed
     fire_round(people.approver, round_id, "decide", "proposed", decision_number="1234/QĐ-UBND",
                decision_date=dt.date(2024, 12, 20))
 
@@ -215,16 +217,19 @@ def test_khanh_hoa_annual_round_and_final_review(client, runner, make_user, monk
     assert round_view["deadline"] == "2025-01-29" and round_view["kind_label"] == "Khen thưởng hằng năm"
     assert {c["state"]: c["count"] for c in round_view["dossier_counts"]} == {"accepted": 3, "ready": 1}
     fire_round(people.reviewer, year_2024, "close_collection", "collecting")
+    set_today(monkeypatch, dt.date(2025, 2, 10))  # the day it is signed
     fire_round(people.reviewer, year_2024, "propose", "consolidating", proposal_number="112/TTr-BHXH",
                proposal_date=dt.date(2025, 2, 10))
     # The chairman's office sends it back once, then decides.
     fire_round(people.approver, year_2024, "send_back", "proposed", status=422)
     fire_round(people.approver, year_2024, "send_back", "proposed",
                comment="Bổ sung xác nhận số liệu quý IV của BHXH tỉnh.")
+    set_today(monkeypatch, dt.date(2025, 2, 14))  # the day it is signed
     fire_round(people.reviewer, year_2024, "propose", "consolidating", proposal_number="125/TTr-BHXH",
                proposal_date=dt.date(2025, 2, 14))
     fire_round(people.approver, year_2024, "decide", "proposed", decision_number="380/QĐ-UBND",
                decision_date=dt.date(2025, 2, 12), status=422)
+    set_today(monkeypatch, dt.date(2025, 2, 24))  # the day it is signed
     fire_round(people.approver, year_2024, "decide", "proposed", decision_number="380/QĐ-UBND",
                decision_date=dt.date(2025, 2, 24))
 
@@ -289,8 +294,10 @@ def test_tra_vinh_targets_per_ward(client, runner, make_user, monkeypatch):
     fire_round(people.reviewer, mid_year, "close_collection", "collecting")
     rows = by_name(ranking(people.reviewer, mid_year))
     assert rows["Ủy ban nhân dân Phường 1"]["values"]["attain_mean"] == 92.22
+    set_today(monkeypatch, dt.date(2023, 7, 20))  # the day it is signed
     fire_round(people.reviewer, mid_year, "propose", "consolidating", proposal_number="18/TTr-BHXH",
                proposal_date=dt.date(2023, 7, 20))
+    set_today(monkeypatch, dt.date(2023, 7, 28))  # the day it is signed
     fire_round(people.approver, mid_year, "decide", "proposed", decision_number="2150/QĐ-UBND",
                decision_date=dt.date(2023, 7, 28))
 
@@ -363,12 +370,14 @@ def test_ba_ria_vung_tau_mid_term_review(client, runner, make_user, monkeypatch)
                  if n != chosen["full_name"])
     assert rows[other]["reason_code"] == "over_quota"
 
+    set_today(monkeypatch, dt.date(2018, 9, 10))  # the day it is signed
     fire_round(people.reviewer, review_2018, "propose", "consolidating", proposal_number="305/TTr-TCCB",
                proposal_date=dt.date(2018, 9, 10))
     # Once proposed, the list no longer changes.
     frozen = people.reviewer.post(f"/api/v1/rounds/{review_2018}/overrides", json={
         "nominee_id": chosen["nominee_id"], "selected": None, "reason": "Thử lại."})
     assert frozen.status_code == 409, frozen.get_json()
+    set_today(monkeypatch, dt.date(2018, 9, 20))  # the day it is signed
     fire_round(people.approver, review_2018, "decide", "proposed", decision_number="1021/QĐ-BHXH",
                decision_date=dt.date(2018, 9, 20))
 
@@ -426,8 +435,10 @@ def test_bhxh_viet_nam_sprint(client, runner, make_user, monkeypatch):
 
     set_today(monkeypatch, dt.date(2025, 1, 16))
     fire_round(people.reviewer, round_id, "close_collection", "collecting")
+    set_today(monkeypatch, dt.date(2025, 1, 20))  # the day it is signed
     fire_round(people.reviewer, round_id, "propose", "consolidating", proposal_number="52/TTr-TĐKT",
                proposal_date=dt.date(2025, 1, 20))
+    set_today(monkeypatch, dt.date(2025, 2, 5))  # the day it is signed
     fire_round(people.approver, round_id, "decide", "proposed", decision_number="245/QĐ-BHXH",
                decision_date=dt.date(2025, 2, 5))
     snapshot = _snapshot(round_id)

@@ -487,6 +487,21 @@ def test_decision_given(number, when, expected):
     assert g.decision_given(facts(decision_number=number, decision_date=when)) == expected
 
 
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        (None, None),  # no date yet: decision_given speaks for it
+        (TODAY - timedelta(days=30), None),
+        (TODAY, None),
+        (TODAY + timedelta(days=1),
+         f"Ngày ký quyết định ({(TODAY + timedelta(days=1)):%d/%m/%Y}) sau ngày hôm nay ({TODAY:%d/%m/%Y}); "
+         "văn bản chỉ ghi ngày đã ký."),
+    ],
+)
+def test_decision_not_ahead(when, expected):
+    assert g.decision_not_ahead(facts(decision_date=when)) == expected
+
+
 def test_guard_registry_is_complete():
     assert set(workflows.GUARDS) == {
         "has_nominees",
@@ -499,6 +514,7 @@ def test_guard_registry_is_complete():
         "within_deadline",
         "comment_given",
         "decision_given",
+        "decision_not_ahead",
     }
     assert set(workflows.GUARD_LABELS) == set(workflows.GUARDS)
 
@@ -582,7 +598,8 @@ def test_unknown_guard_fails_to_load_from_a_file(tmp_path):
         ("source: ready", "source: redy", r"transition 'submit': source 'redy' is not a defined state"),
         ("roles: [approver]", "roles: [aprover]", r"unknown role 'aprover'"),
         ("initial: drafting", "initial: draft", r"initial state 'draft' is not a defined state"),
-        ("    guards: [decision_given]\n", "    gaurds: [decision_given]\n", r"unknown key\(s\) gaurds"),
+        ("    guards: [decision_given, decision_not_ahead]\n", "    gaurds: [decision_given, decision_not_ahead]\n",
+         r"unknown key\(s\) gaurds"),
         ("    needs_comment: true\n", "", r"needs_comment must be true exactly when"),
         ("required_fields: [decision_number, decision_date]", "required_fields: [decision_no]", r"decision_no"),
         ("  admin: Quản trị hệ thống\n", "  admin: Quản trị hệ thống\n  admin: Khác\n", r"duplicate key 'admin'"),

@@ -35,6 +35,8 @@ __all__ = [
     "within_deadline",
     "comment_given",
     "decision_given",
+    "decision_not_ahead",
+    "dated_ahead",
 ]
 
 Guard = Callable[[DossierFacts], Optional[str]]
@@ -212,3 +214,21 @@ def decision_given(facts: DossierFacts) -> Optional[str]:
     if not has_number:
         return "Cần nhập số quyết định khen thưởng."
     return "Cần nhập ngày ký quyết định khen thưởng."
+
+
+def dated_ahead(what: str, day: Optional[date], today: date) -> Optional[str]:
+    """Why a document cannot carry ``day`` (a day after ``today``, in Vietnam), or None.
+
+    A decision or a tờ trình is dated the day it is signed (Decree 30/2020/NĐ-CP, Annex I:
+    the date of issue), so a day still to come is a typing mistake, not a plan.
+    """
+    if day is None or day <= today:
+        return None
+    return (f"Ngày ký {what} ({_fmt_date(day)}) sau ngày hôm nay ({_fmt_date(today)}); "
+            f"văn bản chỉ ghi ngày đã ký.")
+
+
+@_guard("Ngày ký quyết định không sau ngày hôm nay")
+def decision_not_ahead(facts: DossierFacts) -> Optional[str]:
+    """Fails when the decision is dated after today (Vietnam time)."""
+    return dated_ahead("quyết định", facts.decision_date, facts.today)

@@ -112,6 +112,12 @@ def decision_after_proposal(facts: RoundFacts) -> Optional[str]:
     )
 
 
-for _shared in (dossier_guards.comment_given, dossier_guards.decision_given):
+@_guard("Ngày tờ trình không sau ngày hôm nay")
+def proposal_not_ahead(facts: RoundFacts) -> Optional[str]:
+    """Fails when the consolidated tờ trình is dated after today (Vietnam time)."""
+    return dossier_guards.dated_ahead("tờ trình", facts.proposal_date, facts.today)
+
+
+for _shared in (dossier_guards.comment_given, dossier_guards.decision_given, dossier_guards.decision_not_ahead):
     ROUND_GUARDS[_shared.__name__] = _shared  # type: ignore[assignment]
     ROUND_GUARD_LABELS[_shared.__name__] = dossier_guards.GUARD_LABELS[_shared.__name__]

@@ -85,9 +85,19 @@ def format_date_long(value: _dt.date | _dt.datetime) -> str:
     return f"ngày {d.day:02d} tháng {_month_text(d.month)} năm {d.year}"
 
 
-def format_place_date(place: str, value: _dt.date | _dt.datetime) -> str:
-    """Return the place-and-date line: ``Long Xuyên, ngày 15 tháng 11 năm 2024``."""
-    return nfc(f"{nfc(place).strip()}, {format_date_long(value)}")
+#: The date of a document not signed yet, left for whoever signs it to fill in by hand.
+DATE_BLANK = "ngày … tháng … năm …"
+
+
+def format_date_long_or_blank(value: _dt.date | _dt.datetime | None) -> str:
+    """``format_date_long(value)``, or the blank ``ngày … tháng … năm …`` for a document not signed yet."""
+    return DATE_BLANK if value is None else format_date_long(value)
+
+
+def format_place_date(place: str, value: _dt.date | _dt.datetime | None) -> str:
+    """Return the place-and-date line: ``Long Xuyên, ngày 15 tháng 11 năm 2024``; with no date
+    (a draft), ``Long Xuyên, ngày … tháng … năm …``."""
+    return nfc(f"{nfc(place).strip()}, {format_date_long_or_blank(value)}")
 
 
 def format_date_short(value: _dt.date | _dt.datetime) -> str:

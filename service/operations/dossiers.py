@@ -12,10 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from workflows import WORKFLOW
+from workflows.guards import dated_ahead
 
 from .. import access, audit
 from ..awards.excel import format_error, parse_nominees
 from ..campaigns.metrics import clean_figures
+from ..clock import today_local
 from ..db import db
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User, Vote
@@ -110,6 +112,9 @@ def update_dossier_details(actor: User, dossier: Dossier, changes: dict[str, Any
             raise ValidationFailed("Tờ trình phải có ít nhất một nơi “Kính gửi”.",
                                    fields={"recipients": ["Cần ít nhất một nơi nhận."]})
         dossier.recipients = recipients
+    problem = dated_ahead("tờ trình", changes.get("to_trinh_date"), today_local())
+    if problem:
+        raise ValidationFailed(problem, fields={"to_trinh_date": [problem]}, code="dated_ahead")
     for name in ("to_trinh_number", "bien_ban_number", "to_trinh_date"):
         if name in changes:
             setattr(dossier, name, changes[name])

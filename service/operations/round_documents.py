@@ -132,7 +132,7 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     """
     decision = decision_snapshot(round_)
     snapshot = round_builders.snapshot_from_decision(decision)
-    day = snapshot["decision"]["date"]
+    day = snapshot["decision"]["prize_date"]
     if day is not None and snapshot["awardees"]:
         try:
             snapshot["awardees"] = apply_prizes(snapshot["awardees"], day, decision["campaign"]["award_forms"],

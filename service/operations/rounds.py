@@ -268,7 +268,8 @@ ROUND_FLOW = RecordFlow(
     may_act=lambda actor, round_: access.can_fire_round_transitions(actor, round_.campaign),
     outsider_message="Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này.",
     history_row=lambda round_, **values: RoundEvent(round_id=round_.id, **values),
-    request_guards=frozenset({"comment_given", "decision_given", "proposal_given", "decision_after_proposal"}),
+    request_guards=frozenset({"comment_given", "decision_given", "decision_not_ahead", "proposal_given",
+                              "proposal_not_ahead", "decision_after_proposal"}),
     stale_message="Đợt khen thưởng đã được chuyển sang trạng thái “{current}” trong lúc bạn thao tác "
                   "(bạn thấy: “{expected}”). Hãy tải lại.",
     conflict_message="Đợt khen thưởng vừa được người khác thay đổi. Hãy tải lại rồi thực hiện lại.",

@@ -67,7 +67,7 @@ DOSSIER_FLOW = RecordFlow(
     outsider_message="Bạn không thuộc đơn vị hoặc cơ quan xử lý hồ sơ này.",
     history_row=lambda dossier, **values: HistoryEvent(dossier_id=dossier.id, **values),
     # Guards that look at what the request brings rather than at the dossier.
-    request_guards=frozenset({"comment_given", "decision_given"}),
+    request_guards=frozenset({"comment_given", "decision_given", "decision_not_ahead"}),
     stale_message="Hồ sơ đã được người khác chuyển sang trạng thái “{current}” trong lúc bạn thao tác "
                   "(bạn thấy: “{expected}”). Hãy tải lại hồ sơ.",
     conflict_message="Hồ sơ vừa được người khác thay đổi. Hãy tải lại hồ sơ rồi thực hiện lại.",

@@ -67,6 +67,7 @@ from ..vnformat import (
     document_reference,
     format_count,
     format_date_long,
+    format_date_long_or_blank,
     format_document_number,
     format_place_date,
     money_in_words,
@@ -444,7 +445,8 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
-    decision_date = _require(decision, "date", "ngày quyết định")
+    # Not signed yet (a draft before the decision): the number and the date are left blank.
+    decision_date = decision.get("date")
     issuer_title = _issuer_title(decision, authority)
     reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
 
@@ -495,7 +497,7 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "signer": _decision_signer(decision),
         "annex": {
             "subtitle": f"Tập thể, cá nhân được tặng {award}",
-            "attachment_line": f"(Kèm theo Quyết định số {reference} {format_date_long(decision_date)} "
+            "attachment_line": f"(Kèm theo Quyết định số {reference} {format_date_long_or_blank(decision_date)} "
                                f"của {issuer_title})",
         },
         "rows": _decision_rows(groups),
@@ -517,12 +519,13 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     groups = _by_kind(_awardees(snapshot))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
-    decision_date = _require(decision, "date", "ngày quyết định")
+    # Not signed yet (a draft before the decision): the number and the date are left blank.
+    decision_date = decision.get("date")
     reference = document_reference(decision.get("number"), TYPE_QUYET_DINH, abbreviation)
     default_citation = _text(decision.get("citation")) or f"Đã có thành tích xuất sắc trong {subject}."
     shared = {
         "issuer_title": _issuer_title(decision, authority).upper(),
-        "decision_line": f"Quyết định số {reference} {format_date_long(decision_date)}",
+        "decision_line": f"Quyết định số {reference} {format_date_long_or_blank(decision_date)}",
         "place_date": format_place_date(_require(authority, "place_name", "địa danh"), decision_date),
         "signer": _decision_signer(decision),
     }
@@ -582,9 +585,10 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
     ``decision`` is the plain dict ``service.operations.round_documents.
     decision_snapshot`` reads from the database (round, campaign, authority,
     proposal and decision numbers, awardees in final order). Before the
-    decision is signed its date is the proposal's, so a draft shows the
-    amounts; the awardees have no prize money yet (``service.awards.prize.
-    apply_prizes`` adds it, on ``snapshot["decision"]["date"]``).
+    decision is signed its number and date stay empty (the draft leaves them
+    to fill in), and the prize money is reckoned on the proposal's date
+    (``prize_date``) so the draft shows the amounts; the awardees have no
+    prize money yet (``service.awards.prize.apply_prizes`` adds it).
     """
     authority = decision["authority"]
     day = decision["decision"]["date"] or decision["proposal"]["date"]
@@ -594,7 +598,7 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
         "round": {"name": decision["round"]["title"]},
         "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
         "decision": {
-            "number": decision["decision"]["serial"], "date": day,
+            "number": decision["decision"]["serial"], "date": decision["decision"]["date"], "prize_date": day,
             "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
             # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
             "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
