@@ -315,6 +315,9 @@ class Dossier(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Bumped by every change of what the documents show; documents record the revision they show.
     content_revision: Mapped[int] = mapped_column(default=1)
+    # Bumped by every change of the nominees or their figures; the council's vote records the
+    # revision it voted on, and a vote on an older one cannot be finalised.
+    nominees_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     is_late: Mapped[bool] = mapped_column(default=False)
     to_trinh_number: Mapped[Optional[int]]
     to_trinh_date: Mapped[Optional[dt.date]]
@@ -404,6 +407,8 @@ class CouncilMeeting(db.Model):
     voting_method: Mapped[str] = mapped_column(sa.String(16))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The dossier's nominees_revision the council voted on.
+    nominees_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     dossier: Mapped[Dossier] = relationship(back_populates="meeting")
     votes: Mapped[list["Vote"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")

@@ -5,11 +5,8 @@ import datetime as dt
 import io
 import zipfile
 
-
 from conftest import COLLECTIVE, INDIVIDUALS, docx_text, meeting_payload
 from service.clock import today_local
-
-
 
 
 def _fire(api, dossier_id, trigger, expected_state, **extra):

@@ -66,6 +66,7 @@ EXPECTED = {
     "send_to_council": ("drafting", "council_minutes", {"unit_clerk"}),
     "back_to_drafting": ("council_minutes", "drafting", {"unit_clerk", "council_secretary"}),
     "finalize_minutes": ("council_minutes", "ready", {"council_secretary"}),
+    "confirm_minutes": ("council_minutes", "ready", {"council_secretary"}),
     "submit": ("ready", "submitted", {"unit_head"}),
     "withdraw": ("submitted", "drafting", {"unit_head"}),
     "start_review": ("submitted", "under_review", {"reviewer"}),
@@ -101,6 +102,15 @@ def facts(state="drafting", **changes):
     return replace(base, **changes)
 
 
+# What a trigger's own guards need beyond facts(): the earlier minutes are kept only after a return.
+TRIGGER_FACTS = {"confirm_minutes": {"meeting": MeetingFacts(total_members=9, present_members=9, returned_since=True)}}
+
+
+def trigger_facts(state, trigger):
+    """facts(state) in which every guard of ``trigger`` passes."""
+    return facts(state, **TRIGGER_FACTS.get(trigger, {}))
+
+
 def meeting_facts(total, present, *votes_and_rules):
     """Facts in council_minutes with one nominee per (votes, rule)."""
     nominees = tuple(
@@ -130,7 +140,7 @@ def test_labels_and_flags():
     assert WORKFLOW.trigger_label("submit") == "Nộp hồ sơ"
     assert WORKFLOW.trigger_label("return_for_revision") == "Trả lại để bổ sung"
     needs_comment = {t.trigger for t in WORKFLOW.transitions if t.needs_comment}
-    assert needs_comment == {"return_for_revision", "reject"}
+    assert needs_comment == {"return_for_revision", "reject", "confirm_minutes"}
     assert WORKFLOW.transition("approve").required_fields == ("decision_number", "decision_date")
     assert all(t.required_fields == () for t in WORKFLOW.transitions if t.trigger != "approve")
     with pytest.raises(KeyError):
@@ -166,7 +176,7 @@ def test_package_does_not_import_flask_or_sqlalchemy():
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("trigger", [*EXPECTED, UNKNOWN_TRIGGER])
 def test_permission_table(trigger, state, role):
-    f = facts(state)
+    f = trigger_facts(state, trigger)
     ev = evaluate(state, trigger, role, f)
     if trigger not in EXPECTED:
         expected_problem, error = "unknown_trigger", UnknownTrigger
@@ -515,6 +525,9 @@ def test_guard_registry_is_complete():
         "comment_given",
         "decision_given",
         "decision_not_ahead",
+        "vote_matches_nominees",
+        "meeting_after_return",
+        "returned_since_meeting",
     }
     assert set(workflows.GUARD_LABELS) == set(workflows.GUARDS)
 
@@ -616,7 +629,7 @@ def test_unknown_guard_fails_to_load_from_a_file(tmp_path):
         ("    progress: returned\n", "    progress: sent_back\n", r"progress 'sent_back' is not a declared"),
         ("    progress: returned\n", "", r"state 'returned': every state needs a progress category"),
         ("    goes_back: true\n    optional: true\n    confirm: Rút", "    goes_bak: true\n    confirm: Rút",
-         r"transitions\[4\]: unknown key\(s\) goes_bak"),
+         r"transitions\[5\]: unknown key\(s\) goes_bak"),
         ("    goes_back: true\n", "    goes_back: 1\n", r"transition 'back_to_drafting': goes_back must be true or false"),
         ("  - trigger: resume_drafting\n    label: Soạn lại để bổ sung\n    source: returned\n    dest: drafting\n"
          "    roles: [unit_clerk]\n    goes_back: true",
@@ -704,7 +717,7 @@ def test_many_threads_firing_at_once_get_their_own_results():
 
     def run(case):
         source, trig, role, dest = case
-        return fire(source, trig, role, facts(source)), dest
+        return fire(source, trig, role, trigger_facts(source, trig)), dest
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(run, work))
@@ -752,7 +765,8 @@ def test_state_and_transition_flags_are_read_from_the_yaml():
     assert ROUND_WORKFLOW.states_where(open=True) == ("collecting", "consolidating")
     assert ROUND_WORKFLOW.states_where(frozen=True) == ("proposed", "decided", "closed")
     assert ROUND_WORKFLOW.states_where(open=False, frozen=False) == ()
-    assert [t.trigger for t in WORKFLOW.transitions if t.optional] == ["back_to_drafting", "withdraw"]
+    assert [t.trigger for t in WORKFLOW.transitions if t.optional] == ["back_to_drafting", "confirm_minutes",
+                                                                        "withdraw"]
     assert [t.trigger for t in ROUND_WORKFLOW.transitions if t.goes_back] == ["send_back"]
     assert WORKFLOW.state_tone("rejected") == "danger" and WORKFLOW.state_tone("nowhere") == "neutral"
     assert [p.name for p in WORKFLOW.progress][:2] == ["not_started", "preparing"]

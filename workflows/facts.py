@@ -82,6 +82,10 @@ class MeetingFacts:
 
     total_members: int
     present_members: int
+    #: The nominees and their figures are the ones the council voted on (none changed since).
+    matches_nominees: bool = True
+    #: The dossier was returned for revision after this meeting was recorded.
+    returned_since: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,6 +37,9 @@ __all__ = [
     "decision_given",
     "decision_not_ahead",
     "dated_ahead",
+    "vote_matches_nominees",
+    "meeting_after_return",
+    "returned_since_meeting",
 ]
 
 Guard = Callable[[DossierFacts], Optional[str]]
@@ -104,6 +107,32 @@ def meeting_recorded(facts: DossierFacts) -> Optional[str]:
     if facts.meeting is None:
         return "Chưa ghi nhận cuộc họp Hội đồng Thi đua - Khen thưởng (tổng số thành viên và số thành viên dự họp)."
     return f"Số liệu cuộc họp Hội đồng không hợp lệ: {problem}."
+
+
+@_guard("Hội đồng đã biểu quyết trên danh sách và số liệu hiện tại")
+def vote_matches_nominees(facts: DossierFacts) -> Optional[str]:
+    """Fails when nominees or their figures changed after the council voted (the vote is on another list)."""
+    if facts.meeting is None or facts.meeting.matches_nominees:
+        return None
+    return ("Danh sách hoặc số liệu người được đề nghị đã thay đổi sau khi Hội đồng biểu quyết; "
+            "Hội đồng cần họp và biểu quyết lại (ghi nhận cuộc họp mới).")
+
+
+@_guard("Cuộc họp được ghi nhận sau lần trả lại gần nhất")
+def meeting_after_return(facts: DossierFacts) -> Optional[str]:
+    """Fails when the dossier was returned after the meeting: a new meeting, or a confirmation, is needed."""
+    if facts.meeting is None or not facts.meeting.returned_since:
+        return None
+    return ("Hồ sơ đã bị trả lại sau cuộc họp Hội đồng: hãy ghi nhận cuộc họp mới, hoặc chọn "
+            "“Giữ nguyên biên bản họp trước” và nêu lý do nếu danh sách và số liệu không đổi.")
+
+
+@_guard("Hồ sơ đã bị trả lại sau cuộc họp")
+def returned_since_meeting(facts: DossierFacts) -> Optional[str]:
+    """Passes only when the dossier was returned after the meeting (otherwise finalise the minutes)."""
+    if facts.meeting is not None and facts.meeting.returned_since:
+        return None
+    return "Chỉ giữ nguyên biên bản họp trước khi hồ sơ bị trả lại sau cuộc họp đó; hãy hoàn tất biên bản."
 
 
 @_guard("Dự họp đủ ít nhất 2/3 số thành viên")

@@ -37,6 +37,12 @@ def mark_content_changed(dossier: Dossier) -> None:
     dossier.content_revision = (dossier.content_revision or 0) + 1
 
 
+def mark_nominees_changed(dossier: Dossier) -> None:
+    """Record that the nominees or their figures changed: the documents, and the council's vote."""
+    mark_content_changed(dossier)
+    dossier.nominees_revision = (dossier.nominees_revision or 0) + 1
+
+
 def ensure_state(dossier: Dossier, allowed: tuple[str, ...], action: str) -> None:
     if dossier.state not in allowed:
         labels = ", ".join(f"“{WORKFLOW.state_label(s)}”" for s in allowed)
@@ -189,7 +195,7 @@ def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
         position_in_list=last_position + 1,
     )
     db.session.add(nominee)
-    mark_content_changed(dossier)
+    mark_nominees_changed(dossier)
     db.session.flush()
     audit.record(actor, "nominee.create", nominee, dossier=dossier, subject=nominee.full_name,
                  changes=audit.created(audit.nominee_fields(nominee)))
@@ -256,7 +262,7 @@ def update_nominee(actor: User, nominee: Nominee, changes: dict[str, Any],
             setattr(nominee, name, value)
     if nominee.kind == "collective":
         nominee.gender = None
-    mark_content_changed(dossier)
+    mark_nominees_changed(dossier)
     db.session.flush()
     audit.record(actor, "nominee.update", nominee, dossier=dossier, subject=nominee.full_name,
                  changes=audit.diff(before, audit.nominee_fields(nominee)))
@@ -271,7 +277,7 @@ def delete_nominee(actor: User, nominee: Nominee, expected_version: int | None) 
     ensure_version(nominee.version, expected_version, "Người được đề nghị")
     before = audit.nominee_fields(nominee)
     dossier.nominees.remove(nominee)
-    mark_content_changed(dossier)
+    mark_nominees_changed(dossier)
     db.session.flush()
     audit.record(actor, "nominee.delete", ("nominee", nominee.id), dossier=dossier, subject=nominee.full_name,
                  changes=audit.removed(before))
@@ -347,6 +353,7 @@ def record_meeting(actor: User, dossier: Dossier, data: dict[str, Any]) -> Counc
     meeting.voting_method = data["voting_method"]
     meeting.recorded_by_id = actor.id
     meeting.recorded_at = dt.datetime.now(dt.timezone.utc)
+    meeting.nominees_revision = dossier.nominees_revision or 0
     meeting.votes.clear()
     db.session.flush()
     for nominee_id, count in votes.items():

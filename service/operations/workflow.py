@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+
 import workflows
 from workflows.facts import DossierFacts, MeetingFacts, NomineeFacts
 from workflows.rules import form_vote_rule
 
 from .. import access
 from ..clock import today_local
-from ..db import utcnow
+from ..db import db, utcnow
 from ..models import Dossier, HistoryEvent, User
 from .campaigns import ensure_round_open
 from .documents import current_documents
@@ -42,8 +44,11 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
     return DossierFacts(
         state=dossier.state,
         nominees=tuple(nominees),
-        meeting=MeetingFacts(total_members=meeting.total_members, present_members=meeting.present_members)
-        if meeting else None,
+        meeting=MeetingFacts(
+            total_members=meeting.total_members, present_members=meeting.present_members,
+            matches_nominees=meeting.nominees_revision == (dossier.nominees_revision or 0),
+            returned_since=_returned_since(dossier, meeting.recorded_at),
+        ) if meeting else None,
         documents_current=current_documents(dossier) is not None,
         today=today or today_local(),
         # Each round has its own deadline and late policy (an annual round,
@@ -54,6 +59,13 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
         decision_number=decision_number,
         decision_date=decision_date,
     )
+
+
+def _returned_since(dossier: Dossier, moment: dt.datetime) -> bool:
+    """Whether the reviewer returned the dossier for revision after ``moment`` (from its history)."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        HistoryEvent.dossier_id == dossier.id, HistoryEvent.trigger == "return_for_revision",
+        HistoryEvent.created_at > moment))) or False
 
 
 def _facts(dossier: Dossier, *, today: dt.date | None, trigger: str | None = None, **request: Any) -> DossierFacts:
