@@ -17,6 +17,14 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# Documents are checked as the PDF LibreOffice prints them, with a font metric-compatible with
+# Times New Roman (Liberation Serif), as on the clerks' machines.
+if ! command -v soffice >/dev/null && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "== Cài LibreOffice Writer và phông chữ cho kiểm thử bản in =="
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 >/dev/null
+fi
+
 echo "== Bộ kiểm thử trên SQLite =="
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
 
