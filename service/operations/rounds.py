@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 import workflows
 from workflows.rules import describe_vote_rule, form_vote_rule, vote_passes
@@ -246,6 +246,27 @@ def round_listing(round_: CampaignRound) -> RoundListing:
         listing = _read_listing(round_, version)
         cache.put(listing)
     return listing
+
+
+def _keep_after_commit(listing: RoundListing, read_from: tuple) -> None:
+    """Keep ``listing`` (made in this transaction from the list read at ``read_from``) once the
+    transaction commits, if nothing but this transaction's overrides changed in between."""
+    # Dossier figures (count, versions, ids), frozen results and the campaign must be those the
+    # list was read from; the overrides and the round's version are this transaction's own.
+    same = lambda version: version[:3] + version[5:6] + version[7:]  # noqa: E731
+    if same(listing.version) == same(read_from):
+        db.session.info.setdefault("round_listings", []).append((_cache(), listing))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _store_committed_listings(session: Session) -> None:
+    for cache, listing in session.info.pop("round_listings", []):
+        cache.put(listing)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_listings(session: Session, previous_transaction) -> None:
+    session.info.pop("round_listings", None)
 
 
 def _units(round_: CampaignRound) -> dict[int, UnitBrief]:
@@ -574,7 +595,14 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
                  always=True, subject=row["full_name"], comment=reason, changes={
                      "override": {"old": outcome.is_selected if outcome.is_override else None, "new": selected},
                      **audit.diff({"is_selected": outcome.is_selected}, {"is_selected": now.is_selected})})
-    return ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
+    event = ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
+    db.session.flush()
+    # The next reader finds the list as this override left it, without ranking the round again.
+    people = {row["nominee_id"]: row for row in listing.rows}
+    _keep_after_commit(RoundListing(data_version(round_), round_.id, round_.state, False, listing.metrics,
+                                    _outcome_rows(after, people), list(after.breaches), after, listing.entries),
+                       listing.version)
+    return event
 
 
 def _outcome_index(result: ranking.RankingResult, nominee_id: int) -> int:
