@@ -629,8 +629,8 @@ class _RowWriter:
     however long the list), but a styled cell there costs an object and a
     style look-up. So the workbook's default cell format is the export's text
     cell (Times New Roman 12, thin border, wrapped), which plain values get for
-    nothing; only figures (their number format) and the rare empty cell (its
-    border) are cells of their own, one reusable cell per styled column.
+    nothing; only figures (their number format) are cells of their own, one
+    reusable cell per styled column. An empty cell is not written at all.
     """
 
     def __init__(self, title: str, headers: list[str], widths: list[int]) -> None:
@@ -675,8 +675,8 @@ class _RowWriter:
             if isinstance(value, str):
                 value = neutralise_formula(value) or None
             style = styles.get(index)
-            if style is not None or value is None:
-                value = self._cell(index, style or "text", value)
+            if style is not None and value is not None:
+                value = self._cell(index, style, value)
             row.append(value)
         self.sheet.append(row)
 

@@ -120,15 +120,34 @@ def ranking_rule(campaign: Campaign, round_: CampaignRound) -> ranking.RankingRu
             (stored.get("rules") or {}).get("individuals_need_selected_collective")))
 
 
-def _vote(campaign: Campaign, nominee: Nominee, meeting: CouncilMeeting | None,
-          votes: dict[int, int]) -> tuple[bool, str]:
-    if meeting is None or nominee.id not in votes:
-        return False, "chưa có kết quả biểu quyết"
-    form = campaign.award_form(nominee.award_form) or {}
-    rule = form_vote_rule(form)
-    count = votes[nominee.id]
-    passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
-    return passed, f"{count}/{meeting.total_members} phiếu, cần {describe_vote_rule(rule)}"
+class _Votes:
+    """Whether each nominee passed its council's vote, and the note that says so.
+
+    A round has a few award forms and a few council sizes: the rule and its
+    wording are worked out once per form, the verdict once per (form, votes,
+    members, present), not once per nominee.
+    """
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self._rules: dict[str, tuple[Any, str]] = {}
+        self._verdicts: dict[tuple, tuple[bool, str]] = {}
+
+    def __call__(self, nominee: Any, meeting: Any, votes: dict[int, int]) -> tuple[bool, str]:
+        if meeting is None or nominee.id not in votes:
+            return False, "chưa có kết quả biểu quyết"
+        key = (nominee.award_form, votes[nominee.id], meeting.total_members, meeting.present_members)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            if nominee.award_form not in self._rules:
+                rule = form_vote_rule(self.campaign.award_form(nominee.award_form) or {})
+                self._rules[nominee.award_form] = (rule, describe_vote_rule(rule))
+            rule, wording = self._rules[nominee.award_form]
+            count = votes[nominee.id]
+            verdict = self._verdicts[key] = (
+                vote_passes(rule, count, meeting.total_members, meeting.present_members),
+                f"{count}/{meeting.total_members} phiếu, cần {wording}")
+        return verdict
 
 
 # --- the round's list, computed once per version of its data ----------------------------
@@ -281,12 +300,24 @@ _NOMINEE_COLUMNS = (Nominee.id, Nominee.kind, Nominee.full_name, Nominee.gender,
                     Dossier.unit_id)
 
 
-def _person(campaign: Campaign, nominee: Any, unit: UnitBrief) -> dict[str, Any]:
-    form = campaign.award_form(nominee.award_form) or {"code": nominee.award_form, "name": nominee.award_form}
+class _Forms(dict):
+    """The campaign's award forms as ``{code, name}`` by code, each looked up once."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
+
+    def __missing__(self, code: str) -> dict[str, str]:
+        form = self.campaign.award_form(code) or {"code": code, "name": code}
+        self[code] = brief = {"code": form["code"], "name": form["name"]}
+        return brief
+
+
+def _person(forms: _Forms, nominee: Any, unit: UnitBrief) -> dict[str, Any]:
     return {
         "nominee_id": nominee.id, "dossier_id": nominee.dossier_id, "unit": unit, "kind": nominee.kind,
         "full_name": nominee.full_name, "gender": nominee.gender, "position": nominee.position,
-        "workplace": nominee.workplace, "award_form": {"code": form["code"], "name": form["name"]},
+        "workplace": nominee.workplace, "award_form": forms[nominee.award_form],
         "dossier_state": nominee.dossier_state, "is_leader": nominee.is_leader,
         "achievement_summary": nominee.achievement_summary,
     }
@@ -310,8 +341,9 @@ def _read_listing(round_: CampaignRound, version: tuple) -> RoundListing:
             .join(Nominee, Nominee.id == RoundResult.nominee_id).join(Dossier, Dossier.id == Nominee.dossier_id)
             .where(RoundResult.round_id == round_.id)
             .order_by(RoundResult.list_order.is_(None), RoundResult.list_order, RoundResult.id))
+        forms = _Forms(campaign)
         rows = [_with_outcome(
-            _person(campaign, r, units[r.unit_id]), group=r.group_name, rank=r.rank, list_order=r.list_order,
+            _person(forms, r, units[r.unit_id]), group=r.group_name, rank=r.rank, list_order=r.list_order,
             is_selected=r.is_selected, reason_code=r.reason_code, reason=r.reason, is_override=r.is_override,
             is_tied_at_cut=r.is_tied_at_cut, values=dict(r.values or {}), is_awarded=r.is_awarded) for r in results]
         return RoundListing(version, round_.id, round_.state, True, metric_columns(campaign), rows, [])
@@ -350,16 +382,17 @@ def _entries(round_: CampaignRound, units: dict[int, UnitBrief]
         .where(considered, Dossier.state == "rejected", HistoryEvent.trigger == "reject")
         .order_by(HistoryEvent.id)).all())
     entries, people = [], {}
+    vote, forms = _Votes(campaign), _Forms(campaign)
     for nominee in nominees:
         unit = units[nominee.unit_id]
-        passed, vote_note = _vote(campaign, nominee, meetings.get(nominee.dossier_id), votes)
+        passed, vote_note = vote(nominee, meetings.get(nominee.dossier_id), votes)
         entries.append(ranking.Entry(
             nominee_id=nominee.id, kind=nominee.kind, unit_code=unit.code, unit_kind=unit.kind,
             values=nominee_values(campaign, nominee, unit.code), dossier_state=nominee.dossier_state,
             vote_passed=passed, vote_note=vote_note, review_note=notes.get(nominee.dossier_id) or "",
             stable_key=collation.nominee_sort_key({"kind": nominee.kind, "full_name": nominee.full_name}),
         ))
-        people[nominee.id] = _person(campaign, nominee, unit)
+        people[nominee.id] = _person(forms, nominee, unit)
     return entries, people
 
 
