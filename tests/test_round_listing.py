@@ -188,3 +188,17 @@ def test_the_workbooks_keep_their_look_when_written_row_by_row():
     assert '"đồng"' in awardees.cell(row=2, column=11).number_format
     total = awardees.cell(row=3, column=11)
     assert total.value == 700000 and total.font.bold and '"đồng"' in total.number_format
+
+
+def test_a_process_that_did_not_make_the_override_ranks_its_entries_again_without_reading_them(
+        as_user, consolidating, reads, monkeypatch):
+    round_id, reviewer = consolidating["round_id"], as_user("reviewer")
+    assert reviewer.get(f"/api/v1/rounds/{round_id}/ranking").status_code == 200
+    # As if another worker process took the override: this one keeps only what it had read.
+    monkeypatch.setattr(round_ops, "_keep_after_commit", lambda listing, read_from: None)
+    nominee = consolidating["ids"][1]
+    assert reviewer.post(f"/api/v1/rounds/{round_id}/overrides", json={
+        "nominee_id": nominee, "selected": False, "reason": "Đã được khen thưởng năm trước."}).status_code == 201
+    rows = {r["nominee_id"]: r for r in reviewer.get(f"/api/v1/rounds/{round_id}/ranking").get_json()["nominees"]}
+    assert rows[nominee]["reason_code"] == "override" and not rows[nominee]["is_selected"]
+    assert len(reads) == 1

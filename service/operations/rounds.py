@@ -221,6 +221,10 @@ class _ListingCache:
             self._items.move_to_end(round_id)
             return listing
 
+    def latest(self, round_id: int) -> RoundListing | None:
+        with self._lock:
+            return self._items.get(round_id)
+
     def put(self, listing: RoundListing) -> None:
         with self._lock:
             self._items[listing.round_id] = listing
@@ -262,18 +266,36 @@ def round_listing(round_: CampaignRound) -> RoundListing:
     cache = _cache()
     listing = cache.get(round_.id, version)
     if listing is None:
-        listing = _read_listing(round_, version)
+        previous = cache.latest(round_.id)
+        if (previous is not None and previous.result is not None and round_.state not in FROZEN_STATES
+                and _same_entries(previous.version, version)):
+            # Only overrides or quotas changed (another process's override, say): rank the same entries again.
+            listing = _reranked(round_, previous, version)
+        else:
+            listing = _read_listing(round_, version)
         cache.put(listing)
     return listing
+
+
+def _same_entries(old: tuple, new: tuple) -> bool:
+    """Whether two data versions have the same nominees, figures, votes and reviews (see data_version):
+    the same dossiers, frozen results, state and campaign; the overrides and the round may differ."""
+    return old[:3] == new[:3] and old[5:6] == new[5:6] and old[7:] == new[7:]
+
+
+def _reranked(round_: CampaignRound, previous: RoundListing, version: tuple) -> RoundListing:
+    result = ranking.rank(previous.entries, ranking_rule(round_.campaign, round_), _overrides(round_))
+    people = {row["nominee_id"]: row for row in previous.rows}
+    return RoundListing(version, round_.id, round_.state, False, previous.metrics, _outcome_rows(result, people),
+                        list(result.breaches), result, previous.entries)
 
 
 def _keep_after_commit(listing: RoundListing, read_from: tuple) -> None:
     """Keep ``listing`` (made in this transaction from the list read at ``read_from``) once the
     transaction commits, if nothing but this transaction's overrides changed in between."""
-    # Dossier figures (count, versions, ids), frozen results and the campaign must be those the
-    # list was read from; the overrides and the round's version are this transaction's own.
-    same = lambda version: version[:3] + version[5:6] + version[7:]  # noqa: E731
-    if same(listing.version) == same(read_from):
+    # The entries must be those the list was read from; the overrides and the round's version are
+    # this transaction's own.
+    if _same_entries(listing.version, read_from):
         db.session.info.setdefault("round_listings", []).append((_cache(), listing))
 
 
