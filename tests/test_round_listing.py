@@ -153,15 +153,28 @@ def test_reads_run_as_many_statements_for_a_large_round_as_for_a_small_one(app, 
     assert all(second <= first for first, second in small.values())
 
 
-def test_every_response_says_its_statements_when_asked(database_config, tmp_path, world):
-    counted = create_app({"TESTING": True, **database_config, "DOCUMENT_STORE": str(tmp_path / "store"),
-                          "SECRET_KEY": "x", "AUTO_MIGRATE": False, "SQL_STATEMENT_HEADER": True})
-    response = counted.test_client().post("/api/v1/auth/token", json={"username": "reviewer",
-                                                                      "password": "wrong password"})
+@pytest.fixture
+def make_app(database_config, tmp_path):
+    """Another app on the test's database, with settings of its own; its connections closed after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({"TESTING": True, **database_config, "DOCUMENT_STORE": str(tmp_path / "store"),
+                                "SECRET_KEY": "x", "AUTO_MIGRATE": False, **settings}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_every_response_says_its_statements_when_asked(make_app, world):
+    response = make_app(SQL_STATEMENT_HEADER=True).test_client().post(
+        "/api/v1/auth/token", json={"username": "reviewer", "password": "wrong password"})
     assert response.headers[HEADER].isdigit() and int(response.headers[HEADER]) >= 1
-    plain = create_app({"TESTING": True, **database_config, "DOCUMENT_STORE": str(tmp_path / "store"),
-                        "SECRET_KEY": "x", "AUTO_MIGRATE": False})
-    assert HEADER not in plain.test_client().get("/api/v1/openapi.json").headers
+    assert HEADER not in make_app().test_client().get("/api/v1/openapi.json").headers
 
 
 def test_the_workbooks_keep_their_look_when_written_row_by_row():
