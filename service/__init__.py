@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Vietnamese stays readable in JSON instead of \u escapes.
     app.json.ensure_ascii = False
 
-    from . import cli, security, transaction
+    from . import cli, security, sql_count, transaction
     from .api import init_app as init_api
     from .db import db
     from .web import init_app as init_web
@@ -36,6 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     _init_request_ids(app)
     init_web(app)
+    with app.app_context():
+        sql_count.init_app(app, db.engine)
 
     if app.config["AUTO_MIGRATE"]:
         from .migrate import upgrade_database

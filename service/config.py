@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "JOB_TIMEOUT_SECONDS": 3600,
     # A running job that has not reported progress for this long has lost its worker.
     "JOB_STALE_SECONDS": 600,
+    # Benchmarks: every response says how many SQL statements its request ran (service.sql_count).
+    "SQL_STATEMENT_HEADER": False,
 }
 
 # Environment variables read on start-up and the type each one is parsed as.
@@ -55,6 +57,7 @@ _ENV_TYPES: dict[str, type] = {
     "JOB_THREADS": int,
     "JOB_TIMEOUT_SECONDS": int,
     "JOB_STALE_SECONDS": int,
+    "SQL_STATEMENT_HEADER": bool,
 }
 
 

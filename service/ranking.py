@@ -342,12 +342,22 @@ def rank(entries: Iterable[Entry], rule: RankingRule, overrides: Sequence[Overri
                     outcome.tied_at_cut = True
         outcomes.extend(group_outcomes)
 
-    # Display order: groups as declared (collectives first), each by rank, the rest after.
-    position_of = {index: place for place, index in enumerate(group_order)}
-    names = {group.name: index for index, group in enumerate(rule.groups)}
-    outcomes.sort(key=lambda o: (
-        position_of.get(names.get(o.group, -1), len(group_order)), o.rank is None, o.rank or 0, o.sort_key))
-    return RankingResult(outcomes=outcomes, breaches=breaches)
+    # Display order: groups in selection order (collectives first), each by rank, the rest after.
+    # A group's outcomes are already in key order, and ranks rise with the key, so a stable
+    # partition (ranked, then unranked) orders each group without sorting 20,000 rows again.
+    ordered = [o for o in outcomes if o.group is not None and o.rank is not None]
+    ordered += [o for o in outcomes if o.group is not None and o.rank is None]
+    ordered += sorted((o for o in outcomes if o.group is None), key=lambda o: o.sort_key)
+    return RankingResult(outcomes=_by_group(ordered, [rule.groups[i].name for i in group_order]), breaches=breaches)
+
+
+def _by_group(outcomes: list[Outcome], names: list[str]) -> list[Outcome]:
+    """``outcomes`` grouped in the order of ``names`` (stable inside each group), those of no group last."""
+    place = {name: index for index, name in enumerate(names)}
+    buckets: list[list[Outcome]] = [[] for _ in range(len(names) + 1)]
+    for outcome in outcomes:
+        buckets[place.get(outcome.group, len(names)) if outcome.group is not None else len(names)].append(outcome)
+    return [outcome for bucket in buckets for outcome in bucket]
 
 
 def _first(pair: tuple) -> Any:

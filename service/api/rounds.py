@@ -19,8 +19,8 @@ from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
 from ..schemas.dossiers import HistoryArgs
 from ..schemas.rounds import (
-    MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingOut, RoundBriefOut, RoundEventOut, RoundOut,
-    RoundTransitionIn,
+    MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingArgs, RankingOut, RoundBriefOut, RoundEventOut,
+    RoundOut, RoundTransitionIn,
 )
 from .handlers import authenticate_request
 from .parsing import Blueprint
@@ -115,12 +115,14 @@ def get_round(user, round_):
 
 
 @blp.route("/rounds/<int:round_id>/ranking")
+@blp.arguments(RankingArgs, location="query")
 @blp.response(200, RankingOut)
-@blp.documented_errors(401, 404)
+@blp.documented_errors(401, 404, 422)
 @with_round()
-def get_ranking(user, round_):
-    """Bảng xếp hạng của đợt: ai được chọn, thứ tự, ai không được chọn và vì sao."""
-    return round_ops.round_ranking(round_)
+def get_ranking(args, user, round_):
+    """Bảng xếp hạng của đợt, theo trang (page, per_page; lọc một nhóm bằng group): ai được chọn, thứ tự,
+    ai không được chọn và vì sao. Danh sách được tính một lần cho mỗi lần dữ liệu của đợt thay đổi."""
+    return round_ops.round_ranking(round_, group=args.get("group"), page=args["page"], per_page=args["per_page"])
 
 
 def _event(event: RoundEvent) -> dict:

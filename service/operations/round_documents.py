@@ -13,16 +13,14 @@ import re
 from collections import Counter
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 
 from ..awards import excel
 from ..awards.prize import PrizeError, apply_prizes, multiplier_on
-from ..db import db
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
 from ..errors import Conflict, ValidationFailed
-from ..models import CampaignRound, Nominee
+from ..models import CampaignRound
 from .rounds import FROZEN_STATES, metric_columns, round_ranking
 from .salaries import salary_table
 from .templates import template_for
@@ -67,34 +65,28 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     listing = round_ranking(round_)
     day = round_.decision_date or round_.proposal_date
 
+    # The list's rows carry every field of a person: no second read of the nominees.
     def form_of(code: str) -> dict[str, Any]:
         form = campaign.award_form(code) or {"code": code, "name": code}
         return {"code": form["code"], "name": form["name"], "title": form.get("title") or campaign.award_name,
                 "issuer": form.get("issuer"), "category": form.get("category"),
                 "multiplier": multiplier_on(form, day)}
 
-    # One query per thousand nominees, not one per nominee: a province-wide round lists tens of thousands.
-    ids = [row["nominee_id"] for row in listing["nominees"]]
-    nominees: dict[int, Nominee] = {}
-    for start in range(0, len(ids), 1000):
-        nominees.update((n.id, n) for n in db.session.scalars(
-            sa.select(Nominee).where(Nominee.id.in_(ids[start:start + 1000]))))
-
     def person(row: dict[str, Any]) -> dict[str, Any]:
-        nominee = nominees.get(row["nominee_id"])
         unit = row["unit"]
         return {
             "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
             "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
             "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
-            "is_leader": nominee.is_leader if nominee else False,
+            "is_leader": row["is_leader"],
             "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
-            "unit_name": unit.name, "award_form": form_of(nominee.award_form if nominee else ""),
+            "unit_name": unit.name, "award_form": forms[row["award_form"]["code"]],
             "group": row["group"], "rank": row["rank"], "order": row["list_order"],
-            "metrics": {k: v for k, v in row["values"].items()},
-            "achievement": nominee.achievement_summary if nominee else "",
+            "metrics": dict(row["values"]), "achievement": row["achievement_summary"],
         }
 
+    # One form dict per award form, shared by the people holding it (the multiplier is looked up once).
+    forms = _FormTable(form_of)
     awardees = [person(r) for r in listing["nominees"] if r["is_selected"]]
     left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
                 for r in listing["nominees"] if not r["is_selected"]]
@@ -121,6 +113,16 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
         "counts": dict(Counter(a["kind"] for a in awardees)),
         "not_selected": left_out,
     }
+
+
+class _FormTable(dict):
+    def __init__(self, make) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, code: str) -> dict[str, Any]:
+        self[code] = form = self._make(code)
+        return form
 
 
 def award_snapshot(round_: CampaignRound) -> dict[str, Any]:

@@ -10,10 +10,14 @@ by the approver.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from sqlalchemy.orm import Session, selectinload
 
 import workflows
 from workflows.rules import describe_vote_rule, form_vote_rule, vote_passes
@@ -26,7 +30,7 @@ from ..documents import collation
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import (
     Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, RoundEvent, RoundOverride,
-    RoundResult, User,
+    RoundResult, Unit, User, Vote,
 )
 from ..text import clean_text
 from ..vocabulary import nominee_kind_word, round_event_label, round_state_label
@@ -116,111 +120,340 @@ def ranking_rule(campaign: Campaign, round_: CampaignRound) -> ranking.RankingRu
             (stored.get("rules") or {}).get("individuals_need_selected_collective")))
 
 
-def _vote(campaign: Campaign, nominee: Nominee, meeting: CouncilMeeting | None,
-          votes: dict[int, int]) -> tuple[bool, str]:
-    if meeting is None or nominee.id not in votes:
-        return False, "chưa có kết quả biểu quyết"
-    form = campaign.award_form(nominee.award_form) or {}
-    rule = form_vote_rule(form)
-    count = votes[nominee.id]
-    passed = vote_passes(rule, count, meeting.total_members, meeting.present_members)
-    return passed, f"{count}/{meeting.total_members} phiếu, cần {describe_vote_rule(rule)}"
+class _Votes:
+    """Whether each nominee passed its council's vote, and the note that says so.
+
+    A round has a few award forms and a few council sizes: the rule and its
+    wording are worked out once per form, the verdict once per (form, votes,
+    members, present), not once per nominee.
+    """
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self._rules: dict[str, tuple[Any, str]] = {}
+        self._verdicts: dict[tuple, tuple[bool, str]] = {}
+
+    def __call__(self, nominee: Any, meeting: Any, votes: dict[int, int]) -> tuple[bool, str]:
+        if meeting is None or nominee.id not in votes:
+            return False, "chưa có kết quả biểu quyết"
+        key = (nominee.award_form, votes[nominee.id], meeting.total_members, meeting.present_members)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            if nominee.award_form not in self._rules:
+                rule = form_vote_rule(self.campaign.award_form(nominee.award_form) or {})
+                self._rules[nominee.award_form] = (rule, describe_vote_rule(rule))
+            rule, wording = self._rules[nominee.award_form]
+            count = votes[nominee.id]
+            verdict = self._verdicts[key] = (
+                vote_passes(rule, count, meeting.total_members, meeting.present_members),
+                f"{count}/{meeting.total_members} phiếu, cần {wording}")
+        return verdict
 
 
-def _round_dossiers(round_: CampaignRound) -> list[Dossier]:
-    return list(db.session.scalars(
-        sa.select(Dossier).where(Dossier.round_id == round_.id, Dossier.state.in_(CONSIDERED))
-        .options(selectinload(Dossier.nominees), selectinload(Dossier.unit),
-                 selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes))
-        .order_by(Dossier.id)))
+# --- the round's list, computed once per version of its data ----------------------------
+
+@dataclass(frozen=True, slots=True)
+class UnitBrief:
+    """A unit as the list shows it: plain values, safe to keep between requests."""
+
+    id: int
+    code: str
+    kind: str
+    name: str
+    short_name: str
+    parent_id: int | None
+    managing_body: str
+    issuing_body: str
+    place_name: str
+    abbreviation: str
 
 
-def _rejection_notes(dossiers: list[Dossier]) -> dict[int, str]:
-    rejected = [d.id for d in dossiers if d.state == "rejected"]
-    if not rejected:
-        return {}
-    rows = db.session.execute(sa.select(HistoryEvent.dossier_id, HistoryEvent.comment)
-                              .where(HistoryEvent.dossier_id.in_(rejected), HistoryEvent.trigger == "reject")
-                              .order_by(HistoryEvent.id)).all()
-    return {dossier_id: comment for dossier_id, comment in rows}
+_UNIT_COLUMNS = [getattr(Unit, name) for name in UnitBrief.__slots__]
 
 
-def round_entries(round_: CampaignRound) -> tuple[list[ranking.Entry], dict[int, tuple[Dossier, Nominee]]]:
-    """The ranking's view of every nominee in the round's dossiers, and where each comes from."""
+@dataclass
+class RoundListing:
+    """The round's whole list as plain rows in display order, read and ranked once per data version.
+
+    ``rows`` are the dicts ``round_ranking`` lists (``unit`` is a ``UnitBrief``);
+    they are shared by every reader, so nobody may change them. ``result``
+    and ``entries`` are the ranking itself while the list is live (None once
+    frozen). ``memo`` keeps what pages derive from the whole list (quota use,
+    columns with figures), keyed by the deriving function.
+    """
+
+    version: tuple
+    round_id: int
+    state: str
+    is_frozen: bool
+    metrics: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    breaches: list[str]
+    result: ranking.RankingResult | None = None
+    entries: list[ranking.Entry] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str | None, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.selected_count = sum(1 for row in self.rows if row["is_selected"])
+        self.index = {row["nominee_id"]: position for position, row in enumerate(self.rows)}
+        for position, row in enumerate(self.rows):
+            self.groups.setdefault(row["group"], []).append(position)
+
+    def group_rows(self, group: str | None) -> list[dict[str, Any]]:
+        return [self.rows[position] for position in self.groups.get(group, [])]
+
+
+class _ListingCache:
+    """The latest listing of each round, per application (one per worker process), by data version."""
+
+    SIZE = 8
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[int, RoundListing] = OrderedDict()
+
+    def get(self, round_id: int, version: tuple) -> RoundListing | None:
+        with self._lock:
+            listing = self._items.get(round_id)
+            if listing is None or listing.version != version:
+                return None
+            self._items.move_to_end(round_id)
+            return listing
+
+    def latest(self, round_id: int) -> RoundListing | None:
+        with self._lock:
+            return self._items.get(round_id)
+
+    def put(self, listing: RoundListing) -> None:
+        with self._lock:
+            self._items[listing.round_id] = listing
+            self._items.move_to_end(listing.round_id)
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+
+
+def _cache() -> _ListingCache:
+    return current_app.extensions.setdefault("round_listings", _ListingCache())
+
+
+def data_version(round_: CampaignRound) -> tuple:
+    """What the round's list depends on, in one statement: its dossiers (every nominee, vote and
+    review change bumps its dossier's version), the overrides, the round (quotas, state) and the
+    campaign's definition (the rule)."""
+    def one(column, *where):
+        return sa.select(column).where(*where).scalar_subquery()
+
+    in_round = Dossier.round_id == round_.id
+    row = db.session.execute(sa.select(
+        one(sa.func.count(Dossier.id), in_round), one(sa.func.coalesce(sa.func.sum(Dossier.version), 0), in_round),
+        one(sa.func.coalesce(sa.func.sum(Dossier.id), 0), in_round),
+        one(sa.func.count(RoundOverride.id), RoundOverride.round_id == round_.id),
+        one(sa.func.coalesce(sa.func.max(RoundOverride.id), 0), RoundOverride.round_id == round_.id),
+        one(sa.func.count(RoundResult.id), RoundResult.round_id == round_.id),
+        CampaignRound.version, CampaignRound.state, Campaign.definition_sha256, Campaign.id,
+    ).join(Campaign, Campaign.id == CampaignRound.campaign_id).where(CampaignRound.id == round_.id)).one()
+    return tuple(row)
+
+
+def round_listing(round_: CampaignRound) -> RoundListing:
+    """The round's list: live while consolidating, the frozen proposal (then decision) afterwards.
+
+    Computed at most once per version of the round's data (``data_version``)
+    and then read by the page, the API and the exports alike.
+    """
+    version = data_version(round_)
+    cache = _cache()
+    listing = cache.get(round_.id, version)
+    if listing is None:
+        previous = cache.latest(round_.id)
+        if (previous is not None and previous.result is not None and round_.state not in FROZEN_STATES
+                and _same_entries(previous.version, version)):
+            # Only overrides or quotas changed (another process's override, say): rank the same entries again.
+            listing = _reranked(round_, previous, version)
+        else:
+            listing = _read_listing(round_, version)
+        cache.put(listing)
+    return listing
+
+
+def _same_entries(old: tuple, new: tuple) -> bool:
+    """Whether two data versions have the same nominees, figures, votes and reviews (see data_version):
+    the same dossiers, frozen results, state and campaign; the overrides and the round may differ."""
+    return old[:3] == new[:3] and old[5:6] == new[5:6] and old[7:] == new[7:]
+
+
+def _reranked(round_: CampaignRound, previous: RoundListing, version: tuple) -> RoundListing:
+    result = ranking.rank(previous.entries, ranking_rule(round_.campaign, round_), _overrides(round_))
+    people = {row["nominee_id"]: row for row in previous.rows}
+    return RoundListing(version, round_.id, round_.state, False, previous.metrics, _outcome_rows(result, people),
+                        list(result.breaches), result, previous.entries)
+
+
+def _keep_after_commit(listing: RoundListing, read_from: tuple) -> None:
+    """Keep ``listing`` (made in this transaction from the list read at ``read_from``) once the
+    transaction commits, if nothing but this transaction's overrides changed in between."""
+    # The entries must be those the list was read from; the overrides and the round's version are
+    # this transaction's own.
+    if _same_entries(listing.version, read_from):
+        db.session.info.setdefault("round_listings", []).append((_cache(), listing))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _store_committed_listings(session: Session) -> None:
+    for cache, listing in session.info.pop("round_listings", []):
+        cache.put(listing)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_listings(session: Session, previous_transaction) -> None:
+    session.info.pop("round_listings", None)
+
+
+def _units(round_: CampaignRound) -> dict[int, UnitBrief]:
+    rows = db.session.execute(sa.select(*_UNIT_COLUMNS).where(
+        Unit.id.in_(sa.select(Dossier.unit_id).where(Dossier.round_id == round_.id))))
+    return {row.id: UnitBrief(*row) for row in rows}
+
+
+_NOMINEE_COLUMNS = (Nominee.id, Nominee.kind, Nominee.full_name, Nominee.gender, Nominee.position,
+                    Nominee.workplace, Nominee.is_leader, Nominee.award_form, Nominee.metric_values,
+                    Nominee.achievement_summary, Dossier.id.label("dossier_id"), Dossier.state.label("dossier_state"),
+                    Dossier.unit_id)
+
+
+class _Forms(dict):
+    """The campaign's award forms as ``{code, name}`` by code, each looked up once."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
+
+    def __missing__(self, code: str) -> dict[str, str]:
+        form = self.campaign.award_form(code) or {"code": code, "name": code}
+        self[code] = brief = {"code": form["code"], "name": form["name"]}
+        return brief
+
+
+def _person(forms: _Forms, nominee: Any, unit: UnitBrief) -> dict[str, Any]:
+    return {
+        "nominee_id": nominee.id, "dossier_id": nominee.dossier_id, "unit": unit, "kind": nominee.kind,
+        "full_name": nominee.full_name, "gender": nominee.gender, "position": nominee.position,
+        "workplace": nominee.workplace, "award_form": forms[nominee.award_form],
+        "dossier_state": nominee.dossier_state, "is_leader": nominee.is_leader,
+        "achievement_summary": nominee.achievement_summary,
+    }
+
+
+def _with_outcome(person: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    person.update(fields)
+    person["reason_label"] = ranking.REASONS.get(fields["reason_code"] or "", "")
+    return person
+
+
+def _read_listing(round_: CampaignRound, version: tuple) -> RoundListing:
     campaign = round_.campaign
-    dossiers = _round_dossiers(round_)
-    notes = _rejection_notes(dossiers)
-    entries, origin = [], {}
-    for dossier in dossiers:
-        meeting = dossier.meeting
-        votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
-        for nominee in dossier.nominees:
-            passed, vote_note = _vote(campaign, nominee, meeting, votes)
-            entries.append(ranking.Entry(
-                nominee_id=nominee.id, kind=nominee.kind, unit_code=dossier.unit.code, unit_kind=dossier.unit.kind,
-                values=nominee_values(campaign, nominee, dossier.unit.code), dossier_state=dossier.state,
-                vote_passed=passed, vote_note=vote_note, review_note=notes.get(dossier.id, ""),
-                stable_key=collation.nominee_sort_key({"kind": nominee.kind, "full_name": nominee.full_name}),
-            ))
-            origin[nominee.id] = (dossier, nominee)
-    return entries, origin
+    units = _units(round_)
+    frozen = round_.state in FROZEN_STATES
+    if frozen:
+        results = db.session.execute(
+            sa.select(RoundResult.group_name, RoundResult.rank, RoundResult.list_order, RoundResult.is_selected,
+                      RoundResult.reason_code, RoundResult.reason, RoundResult.is_override,
+                      RoundResult.is_tied_at_cut, RoundResult.values, RoundResult.is_awarded, *_NOMINEE_COLUMNS)
+            .join(Nominee, Nominee.id == RoundResult.nominee_id).join(Dossier, Dossier.id == Nominee.dossier_id)
+            .where(RoundResult.round_id == round_.id)
+            .order_by(RoundResult.list_order.is_(None), RoundResult.list_order, RoundResult.id))
+        forms = _Forms(campaign)
+        rows = [_with_outcome(
+            _person(forms, r, units[r.unit_id]), group=r.group_name, rank=r.rank, list_order=r.list_order,
+            is_selected=r.is_selected, reason_code=r.reason_code, reason=r.reason, is_override=r.is_override,
+            is_tied_at_cut=r.is_tied_at_cut, values=dict(r.values or {}), is_awarded=r.is_awarded) for r in results]
+        return RoundListing(version, round_.id, round_.state, True, metric_columns(campaign), rows, [])
+    entries, people = _entries(round_, units)
+    result = ranking.rank(entries, ranking_rule(campaign, round_), _overrides(round_))
+    return RoundListing(version, round_.id, round_.state, False, metric_columns(campaign),
+                        _outcome_rows(result, people), list(result.breaches), result, entries)
+
+
+def _outcome_rows(result: ranking.RankingResult, people: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_with_outcome(
+        dict(people[o.nominee_id]), group=o.group, rank=o.rank, list_order=o.order, is_selected=o.is_selected,
+        reason_code=o.reason_code, reason=o.reason, is_override=o.is_override, is_tied_at_cut=o.tied_at_cut,
+        values=o.entry.values, is_awarded=False) for o in result.outcomes]
+
+
+def _entries(round_: CampaignRound, units: dict[int, UnitBrief]
+             ) -> tuple[list[ranking.Entry], dict[int, dict[str, Any]]]:
+    """The ranking's view of every nominee in the round's considered dossiers, and each one's plain row.
+
+    A fixed number of statements whatever the size of the round: nominees with
+    their dossiers, council meetings, votes and rejection notes, each in one read.
+    """
+    campaign = round_.campaign
+    considered = sa.and_(Dossier.round_id == round_.id, Dossier.state.in_(CONSIDERED))
+    nominees = db.session.execute(sa.select(*_NOMINEE_COLUMNS).join(Dossier, Dossier.id == Nominee.dossier_id)
+                                  .where(considered).order_by(Dossier.id, Nominee.position_in_list, Nominee.id))
+    meetings = {row.dossier_id: row for row in db.session.execute(
+        sa.select(CouncilMeeting.dossier_id, CouncilMeeting.total_members, CouncilMeeting.present_members)
+        .join(Dossier, Dossier.id == CouncilMeeting.dossier_id).where(considered))}
+    votes = dict(db.session.execute(
+        sa.select(Vote.nominee_id, Vote.votes_in_favour).join(CouncilMeeting, CouncilMeeting.id == Vote.meeting_id)
+        .join(Dossier, Dossier.id == CouncilMeeting.dossier_id).where(considered)).all())
+    notes = dict(db.session.execute(
+        sa.select(HistoryEvent.dossier_id, HistoryEvent.comment).join(Dossier, Dossier.id == HistoryEvent.dossier_id)
+        .where(considered, Dossier.state == "rejected", HistoryEvent.trigger == "reject")
+        .order_by(HistoryEvent.id)).all())
+    entries, people = [], {}
+    vote, forms = _Votes(campaign), _Forms(campaign)
+    for nominee in nominees:
+        unit = units[nominee.unit_id]
+        passed, vote_note = vote(nominee, meetings.get(nominee.dossier_id), votes)
+        entries.append(ranking.Entry(
+            nominee_id=nominee.id, kind=nominee.kind, unit_code=unit.code, unit_kind=unit.kind,
+            values=nominee_values(campaign, nominee, unit.code), dossier_state=nominee.dossier_state,
+            vote_passed=passed, vote_note=vote_note, review_note=notes.get(nominee.dossier_id) or "",
+            stable_key=collation.nominee_sort_key({"kind": nominee.kind, "full_name": nominee.full_name}),
+        ))
+        people[nominee.id] = _person(forms, nominee, unit)
+    return entries, people
 
 
 def _overrides(round_: CampaignRound) -> list[ranking.Override]:
-    rows = db.session.scalars(sa.select(RoundOverride).where(RoundOverride.round_id == round_.id)
-                              .order_by(RoundOverride.id))
-    latest: dict[int, RoundOverride] = {}
-    for row in rows:
-        latest[row.nominee_id] = row
+    rows = db.session.execute(sa.select(RoundOverride.nominee_id, RoundOverride.is_selected, RoundOverride.reason)
+                              .where(RoundOverride.round_id == round_.id).order_by(RoundOverride.id))
+    latest = {row.nominee_id: row for row in rows}
     return [ranking.Override(row.nominee_id, row.is_selected, row.reason) for row in latest.values()
             if row.is_selected is not None]
 
 
-def live_ranking(round_: CampaignRound) -> tuple[ranking.RankingResult, dict[int, tuple[Dossier, Nominee]]]:
-    """Rank the round's nominees now, with the reviewer's overrides."""
-    entries, origin = round_entries(round_)
-    result = ranking.rank(entries, ranking_rule(round_.campaign, round_), _overrides(round_))
-    return result, origin
+def live_ranking(round_: CampaignRound) -> ranking.RankingResult:
+    """The round's live ranking with the reviewer's overrides (from the listing of its current data)."""
+    listing = round_listing(round_)
+    if listing.result is None:
+        raise Conflict("Danh sách của đợt đã khóa theo tờ trình đề nghị khen thưởng.", code="wrong_state")
+    return listing.result
 
 
-def _row(outcome_or_result: Any, dossier: Dossier, nominee: Nominee, campaign: Campaign) -> dict[str, Any]:
-    form = campaign.award_form(nominee.award_form) or {"code": nominee.award_form, "name": nominee.award_form}
-    if isinstance(outcome_or_result, RoundResult):
-        r = outcome_or_result
-        fields = dict(group=r.group_name, rank=r.rank, list_order=r.list_order, is_selected=r.is_selected,
-                      reason_code=r.reason_code, reason=r.reason, is_override=r.is_override,
-                      is_tied_at_cut=r.is_tied_at_cut, values=dict(r.values or {}), is_awarded=r.is_awarded)
-    else:
-        o = outcome_or_result
-        fields = dict(group=o.group, rank=o.rank, list_order=o.order, is_selected=o.is_selected,
-                      reason_code=o.reason_code, reason=o.reason, is_override=o.is_override,
-                      is_tied_at_cut=o.tied_at_cut, values=dict(o.entry.values), is_awarded=False)
-    return {
-        "nominee_id": nominee.id, "dossier_id": dossier.id, "unit": dossier.unit, "kind": nominee.kind,
-        "full_name": nominee.full_name, "gender": nominee.gender, "position": nominee.position,
-        "workplace": nominee.workplace, "award_form": {"code": form["code"], "name": form["name"]},
-        "dossier_state": dossier.state, **fields,
-        "reason_label": ranking.REASONS.get(fields["reason_code"] or "", ""),
-    }
+def round_ranking(round_: CampaignRound, *, group: str | None = None, page: int | None = None,
+                  per_page: int | None = None) -> dict[str, Any]:
+    """The round's list, or one page of it (optionally of one group), with its summary.
 
-
-def round_ranking(round_: CampaignRound) -> dict[str, Any]:
-    """The round's list: live while consolidating, the frozen proposal (then decision) afterwards."""
-    campaign = round_.campaign
-    if round_.state in FROZEN_STATES:
-        results = db.session.scalars(
-            sa.select(RoundResult).where(RoundResult.round_id == round_.id)
-            .options(selectinload(RoundResult.nominee).selectinload(Nominee.dossier).selectinload(Dossier.unit))
-            .order_by(RoundResult.list_order.is_(None), RoundResult.list_order, RoundResult.id)).all()
-        rows = [_row(r, r.nominee.dossier, r.nominee, campaign) for r in results]
-        breaches: list[str] = []
-    else:
-        result, origin = live_ranking(round_)
-        rows = [_row(o, *origin[o.nominee_id], campaign) for o in result.outcomes]
-        breaches = result.breaches
-    return {"round_id": round_.id, "state": round_.state, "is_frozen": round_.state in FROZEN_STATES,
-            "metrics": metric_columns(campaign), "nominees": rows, "quota_breaches": breaches,
-            "selected_count": sum(1 for r in rows if r["is_selected"])}
+    Without ``page`` every row is listed (the exports); ``selected_count`` and
+    ``quota_breaches`` are the whole round's either way.
+    """
+    listing = round_listing(round_)
+    rows = listing.rows if group is None else listing.group_rows(group)
+    total = len(rows)
+    if page is not None:
+        per_page = per_page or total or 1
+        rows = rows[(page - 1) * per_page: page * per_page]
+    return {"round_id": round_.id, "state": listing.state, "is_frozen": listing.is_frozen,
+            "metrics": listing.metrics, "nominees": rows, "quota_breaches": listing.breaches,
+            "selected_count": listing.selected_count, "total": total, "page": page or 1,
+            "per_page": per_page or total, "pages": max(1, -(-total // per_page)) if per_page else 1,
+            "groups": [{"name": name, "total": len(positions),
+                        "selected_count": sum(1 for p in positions if listing.rows[p]["is_selected"])}
+                       for name, positions in listing.groups.items()]}
 
 
 def metric_columns(campaign: Campaign) -> list[dict[str, Any]]:
@@ -241,8 +474,8 @@ def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment:
     counts = dossier_counts(round_)
     selected, breaches = 0, ()
     if with_ranking and round_.state in ADJUSTABLE_STATES:
-        result, _ = live_ranking(round_)
-        selected, breaches = len(result.selected), tuple(result.breaches)
+        listing = round_listing(round_)
+        selected, breaches = listing.selected_count, tuple(listing.breaches)
     elif round_.state in FROZEN_STATES:
         selected = db.session.scalar(sa.select(sa.func.count()).select_from(RoundResult).where(
             RoundResult.round_id == round_.id, RoundResult.is_selected)) or 0
@@ -334,15 +567,18 @@ def _record_decision(firing: Firing) -> dict[str, Any]:
 
 def _freeze_results(round_: CampaignRound) -> list[int]:
     """Write the list as it stands into round_results; return the selected nominees in final order."""
+    listing = round_listing(round_)
+    result = listing.result
     db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
-    result, origin = live_ranking(round_)
-    for outcome in result.outcomes:
-        dossier, _ = origin[outcome.nominee_id]
-        db.session.add(RoundResult(
-            round_id=round_.id, nominee_id=outcome.nominee_id, dossier_id=dossier.id, group_name=outcome.group,
-            rank=outcome.rank, list_order=outcome.order, is_selected=outcome.is_selected,
-            is_override=outcome.is_override, is_tied_at_cut=outcome.tied_at_cut,
-            reason_code=outcome.reason_code, reason=outcome.reason, values=dict(outcome.entry.values)))
+    # One multi-row INSERT rather than 20,000 ORM objects.
+    rows = [{"round_id": round_.id, "nominee_id": outcome.nominee_id,
+             "dossier_id": listing.rows[listing.index[outcome.nominee_id]]["dossier_id"],
+             "group_name": outcome.group, "rank": outcome.rank, "list_order": outcome.order,
+             "is_selected": outcome.is_selected, "is_override": outcome.is_override,
+             "is_tied_at_cut": outcome.tied_at_cut, "reason_code": outcome.reason_code, "reason": outcome.reason,
+             "values": dict(outcome.entry.values), "is_awarded": False} for outcome in result.outcomes]
+    if rows:
+        db.session.execute(sa.insert(RoundResult), rows)
     db.session.flush()
     return [o.nominee_id for o in result.selected]
 
@@ -381,8 +617,10 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
     reason = clean_text(reason, field="reason", label="Lý do", multiline=True, max_length=2000)
     if not reason:
         raise ValidationFailed("Cần ghi lý do điều chỉnh.", fields={"reason": ["Không được để trống."]})
-    before, origin = live_ranking(round_)
-    outcome = before.by_nominee().get(nominee_id)
+    listing = round_listing(round_)
+    before = listing.result
+    position = listing.index.get(nominee_id)
+    outcome = before.outcomes[_outcome_index(before, nominee_id)] if position is not None else None
     if outcome is None:
         raise ValidationFailed(f"Người được đề nghị số {nominee_id} không có trong các hồ sơ đã nộp của đợt này.",
                                fields={"nominee_id": ["Không thuộc đợt khen thưởng này."]})
@@ -390,28 +628,41 @@ def override_selection(actor: User, round_: CampaignRound, nominee_id: int, sele
         base = _base_reason(outcome, round_)
         if base is not None:
             raise ValidationFailed(
-                f"Không thể chọn “{origin[nominee_id][1].full_name}”: {base}",
+                f"Không thể chọn “{listing.rows[position]['full_name']}”: {base}",
                 fields={"selected": [base]}, code="not_forceable")
     override = RoundOverride(round_id=round_.id, nominee_id=nominee_id, is_selected=selected, reason=reason,
                              actor_id=actor.id)
     db.session.add(override)
     db.session.flush()
-    after, _ = live_ranking(round_)
+    # The entries have not changed, only the overrides: rank them again without reading the round.
+    after = ranking.rank(listing.entries, ranking_rule(round_.campaign, round_), _overrides(round_))
     if after.breaches:
         raise ValidationFailed("Các lựa chọn điều chỉnh vượt số lượng khen thưởng: " + "; ".join(after.breaches)
                                + ".", fields={"selected": after.breaches}, code="quota_exceeded")
-    now = after.by_nominee()[nominee_id]
+    now = after.outcomes[_outcome_index(after, nominee_id)]
+    row = listing.rows[position]
     # Touching the round bumps its version, so a proposal made from an older
     # view of the list is refused rather than silently different.
     round_.updated_at = utcnow()
-    details = {"nominee_id": nominee_id, "nominee_name": origin[nominee_id][1].full_name, "selected": selected,
+    details = {"nominee_id": nominee_id, "nominee_name": row["full_name"], "selected": selected,
                "before": {"is_selected": outcome.is_selected, "reason_code": outcome.reason_code},
                "after": {"is_selected": now.is_selected, "reason_code": now.reason_code}}
-    audit.record(actor, "round.override", override, dossier=origin[nominee_id][0], always=True,
-                 subject=origin[nominee_id][1].full_name, comment=reason, changes={
+    audit.record(actor, "round.override", override, dossier=db.session.get(Dossier, row["dossier_id"]),
+                 always=True, subject=row["full_name"], comment=reason, changes={
                      "override": {"old": outcome.is_selected if outcome.is_override else None, "new": selected},
                      **audit.diff({"is_selected": outcome.is_selected}, {"is_selected": now.is_selected})})
-    return ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
+    event = ROUND_FLOW.write(actor, round_, "override", round_.state, reason, details)
+    db.session.flush()
+    # The next reader finds the list as this override left it, without ranking the round again.
+    people = {row["nominee_id"]: row for row in listing.rows}
+    _keep_after_commit(RoundListing(data_version(round_), round_.id, round_.state, False, listing.metrics,
+                                    _outcome_rows(after, people), list(after.breaches), after, listing.entries),
+                       listing.version)
+    return event
+
+
+def _outcome_index(result: ranking.RankingResult, nominee_id: int) -> int:
+    return next(i for i, o in enumerate(result.outcomes) if o.nominee_id == nominee_id)
 
 
 def _base_reason(outcome: ranking.Outcome, round_: CampaignRound) -> str | None:
@@ -422,6 +673,7 @@ def _base_reason(outcome: ranking.Outcome, round_: CampaignRound) -> str | None:
 
 def round_history(round_: CampaignRound) -> list[RoundEvent]:
     return list(db.session.scalars(sa.select(RoundEvent).where(RoundEvent.round_id == round_.id)
+                                   .options(selectinload(RoundEvent.actor))
                                    .order_by(RoundEvent.created_at, RoundEvent.id)))
 
 

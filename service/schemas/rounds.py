@@ -118,7 +118,30 @@ class RankedNomineeOut(Schema):
     values = fields.Dict()
 
 
+#: Rows of the ranking per page unless ``per_page`` says otherwise, and at most.
+RANKING_PAGE_SIZE = 100
+RANKING_MAX_PAGE_SIZE = 1000
+
+
+class RankingArgs(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=1_000_000, error="Số trang từ 1 đến 1 000 000."), metadata={"description": "Trang, từ 1."})
+    per_page = fields.Integer(load_default=RANKING_PAGE_SIZE, validate=validate.Range(
+        min=1, max=RANKING_MAX_PAGE_SIZE, error=f"Mỗi trang từ 1 đến {RANKING_MAX_PAGE_SIZE} dòng."),
+        metadata={"description": f"Số dòng mỗi trang (mặc định {RANKING_PAGE_SIZE}, "
+                                 f"tối đa {RANKING_MAX_PAGE_SIZE})."})
+    group = Text(max_length=255, metadata={"description": "Chỉ lấy một nhóm xét chọn (tên nhóm, như trong “groups”)."})
+
+
+class RankingGroupOut(Schema):
+    name = fields.String(allow_none=True)
+    total = fields.Integer()
+    selected_count = fields.Integer()
+
+
 class RankingOut(Schema):
+    """One page of the round's list; the counts and breaches are the whole round's."""
+
     round_id = fields.Integer()
     state = fields.String()
     is_frozen = fields.Boolean()
@@ -126,6 +149,11 @@ class RankingOut(Schema):
     quota_breaches = fields.List(fields.String())
     metrics = fields.List(fields.Nested(MetricColumnOut))
     nominees = fields.List(fields.Nested(RankedNomineeOut))
+    total = fields.Integer(metadata={"description": "Số dòng của danh sách (của nhóm, nếu lọc theo nhóm)."})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+    groups = fields.List(fields.Nested(RankingGroupOut), metadata={"description": "Các nhóm xét chọn của đợt."})
 
 
 class RoundTransitionIn(BaseSchema):
@@ -155,5 +183,5 @@ class RoundEventOut(HistoryEventOut):
 
 __all__ = [
     "MAX_DEFINITION_BYTES", "AvailableRoundTransitionOut", "CampaignLoadOut", "DefinitionProblemOut", "OverrideIn",
-    "RankingOut", "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
+    "RankingArgs", "RankingOut", "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
 ]

@@ -9,6 +9,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+import sqlalchemy as sa
 from flask import url_for
 
 import workflows
@@ -29,6 +30,11 @@ OVERRIDE_CHOICES = {
     "khong-chon": (False, "Không chọn khen thưởng"),
     "tu-dong": (None, "Bỏ điều chỉnh, theo xếp hạng tự động"),
 }
+# The page stays small whatever the round's size: rows per group and page, bars per chart.
+GROUP_PAGE_SIZE = 50
+CHART_ROWS = 20
+FULL_UNITS_SHOWN = 20
+MAX_GROUPS_PAGED = 50
 # Which dossier states the counts show first.
 DOSSIER_STATE_ORDER = [s.name for s in workflows.WORKFLOW.states]
 
@@ -72,8 +78,10 @@ def _quota_usage(rule: ranking.RankingRule, rows: list[dict[str, Any]]) -> list[
     for quota in rule.quotas:
         counts: dict[str, int] = {}
         for row in rows:
+            if not row["is_selected"]:
+                continue
             entry = SimpleNamespace(kind=row["kind"], unit_code=row["unit"].code, unit_kind=row["unit"].kind)
-            if row["is_selected"] and quota.applies_to(entry):
+            if quota.applies_to(entry):
                 key = row["unit"].short_name if quota.per_unit else ""
                 counts[key] = counts.get(key, 0) + 1
         if quota.per_unit:
@@ -81,7 +89,9 @@ def _quota_usage(rule: ranking.RankingRule, rows: list[dict[str, Any]]) -> list[
             full_units = sorted(name for name, count in counts.items() if count >= quota.limit)
             text = f"nhiều nhất {fullest}/{quota.limit} ở một đơn vị"
             if full_units:
-                text += f"; đã dùng hết: {', '.join(full_units)}"
+                shown = full_units[:FULL_UNITS_SHOWN]
+                more = len(full_units) - len(shown)
+                text += f"; đã dùng hết: {', '.join(shown)}" + (f" và {more} đơn vị khác" if more else "")
             usage.append({"label": quota.describe(), "used": fullest, "limit": quota.limit, "text": text,
                           "is_full": fullest >= quota.limit, "per_unit": True})
         else:
@@ -109,52 +119,121 @@ def _main_metrics(rule: ranking.RankingRule) -> dict[str, ranking.MetricKey]:
     return {group.name: group.order[0] for group in rule.groups if group.order}
 
 
-def ranking_view(user: User, round_: CampaignRound) -> dict[str, Any]:
-    """The round's list as groups of rows (with a chart each), the columns worth showing, and the quotas."""
-    listing = round_ops.round_ranking(round_)
-    rows = listing["nominees"]
-    columns = [m for m in listing["metrics"] if any(r["values"].get(m["code"]) is not None for r in rows)]
-    labels = {m["code"]: m for m in listing["metrics"]}
+def _memo(listing: round_ops.RoundListing, name: str, compute):
+    """What a page derives from the whole list, computed once per listing (that is, per data version)."""
+    if name not in listing.memo:
+        listing.memo[name] = compute()
+    return listing.memo[name]
+
+
+def _visible_dossiers(user: User, round_: CampaignRound, dossier_ids: set[int]) -> set[int]:
+    """The dossiers among ``dossier_ids`` that ``user`` may open, in one read."""
+    if not dossier_ids:
+        return set()
+    campaign = round_.campaign
+    rows = db.session.execute(sa.select(Dossier.id, Dossier.unit_id, Dossier.state)
+                              .where(Dossier.id.in_(sorted(dossier_ids))))
+    return {row.id for row in rows if access.may_view(
+        user, unit_id=row.unit_id, state=row.state, standing_agency_id=campaign.standing_agency_id,
+        authority_id=campaign.authority_id)}
+
+
+def ranking_view(user: User, round_: CampaignRound, pages: dict[int, int] | None = None) -> dict[str, Any]:
+    """The round's list as groups, each with one page of rows (``pages``: group index → page, else the
+    first), a chart of its top rows, the columns worth showing, and the quotas.
+
+    The page shows at most ``GROUP_PAGE_SIZE`` rows a group and ``CHART_ROWS`` bars a chart, whatever
+    the size of the round; the rest is a link away (the next page of the group, the API, the workbook).
+    """
+    listing = round_ops.round_listing(round_)
+    rows = listing.rows
+    columns = _memo(listing, "columns", lambda: [
+        m for m in listing.metrics if any(r["values"].get(m["code"]) is not None for r in rows)])
+    labels = {m["code"]: m for m in listing.metrics}
     can_override = (access.can_override_selection(user, round_.campaign)
                     and round_.state in round_ops.ADJUSTABLE_STATES)
     rule = round_ops.ranking_rule(round_.campaign, round_)
     main = _main_metrics(rule)
-    groups: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        name = row["group"] or "Không thuộc nhóm xét chọn nào"
-        group = groups.setdefault(name, {"name": name, "rows": []})
-        dossier = db.session.get(Dossier, row["dossier_id"])
-        visible = dossier is not None and access.can_view_dossier(user, dossier)
-        choices = _override_choices(row) if can_override else []
-        group["rows"].append({
-            "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"],
-            "dossier_url": url_for("web.dossier_page", dossier_id=row["dossier_id"]) if visible else "",
-            "rank": row["rank"], "unit_name": row["unit"].short_name, "full_name": row["full_name"],
-            "position": row["position"] or "", "kind": row["kind"], "kind_label": views.KIND_LABELS[row["kind"]],
-            "award_form": row["award_form"]["name"], "values": row["values"],
-            "figures": [_figure(row["values"].get(m["code"])) for m in columns],
-            "is_selected": row["is_selected"], "is_override": row["is_override"],
-            "is_tied_at_cut": row["is_tied_at_cut"], "is_awarded": row["is_awarded"],
-            "reason_code": row["reason_code"] or "", "reason_label": row["reason_label"],
-            "reason": row["reason"] or "", "choices": choices,
-        })
-    for group in groups.values():
-        group["chart"] = _group_chart(group, main.get(group["name"]), columns, labels)
-        group["selected"] = sum(1 for r in group["rows"] if r["is_selected"])
+    pages = pages or {}
+    shown: list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = []
+    for index, (name, positions) in enumerate(listing.groups.items(), start=1):
+        pages_in_group = max(1, -(-len(positions) // GROUP_PAGE_SIZE))
+        page = min(max(pages.get(index, 1), 1), pages_in_group)
+        group_rows = [rows[p] for p in positions]
+        group = {"name": name or "Không thuộc nhóm xét chọn nào", "index": index, "anchor": f"nhom-{index}",
+                 "total": len(positions), "page": page, "pages": pages_in_group,
+                 "first": (page - 1) * GROUP_PAGE_SIZE + 1,
+                 "selected": _memo(listing, f"selected-{name}", lambda: sum(1 for r in group_rows
+                                                                             if r["is_selected"])),
+                 "rows": []}
+        group["page_links"] = _page_links(round_, index, page, pages_in_group, pages)
+        shown.append((group, group_rows[(page - 1) * GROUP_PAGE_SIZE: page * GROUP_PAGE_SIZE],
+                      group_rows[:CHART_ROWS]))
+    visible = _visible_dossiers(user, round_, {r["dossier_id"] for _, page_rows, _ in shown for r in page_rows})
+    groups = []
+    for group, page_rows, top in shown:
+        for row in page_rows:
+            group["rows"].append(_row_view(row, columns, can_override, row["dossier_id"] in visible))
+        group["chart"] = _group_chart([_row_view(r, columns, False, False) for r in top],
+                                      main.get(group["name"]), columns, labels)
+        if group["chart"] is not None:
+            group["chart"].update({"selected": group["selected"], "total": group["total"],
+                                   "shown": len(top), "more_url": group["page_links"]["first_url"]
+                                   if group["total"] > len(top) else ""})
+        groups.append(group)
     return {
-        "groups": list(groups.values()),
+        "groups": groups,
         "columns": [{"code": m["code"], "label": m["label"], "unit": m["unit"], "is_derived": m["is_derived"]}
                     for m in columns],
-        "total": len(rows), "selected": listing["selected_count"], "is_frozen": listing["is_frozen"],
-        "breaches": listing["quota_breaches"], "quotas": _quota_usage(rule, rows),
-        "can_override": can_override,
+        "total": len(rows), "selected": listing.selected_count, "is_frozen": listing.is_frozen,
+        "breaches": listing.breaches, "quotas": _memo(listing, "quotas", lambda: _quota_usage(rule, rows)),
+        "can_override": can_override, "page_size": GROUP_PAGE_SIZE,
+        "ranking_api_url": f"/api/v1/rounds/{round_.id}/ranking",
     }
 
 
-def _group_chart(group: dict[str, Any], metric: ranking.MetricKey | None, columns: list[dict[str, Any]],
+def _row_view(row: dict[str, Any], columns: list[dict[str, Any]], can_override: bool,
+              is_visible: bool) -> dict[str, Any]:
+    return {
+        "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"],
+        "dossier_url": url_for("web.dossier_page", dossier_id=row["dossier_id"]) if is_visible else "",
+        "rank": row["rank"], "unit_name": row["unit"].short_name, "full_name": row["full_name"],
+        "position": row["position"] or "", "kind": row["kind"], "kind_label": views.KIND_LABELS[row["kind"]],
+        "award_form": row["award_form"]["name"], "values": row["values"],
+        "figures": [_figure(row["values"].get(m["code"])) for m in columns],
+        "is_selected": row["is_selected"], "is_override": row["is_override"],
+        "is_tied_at_cut": row["is_tied_at_cut"], "is_awarded": row["is_awarded"],
+        "reason_code": row["reason_code"] or "", "reason_label": row["reason_label"],
+        "reason": row["reason"] or "", "choices": _override_choices(row) if can_override else [],
+    }
+
+
+def _page_links(round_: CampaignRound, index: int, page: int, pages: int,
+                current: dict[int, int]) -> dict[str, Any]:
+    """Links to the previous and next page of one group, keeping the other groups where they are."""
+    def url(number: int) -> str:
+        wanted = {**current, index: number}
+        args = {"trang": [f"{group}-{n}" for group, n in sorted(wanted.items()) if n > 1]}
+        return url_for("web.round_page", round_id=round_.id, **args) + f"#nhom-{index}"
+
+    return {"previous_url": url(page - 1) if page > 1 else "", "next_url": url(page + 1) if page < pages else "",
+            "first_url": url(1)}
+
+
+def parse_group_pages(values: list[str]) -> dict[int, int]:
+    """``trang=2-3`` (group 2 at its page 3), repeated: what the page links carry; nonsense is ignored."""
+    pages: dict[int, int] = {}
+    for value in values[:MAX_GROUPS_PAGED]:
+        group, _, page = value.partition("-")
+        if group.isdigit() and page.isdigit() and len(group) < 6 and len(page) < 7:
+            pages[int(group)] = int(page)
+    return pages
+
+
+def _group_chart(rows: list[dict[str, Any]], metric: ranking.MetricKey | None, columns: list[dict[str, Any]],
                  labels: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    """The chart of one group's main metric; a group ordered by nothing draws its first metric with figures."""
-    rows = group["rows"]
+    """The chart of the top of one group by its main metric; a group ordered by nothing draws its first
+    metric with figures."""
     if metric is not None and metric.code in labels:
         code = metric.code
     else:
@@ -266,10 +345,11 @@ def documents_view(round_: CampaignRound) -> dict[str, Any]:
 TRANSITION_DEFAULTS = ("comment", "proposal_number", "proposal_date", "decision_number", "decision_date")
 
 
-def round_page(user: User, round_: CampaignRound, today: dt.date) -> dict[str, Any]:
-    """Everything the round page shows, as plain values."""
+def round_page(user: User, round_: CampaignRound, today: dt.date,
+               pages: dict[int, int] | None = None) -> dict[str, Any]:
+    """Everything the round page shows, as plain values (``pages``: which page of each ranking group)."""
     campaign = round_.campaign
-    listing = ranking_view(user, round_)
+    listing = ranking_view(user, round_, pages)
     actions = round_actions(user, round_, today)
     forms: dict[str, dict[str, Any]] = {}
     for entry in actions["available"]:

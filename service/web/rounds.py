@@ -40,7 +40,8 @@ def round_url(round_id: int, anchor: str = "") -> str:
 def render_round(user: User, round_: CampaignRound, *, status: int = 200, target: str | None = None,
                  values: dict[str, Any] | None = None, error: DomainError | None = None,
                  placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
-    page = round_views.round_page(user, round_, today_local())
+    page = round_views.round_page(user, round_, today_local(),
+                                  round_views.parse_group_pages(request.args.getlist("trang")))
     page["job"] = jobs.round_job_panel(round_)
     if target is not None and target in page["forms"]:
         forms.show_refused(page["forms"][target], values=values, error=error, placed=placed)

@@ -122,6 +122,32 @@ def test_the_round_page_shows_state_counts_ranking_and_chart(web, consolidating)
     assert f'href="/ho-so/{consolidating["dossiers"][1]}"' in html
 
 
+def test_the_round_page_shows_one_page_of_each_group_with_links_to_the_rest(web, consolidating, monkeypatch):
+    from service.web import round_views
+
+    # Two rows a group and a chart of the top one, so that this small round needs pages.
+    monkeypatch.setattr(round_views, "GROUP_PAGE_SIZE", 2)
+    monkeypatch.setattr(round_views, "CHART_ROWS", 1)
+    reviewer, ids, url = web("reviewer"), consolidating["ids"], consolidating["url"]
+    html = _html(reviewer.get(url))
+    individuals = ("binh", "anh", "an", "cuc")
+    shown = [name for name in individuals if f'id="nguoi-{ids[name]}"' in html]
+    assert len(shown) == 2
+    assert "trang 1/2, từ người thứ 1" in html and "2 người tiếp theo ›" in html
+    assert "biểu đồ vẽ 1 người đứng đầu" in html and html.count('<svg class="chart chart--ranking"') == 2
+    link = re.search(r'href="([^"]*trang=2-2[^"]*)" rel="next"', html)
+    assert link, "no link to the next page of the individuals"
+    rest = _html(reviewer.get(link.group(1).replace("&amp;", "&")))
+    assert sorted(name for name in individuals if f'id="nguoi-{ids[name]}"' in rest) == sorted(
+        set(individuals) - set(shown))
+    assert "‹ 2 người trước" in rest and "trang 2/2, từ người thứ 3" in rest
+    # The summaries are the whole round's on every page.
+    assert "đã dùng 2/2" in rest and "(2/4 được chọn" in rest
+    # Pages that do not exist, and nonsense, show the nearest page rather than an error.
+    for query in ("trang=2-999", "trang=abc", "trang=9-9", "trang=-1", "trang=2-0", "trang=" + "9" * 50):
+        assert reviewer.get(f"{url}?{query}").status_code == 200
+
+
 @pytest.mark.parametrize("name", ["reviewer", "approver", "admin"])
 def test_the_agency_the_authority_and_the_admin_see_the_round(web, consolidating, name):
     response = web(name).get(consolidating["url"])
