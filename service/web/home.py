@@ -36,16 +36,32 @@ EMPTY_TODO = {
 }
 
 
+# How many dossiers the to-do list and each page of the list of dossiers show.
+TODO_SIZE = 20
+PAGE_SIZE = 50
+
+
+def requested_page(name: str = "trang") -> int:
+    """The page number a list link asks for: the first for anything that is not a small positive number."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
 @bp.route("/")
 @login_required
 def home():
     user = current_user()
     today = today_local()
-    rows = [views.dossier_row(user, d, today) for d in web_support.visible_dossiers(user)]
+    number = requested_page()
+    listed = web_support.visible_dossiers(user, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    rows = [views.dossier_row(user, d, today, listed.nominee_counts.get(d.id, 0)) for d in listed.dossiers]
+    waiting = web_support.visible_dossiers(user, states=views.my_states(user), limit=TODO_SIZE)
+    todo = [views.dossier_row(user, d, today, waiting.nominee_counts.get(d.id, 0)) for d in waiting.dossiers]
     page = {
         "todo_title": TODO_TITLES[user.role], "empty_todo": EMPTY_TODO[user.role],
-        "todo": [row for row in rows if row["next"]["mine"]],
+        "todo": [row for row in todo if row["next"]["mine"]], "todo_total": waiting.total,
         "dossiers": rows,
+        "pager": views.pager(number, PAGE_SIZE, listed.total, "web.home", anchor="#tat-ca-ho-so"),
         "campaigns_to_open": [],
         "campaigns_followed": [],
         "units": [], "users": [],

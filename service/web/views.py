@@ -141,17 +141,63 @@ def next_step(actions: dict[str, Any]) -> dict[str, Any]:
     return {"mine": False, "text": ""}
 
 
-def dossier_row(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
-    """One dossier as a line of a list on a home page."""
-    actions = actions_view(user, dossier, today)
+def _needs_facts(user: User, dossier: Dossier, acts: bool) -> bool:
+    """Whether a step the user may take here has a guard that reads the dossier (nominees, meeting, documents)."""
+    return acts and any(
+        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS
+        for t in workflows.WORKFLOW.transitions if t.source == dossier.state)
+
+
+def list_actions_view(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
+    """actions_view for a line of a list: the facts are read only when a guard of the user's own steps needs them.
+
+    The steps of other roles only need their names, and guards that judge the request (a comment, a decision)
+    cannot fail before it is made, so an agency's list of a thousand dossiers reads no nominee at all.
+    """
+    acts = access.can_fire_transitions(user, dossier)
+    if _needs_facts(user, dossier, acts):
+        return actions_view(user, dossier, today)
+    workflow = workflows.WORKFLOW
+    available, waiting = [], []
+    for transition in workflow.transitions:
+        if transition.source != dossier.state or transition.optional:
+            continue
+        entry = {"trigger": transition.trigger, "label": transition.label,
+                 "roles": ", ".join(ROLE_LABELS.get(r, workflow.role_label(r)) for r in transition.roles)}
+        (available if acts and user.role in transition.roles else waiting).append(entry)
+    return {"available": available, "blocked": [], "waiting": waiting,
+            "is_final": dossier.state in workflow.final_states}
+
+
+def my_states(user: User) -> tuple[str, ...]:
+    """The states in which a dossier waits for the user's role (a step of its own leaves them), for the to-do list."""
+    return tuple(sorted({t.source for t in workflows.WORKFLOW.transitions
+                         if user.role in t.roles and not t.optional}))
+
+
+def dossier_row(user: User, dossier: Dossier, today: dt.date, nominee_count: int | None = None) -> dict[str, Any]:
+    """One dossier as a line of a list on a home page (``nominee_count`` when the list counted them in SQL)."""
+    actions = list_actions_view(user, dossier, today)
     return {
         "id": dossier.id, "url": url_for("web.dossier_page", dossier_id=dossier.id),
         "campaign_title": dossier.campaign.title, "campaign_plan": dossier.campaign.plan_number,
         "unit_name": dossier.unit.short_name, "state": dossier.state, "state_label": state_label(dossier.state),
         "state_tone": STATE_TONES.get(dossier.state, "neutral"), "is_late": dossier.is_late,
         "deadline": deadline_view(dossier.campaign, today, dossier), "next": next_step(actions),
-        "nominee_count": len(dossier.nominees),
+        "nominee_count": len(dossier.nominees) if nominee_count is None else nominee_count,
     }
+
+
+def pager(page: int, page_size: int, total: int, endpoint: str, param: str = "trang",
+          anchor: str = "", **values: Any) -> dict[str, Any]:
+    """Links to the previous and next page of a list of ``total`` items shown ``page_size`` at a time."""
+    pages = max(1, -(-total // page_size))
+
+    def link(number: int) -> str:
+        return url_for(endpoint, **values, **{param: number}) + anchor
+    return {"page": page, "pages": pages, "total": total,
+            "first": (page - 1) * page_size + 1 if total else 0, "last": min(page * page_size, total),
+            "previous": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < pages else ""}
 
 
 # --- the dossier page --------------------------------------------------------------
