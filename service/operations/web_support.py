@@ -13,7 +13,7 @@ from sqlalchemy import orm
 
 from .. import access
 from ..db import db
-from ..models import Campaign, CampaignRound, Dossier, Nominee, Unit, User
+from ..models import Campaign, CampaignRound, Dossier, Nominee, Unit, User, Vote
 from .campaigns import OPEN_STATES, participating_units, takes_part, unit_sort_key
 
 
@@ -65,6 +65,33 @@ def visible_dossiers(user: User, *, states: tuple[str, ...] | None = None, offse
         sa.select(Nominee.dossier_id, sa.func.count(Nominee.id))
         .where(Nominee.dossier_id.in_([d.id for d in dossiers])).group_by(Nominee.dossier_id)).tuples().all())
     return DossierPage(dossiers, total or 0, counts)
+
+
+def dossier_nominees(dossier: Dossier, *, offset: int, limit: int) -> tuple[list[Nominee], int]:
+    """One page of the dossier's nominees in list order, and how many it has in all."""
+    total = db.session.scalar(sa.select(sa.func.count(Nominee.id)).where(Nominee.dossier_id == dossier.id)) or 0
+    nominees = db.session.scalars(sa.select(Nominee).where(Nominee.dossier_id == dossier.id)
+                                  .order_by(Nominee.position_in_list, Nominee.id).offset(offset).limit(limit))
+    return list(nominees), total
+
+
+def nominee_index(dossier: Dossier, nominee_id: int) -> int | None:
+    """Where the nominee stands in the dossier's list (0 for the first), None when it is not the dossier's."""
+    nominee = db.session.get(Nominee, nominee_id)
+    if nominee is None or nominee.dossier_id != dossier.id:
+        return None
+    before = sa.or_(Nominee.position_in_list < nominee.position_in_list,
+                    sa.and_(Nominee.position_in_list == nominee.position_in_list, Nominee.id < nominee.id))
+    return db.session.scalar(sa.select(sa.func.count(Nominee.id)).where(Nominee.dossier_id == dossier.id, before))
+
+
+def votes_of(dossier: Dossier, nominees: list[Nominee]) -> dict[int, int]:
+    """The council's votes in favour of each of ``nominees`` (those recorded)."""
+    if dossier.meeting is None or not nominees:
+        return {}
+    query = sa.select(Vote.nominee_id, Vote.votes_in_favour).where(
+        Vote.meeting_id == dossier.meeting.id, Vote.nominee_id.in_([n.id for n in nominees]))
+    return dict(db.session.execute(query).tuples().all())
 
 
 def campaigns_overseen_by(user: User) -> list[Campaign]:

@@ -35,10 +35,19 @@ def dossier_url(dossier_id: int, anchor: str = "") -> str:
     return url_for("web.dossier_page", dossier_id=dossier_id) + (f"#{anchor}" if anchor else "")
 
 
+def _nominee_page(dossier: Dossier, target: str | None) -> int:
+    """The page of nominees to show: the one holding the nominee whose form is open, else the one asked for."""
+    if target and target.startswith("nominee-") and target[len("nominee-"):].isdigit():
+        number = views.nominee_page_number(dossier, int(target[len("nominee-"):]))
+        if number is not None:
+            return number
+    return views.requested_page()
+
+
 def render_dossier(user: User, dossier: Dossier, *, status: int = 200, target: str | None = None,
                    values: dict[str, Any] | None = None, error: DomainError | None = None,
                    placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
-    page = views.dossier_page(user, dossier, today_local())
+    page = views.dossier_page(user, dossier, today_local(), _nominee_page(dossier, target))
     if target is not None:
         forms.show_refused(page["forms"].setdefault(target, views.empty_form({})), values=values, error=error,
                            placed=placed)
@@ -65,7 +74,7 @@ def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | Non
 def dossier_page(user: User, dossier: Dossier):
     # "?sua=<id>" opens that nominee's edit form when the page's script is not there to do it.
     editing = request.args.get("sua", type=int)
-    target = f"nominee-{editing}" if editing and any(n.id == editing for n in dossier.nominees) else None
+    target = f"nominee-{editing}" if editing and views.nominee_page_number(dossier, editing) else None
     return render_dossier(user, dossier, target=target)
 
 

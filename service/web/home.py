@@ -41,18 +41,12 @@ TODO_SIZE = 20
 PAGE_SIZE = 50
 
 
-def requested_page(name: str = "trang") -> int:
-    """The page number a list link asks for: the first for anything that is not a small positive number."""
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
 @bp.route("/")
 @login_required
 def home():
     user = current_user()
     today = today_local()
-    number = requested_page()
+    number = views.requested_page()
     listed = web_support.visible_dossiers(user, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     rows = [views.dossier_row(user, d, today, listed.nominee_counts.get(d.id, 0)) for d in listed.dossiers]
     waiting = web_support.visible_dossiers(user, states=views.my_states(user), limit=TODO_SIZE)

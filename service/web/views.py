@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import request, url_for
 
 import workflows
 from workflows.rules import (
@@ -188,6 +188,12 @@ def dossier_row(user: User, dossier: Dossier, today: dt.date, nominee_count: int
     }
 
 
+def requested_page(name: str = "trang") -> int:
+    """The page number a list link asks for: the first for anything that is not a small positive number."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
 def pager(page: int, page_size: int, total: int, endpoint: str, param: str = "trang",
           anchor: str = "", **values: Any) -> dict[str, Any]:
     """Links to the previous and next page of a list of ``total`` items shown ``page_size`` at a time."""
@@ -244,13 +250,14 @@ def _vote_rule(campaign: Campaign, nominee: Nominee):
     return form_vote_rule(campaign.award_form(nominee.award_form))
 
 
-def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
+def nominees_view(dossier: Dossier, nominees: list[Nominee], offset: int = 0) -> list[dict[str, Any]]:
+    """The lines of the dossier's list for ``nominees``, a page of it that starts after ``offset`` others."""
     campaign = dossier.campaign
     meeting = dossier.meeting
-    votes = {v.nominee_id: v.votes_in_favour for v in meeting.votes} if meeting else {}
+    votes = web_support.votes_of(dossier, nominees)
     metric_labels = {m["code"]: (m["label"], m.get("unit") or "") for m in campaign.metrics}
     rows = []
-    for position, nominee in enumerate(dossier.nominees, start=1):
+    for position, nominee in enumerate(nominees, start=offset + 1):
         data = present.nominee(nominee)
         count = votes.get(nominee.id)
         vote = None
@@ -372,12 +379,24 @@ def empty_form(values: dict[str, Any]) -> dict[str, Any]:
     return {"values": values, "errors": {}, "message": "", "unplaced": [], "is_open": False}
 
 
-def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
-    """Everything the dossier page shows, as plain values."""
+# How many nominees a page of the dossier shows (each line carries its edit form).
+NOMINEE_PAGE_SIZE = 50
+
+
+def nominee_page_number(dossier: Dossier, nominee_id: int | None) -> int | None:
+    """The page of the dossier's list that shows the nominee, None when it is not the dossier's."""
+    index = web_support.nominee_index(dossier, nominee_id) if nominee_id else None
+    return None if index is None else index // NOMINEE_PAGE_SIZE + 1
+
+
+def dossier_page(user: User, dossier: Dossier, today: dt.date, number: int = 1) -> dict[str, Any]:
+    """Everything the dossier page shows, as plain values, with page ``number`` of its nominees."""
     campaign = dossier.campaign
     actions = actions_view(user, dossier, today)
+    offset = (number - 1) * NOMINEE_PAGE_SIZE
+    nominees, nominee_total = web_support.dossier_nominees(dossier, offset=offset, limit=NOMINEE_PAGE_SIZE)
     forms = {"nominee-new": empty_form(nominee_form_values(None)), "details": empty_form(details_form_values(dossier))}
-    for nominee in dossier.nominees:
+    for nominee in nominees:
         forms[f"nominee-{nominee.id}"] = empty_form(nominee_form_values(nominee))
     for entry in actions["available"] + actions["optional"]:
         forms[f"transition-{entry['trigger']}"] = empty_form({"comment": "", "decision_number": "",
@@ -397,7 +416,10 @@ def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]
             "edit_details": access.can_edit_details(user, dossier) and state.editable,
             "record_meeting": access.can_record_meeting(user, dossier) and state.meeting_editable,
         },
-        "nominees": nominees_view(dossier), "award_forms": award_forms_view(campaign),
+        "nominees": nominees_view(dossier, nominees, offset), "nominee_total": nominee_total,
+        "nominee_pager": pager(number, NOMINEE_PAGE_SIZE, nominee_total, "web.dossier_page",
+                               anchor="#nguoi-duoc-de-nghi", dossier_id=dossier.id),
+        "award_forms": award_forms_view(campaign),
         "metrics": metrics_view(campaign), "meeting": meeting_view(dossier), "actions": actions,
         "documents": documents_view(user, dossier), "history": history_view(dossier),
         "diagram": diagram.workflow_diagram(dossier.state), "forms": forms,
