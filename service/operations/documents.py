@@ -34,6 +34,22 @@ def _template(kind: str) -> tuple[str, bytes, str]:
     return path.name, content, hashlib.sha256(content).hexdigest()
 
 
+def warm_up_templates() -> None:
+    """Prepare every built-in Word template and render it once with its sample data.
+
+    A worker calls this when it starts, so its first user does not wait for the templates to be compiled
+    and the rendering code to be loaded. A template that fails here fails again where people see why.
+    """
+    for kind in builders.ALL_DOCUMENT_KINDS:
+        try:
+            if kind in DOCUMENT_KINDS:
+                builders.render_document(kind, builders.sample_snapshot())
+            else:
+                builders.render_campaign_document(kind, builders.sample_campaign_snapshot())
+        except Exception:  # noqa: BLE001 - warming up must never stop a worker from starting
+            log.warning("Could not prepare the %s template at start-up", kind, exc_info=True)
+
+
 def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
     """Everything the documents show, as plain values (no database objects)."""
     campaign = dossier.campaign
