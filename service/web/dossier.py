@@ -25,7 +25,7 @@ from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
 from . import forms, views
 from .blueprint import bp
-from .preview import docx_to_html
+from .preview import preview_pages
 from .session import login_required, wants_json
 
 STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
@@ -230,11 +230,18 @@ def preview_document(user: User, dossier: Dossier, kind: str):
             raise NotFound("Văn bản này chưa được tạo.")
         version = max(versions)
     document = document_ops.document_for_download(user, dossier, kind, version)
-    body = docx_to_html(document_ops.document_bytes(document))
+    pages = preview_pages(document.sha256, lambda: document_ops.document_bytes(document))
+    number = min(views.requested_page(), len(pages))
+    pager = views.pager(number, 1, len(pages), "web.preview_document", dossier_id=dossier.id, kind=kind,
+                        version=document.version)
     if request.headers.get("X-Fragment") == "1":
-        return Response(str(body), mimetype="text/html")
-    return render_template("document_preview.html", body=body, title=DOCUMENT_TITLES[kind], dossier_id=dossier.id,
-                           version=document.version, dossier_url=dossier_url(dossier.id, "van-ban"),
+        more = ""
+        if pager["next"]:
+            more = render_template("_preview_more.html", pager=pager)
+        return Response(str(pages[number - 1]) + more, mimetype="text/html")
+    return render_template("document_preview.html", body=pages[number - 1], pager=pager, title=DOCUMENT_TITLES[kind],
+                           dossier_id=dossier.id, version=document.version,
+                           dossier_url=dossier_url(dossier.id, "van-ban"),
                            download_url=url_for("web.download_document", dossier_id=dossier.id, kind=kind,
                                                 version=document.version),
                            unit_name=dossier.unit.short_name)

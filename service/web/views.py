@@ -201,7 +201,7 @@ def pager(page: int, page_size: int, total: int, endpoint: str, param: str = "tr
 
     def link(number: int) -> str:
         return url_for(endpoint, **values, **{param: number}) + anchor
-    return {"page": page, "pages": pages, "total": total,
+    return {"page": page, "pages": pages, "total": total, "page_size": page_size,
             "first": (page - 1) * page_size + 1 if total else 0, "last": min(page * page_size, total),
             "previous": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < pages else ""}
 
