@@ -104,7 +104,9 @@ def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> 
     workflow = workflows.WORKFLOW
     acts = access.can_fire_transitions(user, dossier)
     available, optional, blocked, waiting = [], [], [], []
-    for item in workflow_ops.available_transitions(user, dossier, today=today):
+    steps = (workflow_ops.available_transitions(user, dossier, today=today) if _needs_facts(user, dossier, acts)
+             else _steps_without_facts(user, dossier, acts))
+    for item in steps:
         transition = workflow.transition(item["trigger"])
         entry = {
             "trigger": item["trigger"], "label": item["label"], "to_state_label": item["to_state_label"],
@@ -148,25 +150,18 @@ def _needs_facts(user: User, dossier: Dossier, acts: bool) -> bool:
         for t in workflows.WORKFLOW.transitions if t.source == dossier.state)
 
 
-def list_actions_view(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
-    """actions_view for a line of a list: the facts are read only when a guard of the user's own steps needs them.
+def _steps_without_facts(user: User, dossier: Dossier, acts: bool) -> list[dict[str, Any]]:
+    """workflow_ops.available_transitions when no guard of the user's own steps reads the dossier.
 
-    The steps of other roles only need their names, and guards that judge the request (a comment, a decision)
-    cannot fail before it is made, so an agency's list of a thousand dossiers reads no nominee at all.
+    The steps of other roles only show their names, and guards that judge the request (a comment, a decision)
+    cannot fail before it is made, so nothing needs the dossier's nominees: a reviewer's page of a dossier of
+    15 000 people, or a list of a thousand dossiers, reads none of them.
     """
-    acts = access.can_fire_transitions(user, dossier)
-    if _needs_facts(user, dossier, acts):
-        return actions_view(user, dossier, today)
     workflow = workflows.WORKFLOW
-    available, waiting = [], []
-    for transition in workflow.transitions:
-        if transition.source != dossier.state or transition.optional:
-            continue
-        entry = {"trigger": transition.trigger, "label": transition.label,
-                 "roles": ", ".join(ROLE_LABELS.get(r, workflow.role_label(r)) for r in transition.roles)}
-        (available if acts and user.role in transition.roles else waiting).append(entry)
-    return {"available": available, "blocked": [], "waiting": waiting,
-            "is_final": dossier.state in workflow.final_states}
+    return [{"trigger": t.trigger, "label": t.label, "to_state": t.dest, "to_state_label": workflow.state_label(t.dest),
+             "allowed": acts and user.role in t.roles, "reasons": [], "needs_comment": t.needs_comment,
+             "required_fields": list(t.required_fields)}
+            for t in workflow.transitions if t.source == dossier.state]
 
 
 def my_states(user: User) -> tuple[str, ...]:
@@ -177,7 +172,7 @@ def my_states(user: User) -> tuple[str, ...]:
 
 def dossier_row(user: User, dossier: Dossier, today: dt.date, nominee_count: int | None = None) -> dict[str, Any]:
     """One dossier as a line of a list on a home page (``nominee_count`` when the list counted them in SQL)."""
-    actions = list_actions_view(user, dossier, today)
+    actions = actions_view(user, dossier, today)
     return {
         "id": dossier.id, "url": url_for("web.dossier_page", dossier_id=dossier.id),
         "campaign_title": dossier.campaign.title, "campaign_plan": dossier.campaign.plan_number,
