@@ -18,7 +18,7 @@ from ..db import db
 from ..downloads import ZIP_MIME, attachment, document_response
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
-from ..lookup import load_dossier, with_dossier, with_nominee
+from ..lookup import DOSSIER_HEAD_OPTIONS, load_dossier, with_dossier, with_nominee
 from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
@@ -70,7 +70,7 @@ def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | Non
 
 @bp.route("/ho-so/<int:dossier_id>")
 @login_required
-@with_dossier()
+@with_dossier(options=DOSSIER_HEAD_OPTIONS)
 def dossier_page(user: User, dossier: Dossier):
     # "?sua=<id>" opens that nominee's edit form when the page's script is not there to do it.
     editing = request.args.get("sua", type=int)
