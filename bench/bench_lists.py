@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             ("campaign progress page (comparator)", f"/phong-trao/{ids['campaign_id']}", False),
             ("reviewer's home page", "/", False),
             ("reviewer's home page, page 10", "/?trang=10", False),
-            ("GET /api/v1/dossiers?campaign_id (page 1 of 100)", f"/api/v1/dossiers?campaign_id={ids['campaign_id']}",
+            ("GET /api/v1/dossiers?campaign_id (page 1, 100 a page)", f"/api/v1/dossiers?campaign_id={ids['campaign_id']}",
              True),
             ("GET /api/v1/dossiers?campaign_id (page 10)",
              f"/api/v1/dossiers?campaign_id={ids['campaign_id']}&page=10", True),

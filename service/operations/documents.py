@@ -6,7 +6,7 @@ import io
 import logging
 import zipfile
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -158,7 +158,14 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
         raise Forbidden("Chỉ người của đơn vị lập hồ sơ mới được tạo văn bản.")
     if _is_frozen(dossier):
         raise Conflict("Hồ sơ đã nộp: bộ văn bản đã được khóa và không tạo lại được.", code="documents_frozen")
-    return [_ensure_current(actor, dossier, kind) for kind in kinds]
+    snapshot: dict[str, Any] = {}
+
+    def read_once() -> dict[str, Any]:
+        # The three documents show the same data: read it from the database once, and only if one is stale.
+        if not snapshot:
+            snapshot.update(dossier_snapshot(dossier))
+        return snapshot
+    return [_ensure_current(actor, dossier, kind, read_once) for kind in kinds]
 
 
 def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
@@ -170,7 +177,8 @@ def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
     return name, content, hashlib.sha256(content).hexdigest()
 
 
-def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocument:
+def _ensure_current(actor: User, dossier: Dossier, kind: str,
+                    snapshot: Callable[[], dict[str, Any]] | None = None) -> GeneratedDocument:
     template_name, template_bytes, template_sha = _campaign_template(dossier, kind)
 
     def is_current(document: GeneratedDocument | None) -> bool:
@@ -188,7 +196,7 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     if is_current(latest):
         return latest
     try:
-        context = builders.build_context(kind, dossier_snapshot(dossier))
+        context = builders.build_context(kind, snapshot() if snapshot is not None else dossier_snapshot(dossier))
     except builders.DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(builders.DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None
