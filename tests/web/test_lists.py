@@ -163,3 +163,10 @@ def test_a_dossier_page_shows_its_nominees_fifty_at_a_time(web, world, make_unit
     with statements() as many:
         assert clerk.get(f"/ho-so/{dossier.id}?trang=2").status_code == 200
     assert len(many) == len(few), many
+
+
+@pytest.mark.parametrize("query", ["trang=0", "trang=-1", "trang=abc", "trang=99999999999", "trang=%00",
+                                   "sua=abc", "sua=999999", "sua=-3", "trang=2&sua=1"])
+def test_hostile_page_and_edit_numbers_show_a_page(web, world, first_dossier, query):
+    page = web("clerk").get(f"/ho-so/{first_dossier}?{query}")
+    assert page.status_code == 200 and "Người được đề nghị khen thưởng (0)" in page.get_data(as_text=True)
