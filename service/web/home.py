@@ -67,10 +67,17 @@ def home():
         page["campaigns_followed"] = [views.campaign_overview(user, c, today)
                                       for c in web_support.campaigns_overseen_by(user)]
     if user.role == "admin":
-        page["units"] = [views.unit_view(u) for u in web_support.list_units()]
+        units, users = web_support.list_units(), web_support.list_users()
+        unit_page, user_page = views.requested_page("trang_don_vi"), views.requested_page("trang_nguoi_dung")
+        page["units"] = [views.unit_view(u) for u in units[(unit_page - 1) * PAGE_SIZE:unit_page * PAGE_SIZE]]
+        page["unit_total"] = len(units)
+        page["unit_pager"] = views.pager(unit_page, PAGE_SIZE, len(units), "web.home", "trang_don_vi", "#don-vi")
         page["users"] = [{"username": u.username, "full_name": u.full_name, "role_label": views.ROLE_LABELS[u.role],
                           "unit_name": u.unit.short_name, "is_active": u.is_active}
-                         for u in web_support.list_users()]
+                         for u in users[(user_page - 1) * PAGE_SIZE:user_page * PAGE_SIZE]]
+        page["user_total"] = len(users)
+        page["user_pager"] = views.pager(user_page, PAGE_SIZE, len(users), "web.home", "trang_nguoi_dung",
+                                         "#nguoi-dung")
     return render_template("home.html", page=page)
 
 

@@ -170,3 +170,14 @@ def test_a_dossier_page_shows_its_nominees_fifty_at_a_time(web, world, make_unit
 def test_hostile_page_and_edit_numbers_show_a_page(web, world, first_dossier, query):
     page = web("clerk").get(f"/ho-so/{first_dossier}?{query}")
     assert page.status_code == 200 and "Người được đề nghị khen thưởng (0)" in page.get_data(as_text=True)
+
+
+def test_the_admins_home_page_lists_units_and_users_fifty_at_a_time(web, world, make_unit):
+    for _ in range(60):
+        make_unit()
+    db.session.commit()
+    admin = web("admin")
+    units = admin.get("/").get_data(as_text=True).split('id="don-vi"')[1].split('id="nguoi-dung"')[0]
+    assert "Đơn vị (64)" in units and units.count("<code>") == 50 and "trang_don_vi=2" in units
+    second = admin.get("/?trang_don_vi=2").get_data(as_text=True).split('id="don-vi"')[1].split('id="nguoi-dung"')[0]
+    assert second.count("<code>") == 14
