@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -138,9 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", type=int, default=15_000, help="nominees in the one large dossier")
     parser.add_argument("--repeat", type=int, default=30)
     options = parser.parse_args(argv)
-
-    import subprocess
-    import signal
 
     with postgres_schema(options.database_url) as url, tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "DATABASE_URL": url, "AUTO_MIGRATE": "0", "DOCUMENT_STORE": folder,
