@@ -87,14 +87,19 @@ def has_nominees(facts: DossierFacts) -> Optional[str]:
     return None
 
 
+# How many incomplete nominees the guard's message names before it only counts the rest.
+MAX_LISTED = 10
+
+
 @_guard("Thông tin người được đề nghị đầy đủ")
 def nominees_complete(facts: DossierFacts) -> Optional[str]:
     """Fails listing, per nominee, the required fields still empty."""
-    parts = [
-        f"Người được đề nghị '{n.name}' còn thiếu: {', '.join(n.missing_fields)}."
-        for n in facts.nominees
-        if n.missing_fields
-    ]
+    incomplete = [n for n in facts.nominees if n.missing_fields]
+    parts = [f"Người được đề nghị '{n.name}' còn thiếu: {', '.join(n.missing_fields)}."
+             for n in incomplete[:MAX_LISTED]]
+    # A list of thousands would make the message (and every page showing it) grow with the dossier.
+    if len(incomplete) > MAX_LISTED:
+        parts.append(f"Và {len(incomplete) - MAX_LISTED} người khác cũng còn thiếu thông tin.")
     return " ".join(parts) or None
 
 

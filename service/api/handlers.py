@@ -8,10 +8,12 @@ schema. Commits happen in service.transaction.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, g, request
 from flask.views import MethodView
+from sqlalchemy import orm
 
 import workflows
 
@@ -132,17 +134,25 @@ def get_campaign(user, campaign):
 @blp.route("/dossiers")
 class DossierCollection(MethodView):
     @blp.arguments(DossierListArgs, location="query")
-    @blp.response(200, DossierSummaryOut(many=True))
+    @blp.response(200, DossierSummaryOut(many=True), headers={
+        "X-Total-Count": {"description": "Số hồ sơ khớp điều kiện, mọi trang cộng lại", "schema": {"type": "integer"}},
+        "Link": {"description": "Liên kết tới trang trước (rel=\"prev\") và trang sau (rel=\"next\"), nếu có",
+                 "schema": {"type": "string"}}})
     @blp.documented_errors(401)
     def get(self, args):
-        """Các hồ sơ người dùng được xem."""
+        """Các hồ sơ người dùng được xem, từng trang một (theo mã hồ sơ)."""
         user = current_user()
-        query = sa.select(Dossier).join(Campaign).where(access.visible_dossiers_filter(user))
+        condition = access.visible_dossiers_filter(user)
         if "campaign_id" in args:
-            query = query.where(Dossier.campaign_id == args["campaign_id"])
+            condition = sa.and_(condition, Dossier.campaign_id == args["campaign_id"])
         if "state" in args:
-            query = query.where(Dossier.state == args["state"])
-        return [presenters.dossier_summary(d) for d in db.session.scalars(query.order_by(Dossier.id))]
+            condition = sa.and_(condition, Dossier.state == args["state"])
+        page, size = args["page"], args["page_size"]
+        total = db.session.scalar(sa.select(sa.func.count(Dossier.id)).join(Campaign).where(condition)) or 0
+        query = (sa.select(Dossier).join(Campaign).where(condition).options(orm.selectinload(Dossier.unit))
+                 .order_by(Dossier.id).offset((page - 1) * size).limit(size))
+        rows = [presenters.dossier_summary(d) for d in db.session.scalars(query)]
+        return rows, {"X-Total-Count": str(total), **_page_links(page, size, total)}
 
     @blp.arguments(DossierCreateIn)
     @blp.response(201, DossierOut)
@@ -151,6 +161,22 @@ class DossierCollection(MethodView):
         """Lập hồ sơ của đơn vị cho một phong trào."""
         campaign = load_campaign(data["campaign_id"])
         return presenters.dossier(dossier_ops.create_dossier(current_user(), campaign, data.get("round_id")))
+
+
+def _page_links(page: int, size: int, total: int) -> dict[str, str]:
+    """The Link header of a paged list (RFC 8288): the neighbouring pages of this request's URL."""
+    links = []
+    if page > 1:
+        links.append(f'<{_with_page(page - 1)}>; rel="prev"')
+    if page * size < total:
+        links.append(f'<{_with_page(page + 1)}>; rel="next"')
+    return {"Link": ", ".join(links)} if links else {}
+
+
+def _with_page(number: int) -> str:
+    query = request.args.to_dict(flat=False)
+    query["page"] = [str(number)]
+    return request.base_url + "?" + urlencode(query, doseq=True)
 
 
 @blp.route("/dossiers/<int:dossier_id>")

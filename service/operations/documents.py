@@ -6,7 +6,7 @@ import io
 import logging
 import zipfile
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
@@ -32,6 +32,22 @@ def _template(kind: str) -> tuple[str, bytes, str]:
     path = builders.template_path(kind)
     content = path.read_bytes()
     return path.name, content, hashlib.sha256(content).hexdigest()
+
+
+def warm_up_templates() -> None:
+    """Prepare every built-in Word template and render it once with its sample data.
+
+    A worker calls this when it starts, so its first user does not wait for the templates to be compiled
+    and the rendering code to be loaded. A template that fails here fails again where people see why.
+    """
+    for kind in builders.ALL_DOCUMENT_KINDS:
+        try:
+            if kind in DOCUMENT_KINDS:
+                builders.render_document(kind, builders.sample_snapshot())
+            else:
+                builders.render_campaign_document(kind, builders.sample_campaign_snapshot())
+        except Exception:  # noqa: BLE001 - warming up must never stop a worker from starting
+            log.warning("Could not prepare the %s template at start-up", kind, exc_info=True)
 
 
 def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
@@ -142,7 +158,14 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
         raise Forbidden("Chỉ người của đơn vị lập hồ sơ mới được tạo văn bản.")
     if _is_frozen(dossier):
         raise Conflict("Hồ sơ đã nộp: bộ văn bản đã được khóa và không tạo lại được.", code="documents_frozen")
-    return [_ensure_current(actor, dossier, kind) for kind in kinds]
+    snapshot: dict[str, Any] = {}
+
+    def read_once() -> dict[str, Any]:
+        # The three documents show the same data: read it from the database once, and only if one is stale.
+        if not snapshot:
+            snapshot.update(dossier_snapshot(dossier))
+        return snapshot
+    return [_ensure_current(actor, dossier, kind, read_once) for kind in kinds]
 
 
 def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
@@ -154,7 +177,8 @@ def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
     return name, content, hashlib.sha256(content).hexdigest()
 
 
-def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocument:
+def _ensure_current(actor: User, dossier: Dossier, kind: str,
+                    snapshot: Callable[[], dict[str, Any]] | None = None) -> GeneratedDocument:
     template_name, template_bytes, template_sha = _campaign_template(dossier, kind)
 
     def is_current(document: GeneratedDocument | None) -> bool:
@@ -172,7 +196,7 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str) -> GeneratedDocume
     if is_current(latest):
         return latest
     try:
-        context = builders.build_context(kind, dossier_snapshot(dossier))
+        context = builders.build_context(kind, snapshot() if snapshot is not None else dossier_snapshot(dossier))
     except builders.DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(builders.DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None

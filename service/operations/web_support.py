@@ -9,9 +9,11 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from sqlalchemy import orm
+
 from .. import access
 from ..db import db
-from ..models import Campaign, CampaignRound, Dossier, Unit, User
+from ..models import Campaign, CampaignRound, Dossier, Nominee, Unit, User, Vote
 from .campaigns import OPEN_STATES, participating_units, takes_part, unit_sort_key
 
 
@@ -37,11 +39,59 @@ def campaigns_without_dossier(unit: Unit) -> list[Campaign]:
             if takes_part(campaign, unit) and (not campaign.rounds or rounds_to_open(campaign, unit))]
 
 
-def visible_dossiers(user: User) -> list[Dossier]:
-    """Every dossier ``user`` may open (see access.can_view_dossier), newest campaign first."""
-    query = (sa.select(Dossier).join(Campaign).where(access.visible_dossiers_filter(user))
-             .order_by(Campaign.submission_deadline.desc(), Campaign.id, Dossier.id))
-    return list(db.session.scalars(query))
+class DossierPage(NamedTuple):
+    dossiers: list[Dossier]
+    total: int
+    nominee_counts: dict[int, int]
+
+
+def visible_dossiers(user: User, *, states: tuple[str, ...] | None = None, offset: int = 0,
+                     limit: int = 50) -> DossierPage:
+    """One page of the dossiers ``user`` may open (see access.can_view_dossier), newest campaign first.
+
+    ``states`` narrows them to those states. The page's campaigns, units and rounds come with it and its
+    nominees are counted in SQL, so listing costs the same few queries however many dossiers there are.
+    """
+    condition = access.visible_dossiers_filter(user)
+    if states is not None:
+        condition = sa.and_(condition, Dossier.state.in_(states))
+    total = db.session.scalar(sa.select(sa.func.count(Dossier.id)).join(Campaign).where(condition))
+    query = (sa.select(Dossier).join(Campaign).where(condition)
+             .options(orm.contains_eager(Dossier.campaign), orm.selectinload(Dossier.unit),
+                      orm.selectinload(Dossier.round))
+             .order_by(Campaign.submission_deadline.desc(), Campaign.id, Dossier.id).offset(offset).limit(limit))
+    dossiers = list(db.session.scalars(query))
+    counts = dict(db.session.execute(
+        sa.select(Nominee.dossier_id, sa.func.count(Nominee.id))
+        .where(Nominee.dossier_id.in_([d.id for d in dossiers])).group_by(Nominee.dossier_id)).tuples().all())
+    return DossierPage(dossiers, total or 0, counts)
+
+
+def dossier_nominees(dossier: Dossier, *, offset: int, limit: int) -> tuple[list[Nominee], int]:
+    """One page of the dossier's nominees in list order, and how many it has in all."""
+    total = db.session.scalar(sa.select(sa.func.count(Nominee.id)).where(Nominee.dossier_id == dossier.id)) or 0
+    nominees = db.session.scalars(sa.select(Nominee).where(Nominee.dossier_id == dossier.id)
+                                  .order_by(Nominee.position_in_list, Nominee.id).offset(offset).limit(limit))
+    return list(nominees), total
+
+
+def nominee_index(dossier: Dossier, nominee_id: int) -> int | None:
+    """Where the nominee stands in the dossier's list (0 for the first), None when it is not the dossier's."""
+    nominee = db.session.get(Nominee, nominee_id)
+    if nominee is None or nominee.dossier_id != dossier.id:
+        return None
+    before = sa.or_(Nominee.position_in_list < nominee.position_in_list,
+                    sa.and_(Nominee.position_in_list == nominee.position_in_list, Nominee.id < nominee.id))
+    return db.session.scalar(sa.select(sa.func.count(Nominee.id)).where(Nominee.dossier_id == dossier.id, before))
+
+
+def votes_of(dossier: Dossier, nominees: list[Nominee]) -> dict[int, int]:
+    """The council's votes in favour of each of ``nominees`` (those recorded)."""
+    if dossier.meeting is None or not nominees:
+        return {}
+    query = sa.select(Vote.nominee_id, Vote.votes_in_favour).where(
+        Vote.meeting_id == dossier.meeting.id, Vote.nominee_id.in_([n.id for n in nominees]))
+    return dict(db.session.execute(query).tuples().all())
 
 
 def campaigns_overseen_by(user: User) -> list[Campaign]:
@@ -62,7 +112,8 @@ def can_follow_campaign(user: User, campaign: Campaign) -> bool:
 
 def campaign_progress(campaign: Campaign) -> list[UnitProgress]:
     """Each participating unit with its dossier for ``campaign`` (None when it has not opened one)."""
-    dossiers = {d.unit_id: d for d in db.session.scalars(sa.select(Dossier).where(Dossier.campaign_id == campaign.id))}
+    dossiers = {d.unit_id: d for d in db.session.scalars(
+        sa.select(Dossier).where(Dossier.campaign_id == campaign.id).options(orm.selectinload(Dossier.unit)))}
     units = participating_units(campaign)
     listed = {unit.id for unit in units}
     progress = [UnitProgress(unit, dossiers.get(unit.id)) for unit in units]

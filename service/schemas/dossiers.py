@@ -277,9 +277,21 @@ class DossierSummaryOut(Schema):
     updated_at = fields.DateTime()
 
 
+# A list of dossiers comes a page at a time; the response stays a JSON array (as before paging) and its headers
+# say how many there are in all and where the next page is.
+DOSSIER_PAGE_SIZE = 100
+DOSSIER_PAGE_SIZE_MAX = 500
+
+
 class DossierListArgs(BaseSchema):
     campaign_id = fields.Integer(strict=False, validate=SMALL_POSITIVE)
     state = fields.String(validate=validate.Length(max=32))
+    page = fields.Integer(strict=False, load_default=1, validate=SMALL_POSITIVE,
+                          metadata={"description": "Trang cần lấy, bắt đầu từ 1."})
+    page_size = fields.Integer(strict=False, load_default=DOSSIER_PAGE_SIZE,
+                               validate=validate.Range(min=1, max=DOSSIER_PAGE_SIZE_MAX,
+                                                       error="Phải từ {min} đến {max}."),
+                               metadata={"description": f"Số hồ sơ mỗi trang (mặc định {DOSSIER_PAGE_SIZE})."})
 
 
 class TransitionIn(BaseSchema):

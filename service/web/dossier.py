@@ -18,14 +18,14 @@ from ..db import db
 from ..downloads import ZIP_MIME, attachment, document_response
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
-from ..lookup import load_dossier, with_dossier, with_nominee
+from ..lookup import DOSSIER_HEAD_OPTIONS, load_dossier, with_dossier, with_nominee
 from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import workflow as workflow_ops
 from . import forms, views
 from .blueprint import bp
-from .preview import docx_to_html
+from .preview import preview_pages
 from .session import login_required, wants_json
 
 STALE_TITLE = "Hồ sơ vừa được người khác thay đổi"
@@ -35,10 +35,19 @@ def dossier_url(dossier_id: int, anchor: str = "") -> str:
     return url_for("web.dossier_page", dossier_id=dossier_id) + (f"#{anchor}" if anchor else "")
 
 
+def _nominee_page(dossier: Dossier, target: str | None) -> int:
+    """The page of nominees to show: the one holding the nominee whose form is open, else the one asked for."""
+    if target and target.startswith("nominee-") and target[len("nominee-"):].isdigit():
+        number = views.nominee_page_number(dossier, int(target[len("nominee-"):]))
+        if number is not None:
+            return number
+    return views.requested_page()
+
+
 def render_dossier(user: User, dossier: Dossier, *, status: int = 200, target: str | None = None,
                    values: dict[str, Any] | None = None, error: DomainError | None = None,
                    placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
-    page = views.dossier_page(user, dossier, today_local())
+    page = views.dossier_page(user, dossier, today_local(), _nominee_page(dossier, target))
     if target is not None:
         forms.show_refused(page["forms"].setdefault(target, views.empty_form({})), values=values, error=error,
                            placed=placed)
@@ -61,11 +70,11 @@ def refuse(user: User, dossier_id: int, error: DomainError, *, target: str | Non
 
 @bp.route("/ho-so/<int:dossier_id>")
 @login_required
-@with_dossier()
+@with_dossier(options=DOSSIER_HEAD_OPTIONS)
 def dossier_page(user: User, dossier: Dossier):
     # "?sua=<id>" opens that nominee's edit form when the page's script is not there to do it.
     editing = request.args.get("sua", type=int)
-    target = f"nominee-{editing}" if editing and any(n.id == editing for n in dossier.nominees) else None
+    target = f"nominee-{editing}" if editing and views.nominee_page_number(dossier, editing) else None
     return render_dossier(user, dossier, target=target)
 
 
@@ -221,11 +230,18 @@ def preview_document(user: User, dossier: Dossier, kind: str):
             raise NotFound("Văn bản này chưa được tạo.")
         version = max(versions)
     document = document_ops.document_for_download(user, dossier, kind, version)
-    body = docx_to_html(document_ops.document_bytes(document))
+    pages = preview_pages(document.sha256, lambda: document_ops.document_bytes(document))
+    number = min(views.requested_page(), len(pages))
+    pager = views.pager(number, 1, len(pages), "web.preview_document", dossier_id=dossier.id, kind=kind,
+                        version=document.version)
     if request.headers.get("X-Fragment") == "1":
-        return Response(str(body), mimetype="text/html")
-    return render_template("document_preview.html", body=body, title=DOCUMENT_TITLES[kind], dossier_id=dossier.id,
-                           version=document.version, dossier_url=dossier_url(dossier.id, "van-ban"),
+        more = ""
+        if pager["next"]:
+            more = render_template("_preview_more.html", pager=pager)
+        return Response(str(pages[number - 1]) + more, mimetype="text/html")
+    return render_template("document_preview.html", body=pages[number - 1], pager=pager, title=DOCUMENT_TITLES[kind],
+                           dossier_id=dossier.id, version=document.version,
+                           dossier_url=dossier_url(dossier.id, "van-ban"),
                            download_url=url_for("web.download_document", dossier_id=dossier.id, kind=kind,
                                                 version=document.version),
                            unit_name=dossier.unit.short_name)

@@ -36,16 +36,26 @@ EMPTY_TODO = {
 }
 
 
+# How many dossiers the to-do list and each page of the list of dossiers show.
+TODO_SIZE = 20
+PAGE_SIZE = 50
+
+
 @bp.route("/")
 @login_required
 def home():
     user = current_user()
     today = today_local()
-    rows = [views.dossier_row(user, d, today) for d in web_support.visible_dossiers(user)]
+    number = views.requested_page()
+    listed = web_support.visible_dossiers(user, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    rows = [views.dossier_row(user, d, today, listed.nominee_counts.get(d.id, 0)) for d in listed.dossiers]
+    waiting = web_support.visible_dossiers(user, states=views.my_states(user), limit=TODO_SIZE)
+    todo = [views.dossier_row(user, d, today, waiting.nominee_counts.get(d.id, 0)) for d in waiting.dossiers]
     page = {
         "todo_title": TODO_TITLES[user.role], "empty_todo": EMPTY_TODO[user.role],
-        "todo": [row for row in rows if row["next"]["mine"]],
+        "todo": [row for row in todo if row["next"]["mine"]], "todo_total": waiting.total,
         "dossiers": rows,
+        "pager": views.pager(number, PAGE_SIZE, listed.total, "web.home", anchor="#tat-ca-ho-so"),
         "campaigns_to_open": [],
         "campaigns_followed": [],
         "units": [], "users": [],
@@ -57,10 +67,17 @@ def home():
         page["campaigns_followed"] = [views.campaign_overview(user, c, today)
                                       for c in web_support.campaigns_overseen_by(user)]
     if user.role == "admin":
-        page["units"] = [views.unit_view(u) for u in web_support.list_units()]
+        units, users = web_support.list_units(), web_support.list_users()
+        unit_page, user_page = views.requested_page("trang_don_vi"), views.requested_page("trang_nguoi_dung")
+        page["units"] = [views.unit_view(u) for u in units[(unit_page - 1) * PAGE_SIZE:unit_page * PAGE_SIZE]]
+        page["unit_total"] = len(units)
+        page["unit_pager"] = views.pager(unit_page, PAGE_SIZE, len(units), "web.home", "trang_don_vi", "#don-vi")
         page["users"] = [{"username": u.username, "full_name": u.full_name, "role_label": views.ROLE_LABELS[u.role],
                           "unit_name": u.unit.short_name, "is_active": u.is_active}
-                         for u in web_support.list_users()]
+                         for u in users[(user_page - 1) * PAGE_SIZE:user_page * PAGE_SIZE]]
+        page["user_total"] = len(users)
+        page["user_pager"] = views.pager(user_page, PAGE_SIZE, len(users), "web.home", "trang_nguoi_dung",
+                                         "#nguoi-dung")
     return render_template("home.html", page=page)
 
 

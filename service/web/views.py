@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import request, url_for
 
 import workflows
 from workflows.rules import (
@@ -104,7 +104,9 @@ def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> 
     workflow = workflows.WORKFLOW
     acts = access.can_fire_transitions(user, dossier)
     available, optional, blocked, waiting = [], [], [], []
-    for item in workflow_ops.available_transitions(user, dossier, today=today):
+    steps = (workflow_ops.available_transitions(user, dossier, today=today) if _needs_facts(user, dossier, acts)
+             else _steps_without_facts(user, dossier, acts))
+    for item in steps:
         transition = workflow.transition(item["trigger"])
         entry = {
             "trigger": item["trigger"], "label": item["label"], "to_state_label": item["to_state_label"],
@@ -141,8 +143,35 @@ def next_step(actions: dict[str, Any]) -> dict[str, Any]:
     return {"mine": False, "text": ""}
 
 
-def dossier_row(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
-    """One dossier as a line of a list on a home page."""
+def _needs_facts(user: User, dossier: Dossier, acts: bool) -> bool:
+    """Whether a step the user may take here has a guard that reads the dossier (nominees, meeting, documents)."""
+    return acts and any(
+        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS
+        for t in workflows.WORKFLOW.transitions if t.source == dossier.state)
+
+
+def _steps_without_facts(user: User, dossier: Dossier, acts: bool) -> list[dict[str, Any]]:
+    """workflow_ops.available_transitions when no guard of the user's own steps reads the dossier.
+
+    The steps of other roles only show their names, and guards that judge the request (a comment, a decision)
+    cannot fail before it is made, so nothing needs the dossier's nominees: a reviewer's page of a dossier of
+    15 000 people, or a list of a thousand dossiers, reads none of them.
+    """
+    workflow = workflows.WORKFLOW
+    return [{"trigger": t.trigger, "label": t.label, "to_state": t.dest, "to_state_label": workflow.state_label(t.dest),
+             "allowed": acts and user.role in t.roles, "reasons": [], "needs_comment": t.needs_comment,
+             "required_fields": list(t.required_fields)}
+            for t in workflow.transitions if t.source == dossier.state]
+
+
+def my_states(user: User) -> tuple[str, ...]:
+    """The states in which a dossier waits for the user's role (a step of its own leaves them), for the to-do list."""
+    return tuple(sorted({t.source for t in workflows.WORKFLOW.transitions
+                         if user.role in t.roles and not t.optional}))
+
+
+def dossier_row(user: User, dossier: Dossier, today: dt.date, nominee_count: int | None = None) -> dict[str, Any]:
+    """One dossier as a line of a list on a home page (``nominee_count`` when the list counted them in SQL)."""
     actions = actions_view(user, dossier, today)
     return {
         "id": dossier.id, "url": url_for("web.dossier_page", dossier_id=dossier.id),
@@ -150,8 +179,26 @@ def dossier_row(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
         "unit_name": dossier.unit.short_name, "state": dossier.state, "state_label": state_label(dossier.state),
         "state_tone": STATE_TONES.get(dossier.state, "neutral"), "is_late": dossier.is_late,
         "deadline": deadline_view(dossier.campaign, today, dossier), "next": next_step(actions),
-        "nominee_count": len(dossier.nominees),
+        "nominee_count": len(dossier.nominees) if nominee_count is None else nominee_count,
     }
+
+
+def requested_page(name: str = "trang") -> int:
+    """The page number a list link asks for: the first for anything that is not a small positive number."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+def pager(page: int, page_size: int, total: int, endpoint: str, param: str = "trang",
+          anchor: str = "", **values: Any) -> dict[str, Any]:
+    """Links to the previous and next page of a list of ``total`` items shown ``page_size`` at a time."""
+    pages = max(1, -(-total // page_size))
+
+    def link(number: int) -> str:
+        return url_for(endpoint, **values, **{param: number}) + anchor
+    return {"page": page, "pages": pages, "total": total, "page_size": page_size,
+            "first": (page - 1) * page_size + 1 if total else 0, "last": min(page * page_size, total),
+            "previous": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < pages else ""}
 
 
 # --- the dossier page --------------------------------------------------------------
@@ -198,13 +245,14 @@ def _vote_rule(campaign: Campaign, nominee: Nominee):
     return form_vote_rule(campaign.award_form(nominee.award_form))
 
 
-def nominees_view(dossier: Dossier) -> list[dict[str, Any]]:
+def nominees_view(dossier: Dossier, nominees: list[Nominee], offset: int = 0) -> list[dict[str, Any]]:
+    """The lines of the dossier's list for ``nominees``, a page of it that starts after ``offset`` others."""
     campaign = dossier.campaign
     meeting = dossier.meeting
-    votes = {v.nominee_id: v.votes_in_favour for v in meeting.votes} if meeting else {}
+    votes = web_support.votes_of(dossier, nominees)
     metric_labels = {m["code"]: (m["label"], m.get("unit") or "") for m in campaign.metrics}
     rows = []
-    for position, nominee in enumerate(dossier.nominees, start=1):
+    for position, nominee in enumerate(nominees, start=offset + 1):
         data = present.nominee(nominee)
         count = votes.get(nominee.id)
         vote = None
@@ -326,12 +374,24 @@ def empty_form(values: dict[str, Any]) -> dict[str, Any]:
     return {"values": values, "errors": {}, "message": "", "unplaced": [], "is_open": False}
 
 
-def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]:
-    """Everything the dossier page shows, as plain values."""
+# How many nominees a page of the dossier shows (each line carries its edit form).
+NOMINEE_PAGE_SIZE = 50
+
+
+def nominee_page_number(dossier: Dossier, nominee_id: int | None) -> int | None:
+    """The page of the dossier's list that shows the nominee, None when it is not the dossier's."""
+    index = web_support.nominee_index(dossier, nominee_id) if nominee_id else None
+    return None if index is None else index // NOMINEE_PAGE_SIZE + 1
+
+
+def dossier_page(user: User, dossier: Dossier, today: dt.date, number: int = 1) -> dict[str, Any]:
+    """Everything the dossier page shows, as plain values, with page ``number`` of its nominees."""
     campaign = dossier.campaign
     actions = actions_view(user, dossier, today)
+    offset = (number - 1) * NOMINEE_PAGE_SIZE
+    nominees, nominee_total = web_support.dossier_nominees(dossier, offset=offset, limit=NOMINEE_PAGE_SIZE)
     forms = {"nominee-new": empty_form(nominee_form_values(None)), "details": empty_form(details_form_values(dossier))}
-    for nominee in dossier.nominees:
+    for nominee in nominees:
         forms[f"nominee-{nominee.id}"] = empty_form(nominee_form_values(nominee))
     for entry in actions["available"] + actions["optional"]:
         forms[f"transition-{entry['trigger']}"] = empty_form({"comment": "", "decision_number": "",
@@ -351,7 +411,10 @@ def dossier_page(user: User, dossier: Dossier, today: dt.date) -> dict[str, Any]
             "edit_details": access.can_edit_details(user, dossier) and state.editable,
             "record_meeting": access.can_record_meeting(user, dossier) and state.meeting_editable,
         },
-        "nominees": nominees_view(dossier), "award_forms": award_forms_view(campaign),
+        "nominees": nominees_view(dossier, nominees, offset), "nominee_total": nominee_total,
+        "nominee_pager": pager(number, NOMINEE_PAGE_SIZE, nominee_total, "web.dossier_page",
+                               anchor="#nguoi-duoc-de-nghi", dossier_id=dossier.id),
+        "award_forms": award_forms_view(campaign),
         "metrics": metrics_view(campaign), "meeting": meeting_view(dossier), "actions": actions,
         "documents": documents_view(user, dossier), "history": history_view(dossier),
         "diagram": diagram.workflow_diagram(dossier.state), "forms": forms,

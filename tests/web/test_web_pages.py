@@ -497,6 +497,24 @@ def test_the_preview_is_sanitised_html(world, web, drafted):
     assert clerk.get(f"/ho-so/{dossier_id}/van-ban/to_trinh/xem-truoc").status_code == 404
 
 
+def test_the_preview_is_paged_and_converted_once_per_document(world, web, drafted, monkeypatch):
+    from service.web import preview
+
+    clerk, dossier_id = drafted["clerk"], drafted["dossier_id"]
+    clerk.post(f"/ho-so/{dossier_id}/van-ban", {"kind": "danh_sach"}, headers={"Accept": "application/json"})
+    monkeypatch.setattr(preview, "PAGE_BLOCKS", 3)
+    preview._pages.clear()
+    conversions, convert = [], preview.docx_to_html
+    monkeypatch.setattr(preview, "docx_to_html", lambda content: conversions.append(1) or convert(content))
+    url = f"/ho-so/{dossier_id}/van-ban/danh_sach/xem-truoc?version=1"
+    first = _html(clerk.get(url, headers={"X-Fragment": "1"}))
+    assert "Xem trang tiếp theo" in first and "trang=2" in first
+    second = _html(clerk.get(url + "&trang=2"))
+    assert "Trang 2/" in second and "Trang trước" in second
+    assert _html(clerk.get(url + "&trang=999")).count("Trang trước") == 2  # past the end: the last page
+    assert conversions == [1]
+
+
 def test_details_form_errors_and_success(world, web, drafted):
     clerk, dossier_id = drafted["clerk"], drafted["dossier_id"]
     bad = clerk.post(f"/ho-so/{dossier_id}/thong-tin", {"to_trinh_number": "năm", "to_trinh_date": "2024-12-03",
