@@ -20,10 +20,10 @@ fi
 
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
-# front.conf.py: requests are read on an event loop and reach the app's THREADS threads only once
+# service/gunicorn.conf.py: requests are read on an event loop and reach the app's THREADS threads only once
 # complete, so clients that dribble their headers cannot hold every thread (README, "Slow clients").
 export WORKERS=${WORKERS:-2} THREADS=${THREADS:-4}
-GUNICORN=(.venv/bin/gunicorn --config front.conf.py --bind "$HOST:$PORT")
+GUNICORN=(.venv/bin/gunicorn --config service/gunicorn.conf.py --bind "$HOST:$PORT")
 echo "Dịch vụ chạy tại http://$HOST:$PORT/  (tài liệu API: http://$HOST:$PORT/api/v1/docs)"
 if [ -z "${REDIS_URL:-}" ]; then
   # No Redis: each app process runs background jobs in a thread of its own.

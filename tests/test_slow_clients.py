@@ -1,4 +1,4 @@
-"""Slow clients cannot starve the service: the service as run.sh starts it (gunicorn with front.conf.py)
+"""Slow clients cannot starve the service: the service as run.sh starts it (gunicorn with service/gunicorn.conf.py)
 keeps answering normal requests promptly while 16 connections send their headers a byte at a time.
 
 For comparison, the same clients against gunicorn's threaded worker (what run.sh used before) hold
@@ -121,7 +121,7 @@ def _normal_requests(server: Served, count: int = 10) -> list[float]:
 
 
 def test_dribbling_clients_do_not_delay_normal_requests(environment, tmp_path):
-    server = Served(["--config", "front.conf.py"], environment, tmp_path / "front.log")
+    server = Served(["--config", "service/gunicorn.conf.py"], environment, tmp_path / "front.log")
     try:
         dribblers = Dribblers(server.port)
         try:

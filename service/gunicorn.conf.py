@@ -1,4 +1,4 @@
-"""How run.sh serves the application: ``gunicorn -c front.conf.py --bind HOST:PORT``.
+"""How run.sh serves the application: ``gunicorn -c service/gunicorn.conf.py --bind HOST:PORT``.
 
 The uvicorn worker reads every request on an event loop and hands it, complete, to one of the app's
 ``THREADS`` threads (service/wsgi.py), so connections that dribble their headers cost a socket each and
