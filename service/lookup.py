@@ -30,11 +30,13 @@ DOSSIER_LOAD_OPTIONS = (
     joinedload(Dossier.campaign), joinedload(Dossier.unit),
     selectinload(Dossier.nominees), selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes),
 )
+# For a handler that never reads the nominees (an import adds thousands to a dossier of thousands).
+DOSSIER_WITHOUT_NOMINEES = (joinedload(Dossier.campaign), joinedload(Dossier.unit))
 
 
-def load_dossier(user: User, dossier_id: int) -> Dossier:
+def load_dossier(user: User, dossier_id: int, options: tuple = DOSSIER_LOAD_OPTIONS) -> Dossier:
     """The dossier if ``user`` may see it; otherwise 404, as if it did not exist."""
-    dossier = db.session.get(Dossier, dossier_id, options=DOSSIER_LOAD_OPTIONS)
+    dossier = db.session.get(Dossier, dossier_id, options=options)
     if dossier is None or not access.can_view_dossier(user, dossier):
         raise NotFound(f"Không tìm thấy hồ sơ số {dossier_id}.")
     return dossier
@@ -103,10 +105,10 @@ def requires(rule: Rule, refused: str):
     return _loading(load)
 
 
-def with_dossier(rule: Rule | None = None, refused: str = ""):
+def with_dossier(rule: Rule | None = None, refused: str = "", *, options: tuple = DOSSIER_LOAD_OPTIONS):
     """``dossier_id`` → ``dossier`` (404 unless visible); 403 with ``refused`` unless ``rule(user, dossier)``."""
     def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
-        dossier = load_dossier(user, ids.pop("dossier_id"))
+        dossier = load_dossier(user, ids.pop("dossier_id"), options)
         _check(rule, refused, user, dossier)
         return {"dossier": dossier}
     return _loading(load)
