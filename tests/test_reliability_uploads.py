@@ -211,3 +211,81 @@ def test_an_import_is_one_audit_event_with_its_count(client, world, place):  # n
     import sqlalchemy as sa
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "nominee.import")).all()
     assert len(events) == 1 and events[0].changes["imported"]["new"] == 50
+
+
+# --- campaign definition files: nothing expands, every failure is a 422 with its line ----------------------
+
+from round_helpers import CAMPAIGNS_DIR  # noqa: E402
+
+LONG_XUYEN = (CAMPAIGNS_DIR / "long-xuyen-9936-2024.yaml").read_text(encoding="utf-8")
+_MERGE_BOMB = "a: &a {x: 1, y: 2}\n" + "".join(
+    f"b{i}: &b{i}\n  <<: [*{'a' if i == 0 else f'b{i - 1}'}, *{'a' if i == 0 else f'b{i - 1}'}]\n  z{i}: {i}\n"
+    for i in range(40))
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+@pytest.mark.parametrize("text, fragment, message", [
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: 2024-02-30", 1), "date: 2024-02-30",
+                 "không có thật", id="an impossible date"),
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: 2023-02-29 08:00:00", 1), "2023-02-29",
+                 "không có thật", id="an impossible timestamp"),
+    pytest.param(LONG_XUYEN.replace("    min: 1", "    min: " + "9" * 5_000, 1), "9999999999",
+                 "Số quá dài", id="a 5 000-digit integer"),
+    pytest.param(LONG_XUYEN.replace("    min: 1", "    min: 1" + "0" * 4_000 + ".5", 1), "0000000000",
+                 "Số quá dài", id="a 4 000-digit decimal"),
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: 2024-11-15\x00", 1), "\x00",
+                 "U+0000", id="a NUL byte"),
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: \ufffe", 1), "\ufffe",
+                 "U+FFFE", id="a noncharacter"),
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: [2024, 11, 15]", 1), "date: [2024",
+                 "ngày", id="a list for a date"),
+    pytest.param(LONG_XUYEN.replace("  date: 2024-11-15", "  date: !!binary AAAA", 1), "!!binary",
+                 "", id="a binary value"),
+])
+def test_a_definition_that_does_not_parse_is_a_422_with_its_line(client, world, text, fragment, message):
+    api = TokenClient(client, world["users"]["admin"])
+    before = _snapshot()
+    response = api.post("/api/v1/admin/campaigns", data=text.encode("utf-8"),
+                        headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_definition" and _vietnamese(error["message"])
+    line = _line_of(text, fragment)
+    assert any(e["line"] == line for e in error["details"]["errors"]), (line, error["details"])
+    assert message in error["message"] or any(message in e["message"] for e in error["details"]["errors"]), error
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(_MERGE_BOMB, id="nested merge keys"),
+    pytest.param("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")), id="billion laughs"),
+])
+def test_yaml_cannot_expand(client, world, text):
+    api = TokenClient(client, world["users"]["admin"])
+    started = time.perf_counter()
+    response = api.post("/api/v1/admin/campaigns", data=text.encode("utf-8"),
+                        headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 422 and time.perf_counter() - started < 3
+    assert "giá trị" in response.get_json()["error"]["message"]
+
+
+def test_the_error_list_is_capped_and_says_how_many_more():
+    from service.campaigns.definition import MAX_PROBLEMS, DefinitionError, parse_definition
+
+    text = "\n".join(f"k{i}: 1" for i in range(5_000))
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(text)
+    problems = info.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1 and info.value.total > 5_000
+    assert problems[-1].message.startswith(f"Còn {info.value.total - MAX_PROBLEMS} lỗi khác")
+
+
+def test_merge_keys_still_work():
+    from service.campaigns.yaml_source import load_yaml_document
+
+    document = load_yaml_document("base: &b {x: 1, y: 2}\nthing:\n  <<: *b\n  y: 3\n")
+    assert document.data["thing"] == {"x": 1, "y": 3}
