@@ -289,3 +289,71 @@ def test_merge_keys_still_work():
 
     document = load_yaml_document("base: &b {x: 1, y: 2}\nthing:\n  <<: *b\n  y: 3\n")
     assert document.data["thing"] == {"x": 1, "y": 3}
+
+
+# --- Word templates: refused before anything is compiled or evaluated -------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+BUILT_IN = Path(__file__).resolve().parents[1] / "templates_docx" / "to_trinh.docx"
+_RELS = "word/_rels/document.xml.rels"
+
+
+def _docx(body: tuple[str, str] | None = None, *, extra: dict[str, bytes] | None = None,
+          rels: tuple[str, str] | None = None) -> bytes:
+    """The built-in tờ trình with a piece of its body or of its relationships replaced, or members added."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(BUILT_IN.read_bytes())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            for name, change in (("word/document.xml", body), (_RELS, rels)):
+                if change and info.filename == name:
+                    text = data.decode("utf-8")
+                    assert change[0] in text
+                    data = text.replace(change[0], change[1], 1).encode("utf-8")
+            target.writestr(info, data)
+        for name, data in (extra or {}).items():
+            target.writestr(zipfile.ZipInfo(name), data)
+    return out.getvalue()
+
+
+_EXTERNAL_IMAGE = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   'relationships/image" Target="http://203.0.113.7/logo.png" TargetMode="External"/>'
+                   '</Relationships>')
+
+
+@pytest.mark.parametrize("content, fragment", [
+    pytest.param(_docx(("TỜ TRÌNH", "{{ 'a' * 1000000000 }}")), "phép nhân", id="a gigabyte string"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ 'a' ~ 'b' }}")), "tính toán", id="a concatenation"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ self }}")), "«self»", id="self"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ self._TemplateReference__context }}")), "nội bộ", id="self internals"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ unit.name|upper }}")), "bộ lọc", id="a filter when printing"),
+    pytest.param(_docx(("TỜ TRÌNH", "{% set x = 1 %}")), "không được phép", id="set"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ lipsum }}")), "«lipsum»", id="a Jinja global"),
+    pytest.param(_docx(("TỜ TRÌNH", "{{ 'a' * 1000000000 ")), "cú pháp", id="an unfinished tag"),
+    pytest.param(_docx(extra={"../../evil.xml": b"<x/>"}), "«..»", id="a member named with .."),
+    pytest.param(_docx(extra={"/etc/evil.xml": b"<x/>"}), "tuyệt đối", id="an absolute member"),
+    pytest.param(_docx(rels=("</Relationships>", _EXTERNAL_IMAGE)), "liên kết ra ngoài",
+                 id="an external relationship"),
+])
+def test_hostile_templates_are_refused_at_once(client, world, content, fragment):
+    api = TokenClient(client, world["users"]["admin"])
+    before = _snapshot()
+    started = time.perf_counter()
+    response = api.put(f"/api/v1/admin/campaigns/{world['campaign'].id}/templates/to_trinh",
+                       data={"file": (io.BytesIO(content), "mau.docx")}, content_type="multipart/form-data")
+    seconds = time.perf_counter() - started
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_template" and _vietnamese(error["message"])
+    assert any(fragment in message for message in error["fields"]["file"]), error
+    assert seconds < 2, seconds
+    assert _snapshot() == before
+
+
+def test_the_built_in_templates_still_pass_the_allow_list():
+    from service.awards.custom_templates import _early_problems
+
+    for path in sorted((BUILT_IN.parent).rglob("*.docx")):
+        assert _early_problems(path.read_bytes()) == [], path.name

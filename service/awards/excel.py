@@ -297,6 +297,8 @@ _PACKAGE_MESSAGES = {
     "unpacks_too_large": "Tệp có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.",
     "not_this_format": "Tệp không phải là tệp Excel .xlsx.",
     "macro": "Tệp có chứa macro; hãy lưu lại dưới dạng .xlsx thông thường.",
+    "unsafe_name": "Tệp có thành phần mang tên không hợp lệ (chứa «..» hoặc đường dẫn tuyệt đối), không xử lý.",
+    "external_link": "Tệp có liên kết ra ngoài; hãy bỏ liên kết rồi lưu lại.",
 }
 
 
