@@ -39,6 +39,7 @@ ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--rows", type=int, default=5_000)
 ARGS.add_argument("--existing", default="0,10000")
 ARGS.add_argument("--database-url", default="")
+ARGS.add_argument("--no-hostile", action="store_true", help="skip the hostile sheets")
 ARGS.add_argument("--root", default=str(Path(__file__).resolve().parents[1]))
 OPTIONS = ARGS.parse_args()
 ROOT = Path(OPTIONS.root).resolve()
@@ -210,7 +211,7 @@ def main() -> int:
                 raw, _ = issue_token(clerk, dt.timedelta(hours=2))
                 dossier_id = dossier.id
                 content = filled_sheet(campaign, OPTIONS.rows, existing)
-                hostile = hostile_sheets(campaign) if number == 1 else {}
+                hostile = hostile_sheets(campaign) if number == 1 and not OPTIONS.no_hostile else {}
                 db.session.commit()
             headers = {"Authorization": f"Bearer {raw}"}
             url = f"/api/v1/dossiers/{dossier_id}/nominees/import"

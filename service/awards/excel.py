@@ -66,8 +66,8 @@ MAX_FILE_BYTES = office_package.MAX_PACKAGE_BYTES
 MAX_UNPACKED_BYTES = office_package.MAX_UNPACKED_BYTES
 MAX_ROWS = 5_000
 # Cells a row may hold beyond the template's columns, counted before openpyxl reads
-# the sheet: a stray note is welcome; a row of 16 384 cells is work, not data.
-MAX_STRAY_CELLS = 16
+# the sheet: stray notes and bordered blank cells are welcome; a row of 16 384 cells is work, not data.
+MAX_STRAY_CELLS = 32
 # The same bound on figures as the API (FigureValue): a larger number is a typing error
 # that would otherwise surface only when a document is generated.
 MAX_FIGURE = Decimal(10) ** 12
