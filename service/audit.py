@@ -59,7 +59,7 @@ VALUE_LABELS = {
 }
 ACTION_LABELS = {
     "nominee.create": "Thêm người được đề nghị", "nominee.update": "Sửa người được đề nghị",
-    "nominee.delete": "Xóa người được đề nghị", "meeting.create": "Ghi biên bản họp Hội đồng",
+    "nominee.delete": "Xóa người được đề nghị", "nominee.import": "Nhập danh sách từ tệp Excel", "meeting.create": "Ghi biên bản họp Hội đồng",
     "meeting.update": "Sửa biên bản họp Hội đồng", "vote.create": "Ghi số phiếu",
     "vote.update": "Sửa số phiếu", "vote.delete": "Xóa số phiếu", "dossier.update": "Sửa thông tin hồ sơ",
     "round.override": "Điều chỉnh danh sách", "campaign.load": "Nạp phong trào",
@@ -252,6 +252,8 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
     action = event.action
     if action == "nominee.create":
         return f"{actor} thêm {subject} vào hồ sơ"
+    if action == "nominee.import":
+        return f"{actor} nhập {subject} từ tệp Excel vào hồ sơ"
     if action == "nominee.delete":
         return f"{actor} xóa {subject} khỏi hồ sơ"
     if action == "nominee.update":

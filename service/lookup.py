@@ -30,7 +30,8 @@ DOSSIER_LOAD_OPTIONS = (
     joinedload(Dossier.campaign), joinedload(Dossier.unit),
     selectinload(Dossier.nominees), selectinload(Dossier.meeting).selectinload(CouncilMeeting.votes),
 )
-# For views that read a page of the nominees themselves (the dossier page): nominees load only if asked for.
+# For views that read a page of the nominees themselves (the dossier page), or none at all (an import
+# adds thousands to a dossier of thousands): nominees load only if asked for.
 DOSSIER_HEAD_OPTIONS = (joinedload(Dossier.campaign), joinedload(Dossier.unit), selectinload(Dossier.meeting))
 
 

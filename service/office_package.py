@@ -15,6 +15,7 @@ Pure Python: no Flask, no database.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,8 @@ MAX_RATIO = 200
 RATIO_FLOOR = 2**20
 
 # What package_problem can answer, in the order it checks.
-PROBLEMS = ("missing", "empty", "too_large", "not_zip", "damaged", "unpacks_too_large", "not_this_format", "macro")
+PROBLEMS = ("missing", "empty", "too_large", "not_zip", "damaged", "unpacks_too_large", "unsafe_name",
+            "not_this_format", "macro", "external_link")
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _CONTENT_TYPES = "[Content_Types].xml"
@@ -55,9 +57,13 @@ class PackageFormat:
 
     main_part: str
     macro_part: str
+    # Whether a relationship may point outside the package (a URL, a file on a share).
+    allows_external: bool = True
 
 
-DOCX = PackageFormat(main_part="word/document.xml", macro_part="word/vbaProject.bin")
+# A template is copied into every document made from it: a link out (an image fetched
+# from a server, a file on a share) would leak, or fetch, on every opening.
+DOCX = PackageFormat(main_part="word/document.xml", macro_part="word/vbaProject.bin", allows_external=False)
 XLSX = PackageFormat(main_part="xl/workbook.xml", macro_part="xl/vbaProject.bin")
 
 
@@ -70,8 +76,11 @@ def package_problem(data: Any, expected: PackageFormat, *, max_bytes: int = MAX_
     a .doc, .xls or .csv), ``damaged`` (the zip directory does not read),
     ``unpacks_too_large`` (more than ``max_members`` members, more than
     ``max_unpacked`` bytes unpacked, or a member unpacking to more than
-    ``MAX_RATIO`` times its packed size), ``not_this_format`` (no content
-    types part or no main part of ``expected``), ``macro``.
+    ``MAX_RATIO`` times its packed size), ``unsafe_name`` (a member named
+    with ``..``, or an absolute path), ``not_this_format`` (no content
+    types part or no main part of ``expected``), ``macro``,
+    ``external_link`` (a relationship with ``TargetMode="External"``, for a
+    format that does not allow them).
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         return "missing"
@@ -91,9 +100,27 @@ def package_problem(data: Any, expected: PackageFormat, *, max_bytes: int = MAX_
     if any(info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
            for info in infos):
         return "unpacks_too_large"
+    if any(_unsafe_name(info.filename) for info in infos):
+        return "unsafe_name"
     names = {info.filename for info in infos}
     if _CONTENT_TYPES not in names or expected.main_part not in names:
         return "not_this_format"
     if expected.macro_part in names:
         return "macro"
+    if not expected.allows_external:
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+                if any(_EXTERNAL.search(archive.read(name)) for name in names if name.endswith(".rels")):
+                    return "external_link"
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+            return "damaged"
     return None
+
+
+_EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.IGNORECASE)
+
+
+def _unsafe_name(name: str) -> bool:
+    """A member that would land outside the folder it is unpacked into (``../x``, ``/etc/x``, ``C:\\x``)."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":") or "\0" in name

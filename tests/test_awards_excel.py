@@ -317,7 +317,7 @@ def test_more_than_five_thousand_rows_are_refused():
         person[1] = f"Người số {i}"
         sheet.append(person)
     rows, errors = excel.parse_nominees(to_bytes(workbook), METRICS, FORMS)
-    assert rows == [] and messages(errors) == ["Tệp có quá 5.000 dòng dữ liệu; hãy chia thành nhiều tệp."]
+    assert rows == [] and messages(errors)[0].startswith("Tệp có quá 5.000 dòng dữ liệu; hãy chia thành nhiều tệp.")
 
 
 def test_exactly_five_thousand_rows_are_read():

@@ -13,7 +13,7 @@ from .. import office_package, presenters
 from ..awards import excel
 from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import NotFound, ValidationFailed
-from ..lookup import with_campaign, with_dossier, with_round
+from ..lookup import DOSSIER_HEAD_OPTIONS, with_campaign, with_dossier, with_round
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
@@ -73,7 +73,7 @@ def nominee_template(user, campaign):
 @blp.route("/dossiers/<int:dossier_id>/nominees/import", methods=["POST"])
 @blp.response(201, NomineeOut(many=True))
 @blp.documented_errors(401, 403, 404, 409, 422)
-@with_dossier()
+@with_dossier(options=DOSSIER_HEAD_OPTIONS)
 def import_nominees(user, dossier):
     """Nhập người được đề nghị từ tệp Excel (trường “file”): lỗi một dòng thì không nhập dòng nào."""
     content, _ = _uploaded_file("Hãy tải lên tệp Excel (.xlsx) trong trường “file”.")

@@ -9,20 +9,30 @@ problem in Vietnamese; an empty list means the template may be stored.
 Rendering itself is already safe against the worst (Jinja's sandbox refuses
 ``{{ ''.__class__.__mro__ }}``; values are escaped); on top of it the
 template's syntax tree is checked against a short allow-list, so that only
-what a document needs passes: printing values, ``if``, ``for`` over the data,
-simple filters. No function calls, no arithmetic that can build huge values,
-no nested loops over unrelated lists (a loop inside a loop must walk a part
-of the outer item, like ``section.rows``), no macros or includes.
+what the built-in templates use passes: printing a value (a name or its
+attributes, ``{{ row.full_name }}``, without filters), ``for`` over the data
+and ``if``. Nothing computes: no function calls, no arithmetic, no constants
+to print, no ``{% set %}``, no macros or includes, no ``self``; a loop inside
+a loop must walk a part of the outer item, like ``section.rows``. An ``if``
+may compare with a small constant and count a list (``rows|length > 1``).
+
+The check reads the text of the package's parts and parses it (parsing
+evaluates nothing) before the engine compiles the template: Jinja's compiler
+folds constant expressions, so ``{{ 'a' * 1000000000 }}`` would build a
+gigabyte while compiling, long before any render.
 
 Pure Python: no Flask, no database.
 """
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import zipfile
 from typing import Any, Iterable, Mapping
 
-from jinja2 import nodes
+from jinja2 import TemplateSyntaxError, nodes
 
 from .. import office_package
 from ..documents import engine
@@ -32,7 +42,6 @@ from ..documents.engine import TemplateRenderError
 __all__ = [
     "MAX_TEMPLATE_BYTES",
     "MAX_UNPACKED_BYTES",
-    "ALLOWED_FILTERS",
     "TEMPLATE_KINDS",
     "check_uploaded_template",
 ]
@@ -47,19 +56,18 @@ MAX_CONSTANT = 10_000
 
 TEMPLATE_KINDS = ALL_DOCUMENT_KINDS
 
-# Filters that transform a value without any way to make it much larger.
-ALLOWED_FILTERS = frozenset({
-    "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int", "join", "last",
-    "length", "list", "lower", "reject", "rejectattr", "replace", "reverse", "round", "select", "selectattr",
-    "sort", "string", "striptags", "title", "trim", "truncate", "unique", "upper", "wordcount",
-})
 
-_ALLOWED_NODES = (
-    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.Getattr, nodes.Getitem,
-    nodes.Slice, nodes.For, nodes.If, nodes.CondExpr, nodes.Compare, nodes.Operand, nodes.And, nodes.Or,
-    nodes.Not, nodes.Neg, nodes.Pos, nodes.Concat, nodes.Filter, nodes.Test, nodes.List, nodes.Tuple,
-    nodes.Dict, nodes.Pair, nodes.Keyword, nodes.Assign, nodes.Add, nodes.Sub,
-)
+# What printing and looping may use: a name and its attributes.
+_VALUE_NODES = (nodes.Name, nodes.Getattr)
+# What an ``if`` (or a loop's filter) may use besides: logic, comparison with a constant, a count.
+_TEST_NODES = (*_VALUE_NODES, nodes.Not, nodes.And, nodes.Or, nodes.Compare, nodes.Operand, nodes.Const,
+               nodes.Filter, nodes.Test)
+_TEST_FILTERS = frozenset({"length", "count"})
+_TESTS = frozenset({"defined", "undefined", "none", "true", "false", "number", "string"})
+# Names Jinja gives meaning to whatever the context holds.
+_RESERVED_NAMES = frozenset({"self", "super", "caller", "varargs", "kwargs", "loop", "range", "dict", "lipsum",
+                             "cycler", "joiner", "namespace"})
+_MAX_TEXT_CONSTANT = 200
 
 _PART_LABELS = {"word/document.xml": "phần thân văn bản"}
 
@@ -74,6 +82,9 @@ _PACKAGE_MESSAGES = {
     "unpacks_too_large": "Tệp mẫu có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.",
     "not_this_format": "Tệp mẫu không phải là tệp Word .docx.",
     "macro": "Tệp mẫu có chứa macro; hãy lưu lại dưới dạng .docx thông thường.",
+    "unsafe_name": "Tệp mẫu có thành phần mang tên không hợp lệ (chứa «..» hoặc đường dẫn tuyệt đối), không xử lý.",
+    "external_link": "Tệp mẫu có liên kết ra ngoài (địa chỉ web hoặc tệp bên ngoài, ví dụ ảnh chèn bằng liên kết); "
+                     "hãy bỏ liên kết hoặc chèn trực tiếp rồi lưu lại.",
 }
 
 
@@ -108,50 +119,133 @@ def _syntax_problems(tree: nodes.Template) -> list[str]:
         if message not in problems:
             problems.append(message)
 
-    def walk(node: nodes.Node, loop_names: frozenset[str], depth: int) -> None:
-        if not isinstance(node, _ALLOWED_NODES):
-            if isinstance(node, nodes.Call):
-                add("Mẫu gọi hàm (dạng «ten(...)»), điều không được phép: mẫu chỉ được chèn dữ liệu.")
-            elif isinstance(node, (nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Pow)):
-                add("Mẫu dùng phép nhân, chia hoặc lũy thừa, điều không được phép trong mẫu văn bản.")
-            elif isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-                add("Mẫu nạp mẫu khác (include/import/extends), điều không được phép.")
-            elif isinstance(node, (nodes.Macro, nodes.CallBlock)):
-                add("Mẫu định nghĩa macro, điều không được phép.")
-            else:
-                add(f"Mẫu dùng cú pháp «{type(node).__name__}» không được phép trong mẫu văn bản.")
-            return
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            add(f"Mẫu truy cập thuộc tính nội bộ «{node.attr}», điều không được phép.")
-            return
+    def refuse(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Call):
+            add("Mẫu gọi hàm (dạng «ten(...)»), điều không được phép: mẫu chỉ được chèn dữ liệu.")
+        elif isinstance(node, (nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Pow)):
+            add("Mẫu dùng phép nhân, chia hoặc lũy thừa, điều không được phép trong mẫu văn bản.")
+        elif isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+            add("Mẫu nạp mẫu khác (include/import/extends), điều không được phép.")
+        elif isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            add("Mẫu định nghĩa macro, điều không được phép.")
+        elif isinstance(node, nodes.Filter):
+            add(f"Mẫu dùng bộ lọc «{node.name}» không được phép.")
+        elif isinstance(node, nodes.Const) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool) and abs(node.value) > MAX_CONSTANT:
+            add(f"Mẫu có số quá lớn ({node.value}); mẫu văn bản không cần số lớn hơn {MAX_CONSTANT}.")
+        elif isinstance(node, (nodes.Const, nodes.TemplateData)) or isinstance(node, nodes.BinExpr) \
+                or isinstance(node, (nodes.Concat, nodes.CondExpr, nodes.Neg, nodes.Pos, nodes.Slice,
+                                     nodes.Getitem, nodes.List, nodes.Tuple, nodes.Dict)):
+            add("Mẫu tính toán thay vì in dữ liệu (phép tính, hằng số, chỉ số [..]); mẫu chỉ được in "
+                "tên biến và thuộc tính của nó, ví dụ «{{ row.full_name }}».")
+        else:
+            add(f"Mẫu dùng cú pháp «{type(node).__name__}» không được phép trong mẫu văn bản.")
+
+    def value(node: nodes.Node, loop_names: frozenset[str], in_test: bool = False) -> None:
+        """An expression: a name and attributes; in a test also logic, comparisons and a count."""
+        allowed = _TEST_NODES if in_test else _VALUE_NODES
         if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) \
                 and isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
             add(f"Mẫu truy cập thuộc tính nội bộ «{node.arg.value}», điều không được phép.")
             return
-        if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
-            add(f"Mẫu dùng bộ lọc «{node.name}» không được phép.")
-        if isinstance(node, nodes.Const) and isinstance(node.value, (int, float)) \
-                and not isinstance(node.value, bool) and abs(node.value) > MAX_CONSTANT:
-            add(f"Mẫu có số quá lớn ({node.value}); mẫu văn bản không cần số lớn hơn {MAX_CONSTANT}.")
-        if isinstance(node, nodes.For):
+        if not isinstance(node, allowed):
+            refuse(node)
+            return
+        if isinstance(node, nodes.Name) and node.name in _RESERVED_NAMES \
+                and not (node.name == "loop" and "loop" in loop_names):
+            add(f"Mẫu dùng tên dành riêng «{node.name}», điều không được phép.")
+            return
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            add(f"Mẫu truy cập thuộc tính nội bộ «{node.attr}», điều không được phép.")
+            return
+        if isinstance(node, nodes.Filter) and (node.name not in _TEST_FILTERS or node.args or node.kwargs):
+            refuse(node)
+            return
+        if isinstance(node, nodes.Test) and (node.name not in _TESTS or node.args or node.kwargs):
+            add(f"Mẫu dùng phép thử «{node.name}» không được phép.")
+            return
+        if isinstance(node, nodes.Const) and not (
+                node.value is None or isinstance(node.value, bool)
+                or (isinstance(node.value, (int, float)) and abs(node.value) <= MAX_CONSTANT)
+                or (isinstance(node.value, str) and len(node.value) <= _MAX_TEXT_CONSTANT)):
+            refuse(node)
+            return
+        for child in node.iter_child_nodes():
+            value(child, loop_names, in_test)
+
+    def statement(node: nodes.Node, loop_names: frozenset[str], depth: int) -> None:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    value(child, loop_names)
+        elif isinstance(node, nodes.If):
+            value(node.test, loop_names, in_test=True)
+            for child in (*node.body, *node.elif_, *node.else_):
+                statement(child, loop_names, depth)
+        elif isinstance(node, nodes.For):
             if node.recursive:
                 add("Mẫu dùng vòng lặp đệ quy, điều không được phép.")
+            if not isinstance(node.target, nodes.Name) and not (
+                    isinstance(node.target, nodes.Tuple) and all(isinstance(n, nodes.Name) for n in node.target.items)):
+                add("Biến của vòng lặp phải là một tên đơn giản.")
             root = _root_name(node.iter)
             if depth > 0 and root not in loop_names:
                 add("Vòng lặp lồng nhau phải lặp trên một phần của phần tử vòng lặp ngoài "
                     "(ví dụ «section.rows»), không lặp lại trên toàn bộ dữ liệu.")
-            walk(node.iter, loop_names, depth)
-            inner = loop_names | _target_names(node.target)
-            for child in (*node.body, *node.else_):
-                walk(child, frozenset(inner), depth + 1)
+            value(node.iter, loop_names)
+            inner = frozenset(loop_names | _target_names(node.target) | {"loop"})
             if node.test is not None:
-                walk(node.test, frozenset(inner), depth + 1)
-            return
-        for child in node.iter_child_nodes():
-            walk(child, loop_names, depth)
+                value(node.test, inner, in_test=True)
+            for child in node.body:
+                statement(child, inner, depth + 1)
+            for child in node.else_:
+                statement(child, loop_names, depth)
+        else:
+            refuse(node)
 
-    walk(tree, frozenset(), 0)
+    for child in tree.body:
+        statement(child, frozenset(), 0)
     return problems
+
+
+# docxtpl's paragraph, row, cell and run tags ({%p if %}, {%tr for %}, {{r x }}) as plain Jinja.
+_DOCXTPL_TAG = re.compile(r"\{([{%])(?:p|tr|tc|r)\s")
+_XML_TAG = re.compile(r"<[^>]*>")
+_TEMPLATED_PART = re.compile(r"^(word/[^/]+\.xml|docProps/core\.xml)$")
+
+
+def _early_problems(data: bytes) -> list[str]:
+    """The allow-list applied to the text of every templated part, before the engine compiles anything.
+
+    The text is the parts' XML without its tags (a tag split over runs comes
+    back whole); a text that does not parse is a syntax error either way.
+    """
+    problems: list[str] = []
+    environment = engine.make_environment()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in sorted(archive.namelist()):
+            if not _TEMPLATED_PART.match(name):
+                continue
+            text = html.unescape(_XML_TAG.sub("", archive.read(name).decode("utf-8", "replace")))
+            if "{" not in text:
+                continue
+            try:
+                tree = environment.parse(_DOCXTPL_TAG.sub(r"{\1 ", text))
+            except TemplateSyntaxError as error:
+                problems.append(f"Mẫu có lỗi cú pháp ở {_where(name)} (dòng chữ thứ {error.lineno}): "
+                                f"{_syntax_message(error)}")
+                continue
+            for problem in _syntax_problems(tree):
+                message = f"{problem.rstrip('.')} (ở {_where(name)})."
+                if message not in problems:
+                    problems.append(message)
+    return problems
+
+
+def _syntax_message(error: TemplateSyntaxError) -> str:
+    if "unexpected end of template" in (error.message or ""):
+        return "thiếu dấu đóng «}}» hoặc «%}», hoặc thiếu «endfor»/«endif»."
+    return "thẻ mẫu viết chưa đúng; kiểm tra các dấu «{{ }}» và «{% %}»."
 
 
 def _where(part: str) -> str:
@@ -193,6 +287,10 @@ def check_uploaded_template(
     except Exception:  # python-docx raises many kinds of errors on a malformed package
         return ["Tệp mẫu không mở được bằng trình đọc Word (tệp hỏng hoặc không phải văn bản Word)."]
 
+    problems = _early_problems(data)
+    if problems:
+        # Nothing of a template that fails the allow-list is compiled, let alone run.
+        return problems
     try:
         sources = engine.template_sources(data)
         trees = {part: engine.make_environment().parse(source) for part, source in sources.items()}

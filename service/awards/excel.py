@@ -26,6 +26,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from copy import copy
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping, Sequence
@@ -68,6 +69,12 @@ MAX_FILE_BYTES = office_package.MAX_PACKAGE_BYTES
 # that is a damaged file or a zip bomb.
 MAX_UNPACKED_BYTES = office_package.MAX_UNPACKED_BYTES
 MAX_ROWS = 5_000
+# Cells a row may hold beyond the template's columns, counted before openpyxl reads
+# the sheet: stray notes and bordered blank cells are welcome; a row of 16 384 cells is work, not data.
+MAX_STRAY_CELLS = 32
+# The same bound on figures as the API (FigureValue): a larger number is a typing error
+# that would otherwise surface only when a document is generated.
+MAX_FIGURE = Decimal(10) ** 12
 # Past this many errors the clerk has a systematic problem; the rest would
 # only bury the first ones.
 MAX_ERRORS = 1_000
@@ -294,14 +301,92 @@ _PACKAGE_MESSAGES = {
     "unpacks_too_large": "Tệp có dung lượng giải nén bất thường (nghi tệp độc hại), không xử lý.",
     "not_this_format": "Tệp không phải là tệp Excel .xlsx.",
     "macro": "Tệp có chứa macro; hãy lưu lại dưới dạng .xlsx thông thường.",
+    "unsafe_name": "Tệp có thành phần mang tên không hợp lệ (chứa «..» hoặc đường dẫn tuyệt đối), không xử lý.",
+    "external_link": "Tệp có liên kết ra ngoài; hãy bỏ liên kết rồi lưu lại.",
 }
 
 
-def _check_package(data: Any) -> list[dict[str, Any]]:
+def _check_package(data: Any, columns: int) -> list[dict[str, Any]]:
     """File-level refusals, decided before openpyxl reads anything."""
     problem = office_package.package_problem(data, office_package.XLSX, max_bytes=MAX_FILE_BYTES,
                                              max_unpacked=MAX_UNPACKED_BYTES)
-    return [_error(None, None, _PACKAGE_MESSAGES[problem])] if problem else []
+    if problem:
+        return [_error(None, None, _PACKAGE_MESSAGES[problem])]
+    return _check_extent(data, columns)
+
+
+_TOO_MANY_ROWS = (f"Tệp có quá {format_number(MAX_ROWS)} dòng dữ liệu; hãy chia thành nhiều tệp.")
+_ROW_LIMIT_HINT = (f" Bảng tính chỉ được dùng đến dòng {format_number(MAX_ROWS + 1)} (kể cả dòng trống): hãy xóa "
+                   "các dòng thừa phía dưới danh sách.")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d{1,12})[\"']")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b")
+_STRING_TAG = re.compile(rb"<(?:\w+:)?si\b")
+_CHUNK = 2**20
+
+
+def _check_extent(data: Any, columns: int) -> list[dict[str, Any]]:
+    """Count the rows and cells of every sheet, and the shared strings, from the raw XML.
+
+    openpyxl trusts a sheet's declared dimension (and pads every row to it),
+    fills the gap before a row numbered a million with empty rows, and parses
+    every row element and every cell it meets; so the extent is checked first,
+    by a scan of the bytes that costs milliseconds, whatever the sheet claims.
+    A row may hold the template's ``columns`` and a few stray cells.
+    """
+    per_row = columns + MAX_STRAY_CELLS
+    max_cells = (MAX_ROWS + 1) * per_row
+    too_wide = [_error(None, None, f"Bảng tính có dòng quá nhiều ô (hơn {format_number(per_row)}); hãy dùng tệp mẫu "
+                                   "của phong trào và chỉ điền các cột của mẫu.")]
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    rows = cells = in_row = 0
+                    for chunk in _xml_chunks(archive, name):
+                        position = 0
+                        for match in _ROW_TAG.finditer(chunk):
+                            in_row += len(_CELL_TAG.findall(chunk, position, match.start()))
+                            if in_row > per_row:
+                                return too_wide
+                            cells += in_row
+                            in_row = 0
+                            position = match.end()
+                            rows += 1
+                            number = _ROW_NUMBER.search(match.group(1))
+                            if rows > MAX_ROWS + 1 or (number and int(number.group(1)) > MAX_ROWS + 1):
+                                return [_error(None, None, _TOO_MANY_ROWS + _ROW_LIMIT_HINT)]
+                        in_row += len(_CELL_TAG.findall(chunk, position))
+                        if in_row > per_row or cells + in_row > max_cells:
+                            return too_wide
+                elif name == "xl/sharedStrings.xml":
+                    strings = sum(len(_STRING_TAG.findall(chunk)) for chunk in _xml_chunks(archive, name))
+                    if strings > max_cells:
+                        return [_error(None, None, "Tệp chứa quá nhiều đoạn chữ; hãy dùng tệp mẫu của phong trào.")]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+        return [_error(None, None, "Tệp .xlsx bị hỏng hoặc không đúng định dạng, không đọc được.")]
+    return []
+
+
+def _xml_chunks(archive: zipfile.ZipFile, name: str) -> Iterable[bytes]:
+    """A member's bytes in pieces cut after a '>' so that no tag is split between two pieces."""
+    carry = b""
+    with archive.open(name) as member:
+        while True:
+            block = member.read(_CHUNK)
+            if not block:
+                break
+            buffer = carry + block
+            cut = buffer.rfind(b">") + 1
+            if cut == 0 and len(buffer) < 4 * _CHUNK:
+                carry = buffer
+                continue
+            cut = cut or len(buffer)
+            carry = buffer[cut:]
+            yield buffer[:cut]
+    if carry:
+        yield carry
 
 
 class _RowProblem(Exception):
@@ -385,6 +470,8 @@ def _number(cell: Any, column: str, metric: Mapping[str, Any]) -> int | float | 
         raise _RowProblem(column, "Ô phải chứa một số.")
     if not number.is_finite():
         raise _RowProblem(column, "Ô phải chứa một số.")
+    if abs(number) > MAX_FIGURE:
+        raise _RowProblem(column, f"Số quá lớn (tối đa {format_number(int(MAX_FIGURE))}).")
     minimum = _minimum(metric)
     if number < Decimal(str(minimum)):
         raise _RowProblem(column, f"Số liệu phải không nhỏ hơn {format_number(minimum)}.")
@@ -492,10 +579,10 @@ def parse_nominees(
     problem with the whole file) with Vietnamese messages. Any error refuses
     the whole file: then ``rows`` is empty.
     """
-    problems = _check_package(xlsx_bytes)
+    metrics = [m for m in campaign_metrics if m.get("code")]
+    problems = _check_package(xlsx_bytes, len(_columns(metrics)))
     if problems:
         return [], problems
-    metrics = [m for m in campaign_metrics if m.get("code")]
     forms = [f for f in award_forms if f.get("code")]
     try:
         with warnings.catch_warnings():
@@ -510,8 +597,7 @@ def parse_nominees(
             warnings.simplefilter("ignore")
             return _parse_sheet(workbook, metrics, forms)
     except _TooManyRows:
-        return [], [_error(None, None, f"Tệp có quá {format_number(MAX_ROWS)} dòng dữ liệu; hãy chia thành "
-                                       "nhiều tệp.")]
+        return [], [_error(None, None, _TOO_MANY_ROWS + _ROW_LIMIT_HINT)]
     except Exception:  # a malformed sheet part fails only when its rows are read
         return [], [_error(None, None, "Tệp .xlsx bị hỏng hoặc không đúng định dạng, không đọc được.")]
     finally:
@@ -524,7 +610,10 @@ class _TooManyRows(Exception):
 
 def _parse_sheet(workbook, metrics, forms) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows()
+    width = len(_columns(metrics)) + MAX_STRAY_CELLS
+    # The declared dimension is not trusted: rows are read only up to the limit
+    # (one past it, to tell that the sheet goes on) and only as wide as a template can be.
+    rows = sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=width)
     header_cells = next(rows, None)
     if not header_cells:
         return [], [_error(None, None, "Tệp không có dòng tiêu đề.")]
@@ -559,10 +648,10 @@ def _parse_sheet(workbook, metrics, forms) -> tuple[list[dict[str, Any]], list[d
     # Read-only sheets yield every row from the second on, blank ones
     # included, so the position is the row number the clerk sees in Excel.
     for number, cells in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise _TooManyRows
         if not any(c.value is not None and str(c.value).strip() for c in cells):
             continue
-        if len(nominees) == MAX_ROWS:
-            raise _TooManyRows
         by_header = {h: cells[i] for h, i in positions.items() if i < len(cells)}
         nominee, problems = _read_row(by_header, metrics, metric_columns, forms, number)
         if not problems:

@@ -25,11 +25,22 @@ __all__ = ["DefinitionError", "Definition", "parse_definition", "format_path", "
            "ROUND_KIND_LABELS"]
 
 
+# Past this many problems the file is not a definition at all; the rest would bury the first ones.
+MAX_PROBLEMS = 100
+
+
 class DefinitionError(ValueError):
     """The definition cannot be loaded; ``problems`` says where and why, sorted by line."""
 
     def __init__(self, problems: list[SourceProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.line or 0, format_path(p.path)))
+        ordered = sorted(problems, key=lambda p: (p.line or 0, format_path(p.path)))
+        #: How many problems were found; ``problems`` keeps the first MAX_PROBLEMS and says how many more.
+        self.total = len(ordered)
+        if len(ordered) > MAX_PROBLEMS:
+            hidden = len(ordered) - MAX_PROBLEMS
+            ordered = ordered[:MAX_PROBLEMS] + [SourceProblem((), None, f"Còn {hidden} lỗi khác không hiển thị; "
+                                                                        "hãy sửa các lỗi trên rồi nạp lại tệp.")]
+        self.problems = ordered
         super().__init__("\n".join(describe(p) for p in self.problems))
 
 

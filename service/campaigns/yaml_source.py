@@ -68,6 +68,13 @@ class _TooLarge(Exception):
     pass
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Longer numbers are typing errors or attacks: Python refuses to convert past 4 300 digits,
+# and every figure of a definition fits in a few.
+MAX_NUMBER_DIGITS = 30
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
@@ -77,32 +84,68 @@ class _Builder:
         self.count = 0
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        # Every value built counts, those reached through an alias or a merge key (<<) included,
+        # so that a short text cannot expand into millions of values.
         self.count += 1
         if self.count > MAX_VALUES or len(path) > MAX_DEPTH:
             raise _TooLarge(node.start_mark.line + 1)
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                if isinstance(key, (list, dict)):
-                    self.problems.append(SourceProblem(path, key_node.start_mark.line + 1,
-                                                       "Khóa phải là một tên đơn giản."))
-                    continue
-                if key in result:
-                    # PyYAML would keep the last value silently; a pasted
-                    # second `quotas:` must not erase the first unnoticed.
-                    self.problems.append(SourceProblem(
-                        path + (key,), key_node.start_mark.line + 1,
-                        f"Khóa “{key}” bị lặp lại (đã có ở dòng {self.key_lines[path + (key,)]})."))
-                    continue
-                self.key_lines[path + (key,)] = key_node.start_mark.line + 1
-                result[key] = self.build(value_node, path + (key,))
-            return result
+            return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        merged: list[dict[Any, Any]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                # PyYAML's flatten_mapping copies merged nodes into each mapping, which
+                # grows exponentially with nested merges; here they are built like aliases.
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        self.problems.append(SourceProblem(path, key_node.start_mark.line + 1,
+                                                           "Khóa “<<” chỉ gộp được một nhóm khóa: giá trị."))
+                        continue
+                    merged.append(self.build(source, path))
+                continue
+            key = self.scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(SourceProblem(path, key_node.start_mark.line + 1,
+                                                   "Khóa phải là một tên đơn giản."))
+                continue
+            if key in result:
+                # PyYAML would keep the last value silently; a pasted
+                # second `quotas:` must not erase the first unnoticed.
+                self.problems.append(SourceProblem(
+                    path + (key,), key_node.start_mark.line + 1,
+                    f"Khóa “{key}” bị lặp lại (đã có ở dòng {self.key_lines[path + (key,)]})."))
+                continue
+            self.key_lines[path + (key,)] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, path + (key,))
+        for source in merged:
+            for key, value in source.items():
+                result.setdefault(key, value)
+        return result
+
+    def scalar(self, node: yaml.Node, path: Path) -> Any:
+        line = node.start_mark.line + 1
+        if node.tag in _NUMBER_TAGS and sum(c.isdigit() for c in str(node.value)) > MAX_NUMBER_DIGITS:
+            self.problems.append(SourceProblem(path, line, f"Số quá dài (hơn {MAX_NUMBER_DIGITS} chữ số)."))
+            return None
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            raise
+        except (ValueError, OverflowError, TypeError):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                message = f"Ngày “{node.value}” không có thật (kiểm tra ngày và tháng, dạng YYYY-MM-DD)."
+            else:
+                message = f"Giá trị “{str(node.value)[:40]}” không đọc được."
+            self.problems.append(SourceProblem(path, line, message))
+            return None
 
 
 # PyYAML's own wording is English; these are the mistakes people make when
@@ -128,8 +171,9 @@ def _explain(problem: str) -> str:
 
 def load_yaml_document(text: str) -> YamlDocument:
     """Parse one YAML document with safe types only; raise SourceError with the line of any problem."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise SourceError([SourceProblem((), 1, "Tệp định nghĩa trống.")])
@@ -141,6 +185,11 @@ def load_yaml_document(text: str) -> YamlDocument:
         column = f", cột {mark.column + 1}" if mark is not None else ""
         raise SourceError([SourceProblem((), line, f"Lỗi cú pháp YAML (dòng {line}{column}): "
                                                   f"{_explain(error.problem or '')}")]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        raise SourceError([SourceProblem((), line, f"Tệp chứa ký tự không được phép (mã U+{character:04X}) ở dòng "
+                                                   f"{line}; hãy xóa ký tự này.")]) from None
     except yaml.YAMLError:
         raise SourceError([SourceProblem((), None, "Lỗi cú pháp YAML: " + _explain(""))]) from None
     except _TooLarge as error:
@@ -150,7 +199,8 @@ def load_yaml_document(text: str) -> YamlDocument:
     except RecursionError:
         raise SourceError([SourceProblem((), None, "Tệp lồng nhau quá nhiều tầng, không đọc được.")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise SourceError(builder.problems)
     return YamlDocument(data=data, lines=builder.lines, key_lines=builder.key_lines)

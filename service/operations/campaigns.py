@@ -53,7 +53,7 @@ def definition_failed(error: DefinitionError) -> ValidationFailed:
     for problem in error.problems:
         where = f"Dòng {problem.line}: " if problem.line else ""
         fields.setdefault(format_path(problem.path) or "_file", []).append(where + problem.message)
-    count = len(error.problems)
+    count = error.total
     first = describe(error.problems[0]) if error.problems else ""
     return ValidationFailed(
         f"Tệp định nghĩa phong trào có {count} lỗi. Lỗi đầu tiên: {first}",

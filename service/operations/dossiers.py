@@ -18,7 +18,8 @@ from .. import access, audit
 from ..awards.excel import format_error, parse_nominees
 from ..campaigns.metrics import clean_figures
 from ..clock import today_local
-from ..db import db
+from ..db import db, utcnow
+from ..documents.vnformat import format_number
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User, Vote
 from ..text import clean_text
@@ -207,6 +208,11 @@ def import_nominees(actor: User, dossier: Dossier, xlsx_bytes: bytes) -> list[No
 
     Errors name the Excel row, the column and the reason, so the clerk can fix
     the file and upload it again; the request layer rolls back anything added.
+    The file is read and every row checked before anything is written; the rows
+    then go in with one INSERT, the dossier's revision is bumped last (so its row
+    lock is held only from there to the commit), and the trail records the import
+    as one event with its count: the rows themselves hold what was typed, and a
+    history of thousands of "added" lines would bury everything else.
     """
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được nhập danh sách người được đề nghị.")
@@ -221,18 +227,40 @@ def import_nominees(actor: User, dossier: Dossier, xlsx_bytes: bytes) -> list[No
     if not rows:
         raise ValidationFailed("Tệp không có dòng nào để nhập.", fields={"file": ["Không có dữ liệu."]},
                                code="import_empty")
-    added = []
-    for row in rows:
+    last_position = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(Nominee.position_in_list), 0)).where(Nominee.dossier_id == dossier.id))
+    now = utcnow()
+    values = []
+    for offset, row in enumerate(rows, start=1):
         data = {key: row.get(key) for key in ("kind", "full_name", "gender", "position", "workplace",
                                               "award_form", "achievement_summary")}
         data["metric_values"] = row.get("metrics") or {}
         try:
-            added.append(add_nominee(actor, dossier, data))
+            cleaned = _clean_nominee_fields(data)
+            _validate_nominee(campaign, cleaned)
         except ValidationFailed as error:
             problems = "; ".join(m for messages in error.fields.values() for m in messages) or error.message
             raise ValidationFailed(f"Dòng {row['row']}: {problems} Chưa nhập dòng nào.",
                                    fields={"file": [f"Dòng {row['row']}: {problems}"]},
                                    code="import_failed") from None
+        values.append({
+            "dossier_id": dossier.id, "kind": cleaned["kind"], "full_name": cleaned["full_name"],
+            "gender": cleaned.get("gender"), "position": cleaned.get("position") or "",
+            "workplace": cleaned.get("workplace") or "", "is_leader": False,
+            "award_form": cleaned.get("award_form") or "", "metric_values": cleaned["metric_values"],
+            "achievement_summary": cleaned.get("achievement_summary") or "",
+            "position_in_list": last_position + offset, "version": 1, "created_at": now,
+        })
+    added = list(db.session.scalars(
+        sa.insert(Nominee).returning(Nominee, sort_by_parameter_order=True), values))
+    db.session.expire(dossier, ["nominees"])
+    mark_content_changed(dossier)
+    db.session.flush()
+    audit.record(actor, "nominee.import", dossier, dossier=dossier,
+                 subject=f"{format_number(len(added))} người được đề nghị",
+                 changes={"imported": {"old": None, "new": len(added)},
+                          "positions": {"old": None, "new": f"{last_position + 1}–{last_position + len(added)}"}})
+    log.info("%s nominees imported into dossier %s by %s", len(added), dossier.id, actor.username)
     return added
 
 
