@@ -8,7 +8,9 @@ taken before it.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from service.db import db
 INT32_OVERFLOW = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
 INT64_OVERFLOW = 2**63  # more than SQLite's driver can bind
 HUGE_ID = 10**30
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -207,6 +210,23 @@ CASES = [
     case("full_name only spaces", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name="   ")),
     case("bell in comment", "clerk", "post", TRANSITIONS, 422, "comment",
          build=transition(comment="Đồng ý\x07")),
+    case("noncharacter U+FFFE in full_name", "clerk", "post", NOMINEES, 422, "full_name",
+         build=nominee_with(full_name="Trần\ufffeVăn Ánh")),
+    case("noncharacter U+FFFF in position", "clerk", "patch", NOMINEE, 422, "position",
+         build=nominee_edit(position="Chủ tịch\uffff")),
+    case("noncharacter U+FDD0 in achievement summary", "clerk", "post", NOMINEES, 422, "achievement_summary",
+         build=nominee_with(achievement_summary="Vận động\n\ufdd0")),
+    case("noncharacter U+10FFFF in comment", "clerk", "post", TRANSITIONS, 422, "comment",
+         build=transition(comment="Đồng ý\U0010ffff")),
+    case("noncharacter in recipients", "clerk", "patch", DOSSIER, 422, "recipients",
+         build=details(recipients=["UBND\ufffe thành phố"])),
+    case("noncharacter in meeting place", "secretary_b", "put", MEETING, 422, "place",
+         build=meeting_with(place="Hội trường\ufffe")),
+    case("noncharacter in chair name", "secretary_b", "put", MEETING, 422, "chair_name",
+         build=meeting_with(chair_name="Bùi\uffffThị Hân")),
+    case("noncharacter in an absentee's name", "secretary_b", "put", MEETING, 422, "absentees",
+         build=meeting_with(total_members=9, present_members=8,
+                            absentees=[{"name": "Lê\ufffeVăn Sáu", "reason": "Đi công tác"}])),
     case("comment of 6000 characters", "clerk", "post", TRANSITIONS, 422, "comment", build=transition(comment="ý" * 6000)),
     # --- council meeting -------------------------------------------------------------------------------------
     case("more votes than members present", "secretary_b", "put", MEETING, 422, "votes.0.votes_in_favour",
@@ -378,3 +398,142 @@ def test_decomposed_unicode_is_stored_in_nfc_everywhere(as_user, place):
     for value in (stored.full_name, stored.position, stored.workplace, stored.achievement_summary,
                   db.session.scalar(sa.select(CouncilMeeting.place))):
         assert unicodedata.is_normalized("NFC", value), value
+
+
+# --- characters that would poison shared output ---------------------------------------------------------------
+# A noncharacter (U+FFFE) is refused at every door; a spreadsheet or a Word document cannot hold it.
+
+POISON = "Trần\ufffeVăn Ánh"
+
+
+def _csrf(client, path: str = "/dang-nhap") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def _page_login(client, username: str) -> str:
+    """Sign ``client`` in to the pages; return the session's CSRF token."""
+    from conftest import PASSWORD
+
+    response = client.post("/dang-nhap", data={"username": username, "password": PASSWORD,
+                                               "csrf_token": _csrf(client)})
+    assert response.status_code == 302, response.data[:500]
+    return _csrf(client, "/")
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"],
+                         ids=["FFFE", "FFFF", "FDD0", "FDEF", "1FFFE", "10FFFF"])
+def test_every_noncharacter_is_refused_with_its_code(as_user, place, char):
+    response = as_user("clerk").post(f"/api/v1/dossiers/{place['dossier']}/nominees",
+                                     json={**INDIVIDUALS[0], "full_name": f"Trần{char}Ánh"})
+    assert response.status_code == 422, response.get_json()
+    message = response.get_json()["error"]["fields"]["full_name"][0]
+    assert message == f"Chứa ký tự không hợp lệ (U+{ord(char):04X})."
+
+
+def test_a_noncharacter_is_refused_at_the_page_door(client, world, place):
+    """The dossier page's nominee form goes through the same gate as the API."""
+    token = _page_login(client, world["users"]["clerk"].username)
+    before = _snapshot()
+    response = client.post(f"/ho-so/{place['dossier']}/nguoi-duoc-de-nghi/{place['nominee']}",
+                           data={"expected_version": "1", "full_name": POISON, "position": "Công chức",
+                                 "csrf_token": token},
+                           headers={"Accept": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "U+FFFE" in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+def test_a_noncharacter_is_refused_in_an_excel_import(as_user, place):
+    import io
+
+    import openpyxl
+
+    from service.awards import excel
+
+    template = as_user("clerk").get(f"/api/v1/campaigns/{place['campaign']}/nominee-template.xlsx")
+    assert template.status_code == 200, template.get_json()
+    book = openpyxl.load_workbook(io.BytesIO(template.data))
+    sheet = book[excel.DATA_SHEET]
+    headers = [cell.value for cell in sheet[1]]
+    # XML cannot carry U+FFFE itself; a sheet carries it as the ECMA-376 escape, which the import decodes.
+    row = {excel.HEADER_KIND: "Cá nhân", excel.HEADER_NAME: "Trần_xFFFE_Văn Ánh", excel.HEADER_GENDER: "Nam",
+           excel.HEADER_POSITION: "Công chức", excel.HEADER_WORKPLACE: "UBND phường"}
+    for column, header in enumerate(headers, start=1):
+        if header in row:
+            sheet.cell(row=2, column=column, value=row[header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = _snapshot()
+    response = as_user("clerk").post(f"/api/v1/dossiers/{place['dossier']}/nominees/import",
+                                     data={"file": (io.BytesIO(buffer.getvalue()), "danh_sach.xlsx")},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_json()
+    assert "U+FFFE" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _snapshot() == before
+
+
+def test_a_noncharacter_is_refused_in_a_campaign_file():
+    from service.campaigns.definition import DefinitionError, parse_definition
+
+    text = (ROOT / "campaigns" / "long-xuyen-9936-2024.yaml").read_text("utf-8")
+    with pytest.raises(DefinitionError) as refused:
+        # YAML's reader refuses the raw character; a double-quoted escape reaches the schema.
+        parse_definition(text.replace("\naward_name: ", '\naward_name: "Đợt\\uFFFE" #', 1))
+    assert "Chứa ký tự không hợp lệ (U+FFFE)" in str(refused.value)
+
+
+def test_a_noncharacter_is_refused_by_create_user(runner, world):
+    from service.models import User
+
+    result = runner.invoke(args=["create-user", "--username", "moi", "--full-name", POISON, "--role", "unit_clerk",
+                                 "--unit", world["unit_a"].code, "--password", "mat-khau-dai"])
+    assert result.exit_code != 0 and "U+FFFE" in result.output
+    result = runner.invoke(args=["create-user", "--username", "mo\ufffei", "--full-name", "Lê Mới",
+                                 "--role", "unit_clerk", "--unit", world["unit_a"].code,
+                                 "--password", "mat-khau-dai"])
+    assert result.exit_code != 0 and "U+FFFE" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.username.like("mo%"))) == 0
+
+
+def test_a_noncharacter_forced_into_the_database_does_not_break_shared_output(client, as_user, world):
+    """Second line of defence: even data that bypassed the gate cannot make an export fail."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from service.models import Nominee, Unit, User
+    from test_jobs import proposed_round, wait_for
+
+    round_id, _ = proposed_round(as_user, world)
+    db.session.execute(sa.update(Nominee).values(full_name=Nominee.full_name + "\ufffe\uffff",
+                                                 position="Công\ufffechức", workplace="UBND\ufdd0"))
+    db.session.execute(sa.update(User).values(full_name=User.full_name + "\ufffe"))
+    db.session.execute(sa.update(Unit).values(name=Unit.name + "\ufffe"))
+    db.session.commit()
+    reviewer = as_user("reviewer")
+    token = _page_login(client, world["users"]["reviewer"].username)
+    for path in (f"/api/v1/rounds/{round_id}/ranking.xlsx", f"/api/v1/rounds/{round_id}/awardees.xlsx",
+                 f"/dot-khen-thuong/{round_id}/xep-hang.xlsx",
+                 f"/dot-khen-thuong/{round_id}/danh-sach-khen-thuong.xlsx"):
+        response = reviewer.get(path) if path.startswith("/api/") else client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+        names = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+        assert any("Trần Văn Ánh" in name for name in names), names
+        assert not any("\ufffe" in name for name in names)
+    assert token
+    job = reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()
+    job = wait_for(reviewer, job["id"])
+    assert job["state"] == "finished", job
+    download = reviewer.get(job["result_url"])
+    archive = zipfile.ZipFile(io.BytesIO(download.get_data()))
+    download.close()
+    assert archive.testzip() is None
+    offices = [name for name in archive.namelist() if name.endswith((".docx", ".xlsx"))]
+    assert len(offices) == 6 + 5
+    for name in offices:
+        package = zipfile.ZipFile(io.BytesIO(archive.read(name)))
+        for part in package.namelist():
+            assert "\ufffe".encode("utf-8") not in package.read(part), (name, part)
