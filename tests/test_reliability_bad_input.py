@@ -304,6 +304,26 @@ CASES = [
          json_body={"username": "' OR '1'='1", "password": "' OR '1'='1"}),
     case("another unit edits a nominee", "clerk_b", "patch", NOMINEE, 404, build=nominee_edit(position="X")),
     case("role may not fire trigger", "head", "post", TRANSITIONS, 403, build=transition()),
+    # --- ranges of downloads -----------------------------------------------------------------------------------
+    case("Range beyond the end of a document", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=999999999-"}),
+    case("Range that is not a range", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=abc"}),
+    case("Range that ends before it starts", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=5-2"}),
+    case("Range beyond the end of the dossier's .zip", "clerk", "get", DOSSIER + "/documents.zip", 416,
+         headers={"Range": "bytes=999999999-1000000000"}),
+    # --- administration: a non-administrator gets 403 before the body is looked at ----------------------------
+    case("non-admin sends the salary table as text", "clerk", "put", "/api/v1/admin/base-salaries", 403,
+         data="không phải JSON", content_type="text/plain"),
+    case("non-admin sends a broken salary table", "reviewer", "put", "/api/v1/admin/base-salaries", 403,
+         json_body={"rows": "x"}),
+    case("non-admin loads a campaign file of garbage", "approver", "post", "/api/v1/admin/campaigns", 403,
+         data=b"\x00\xff", content_type="application/octet-stream"),
+    case("non-admin replaces a template without a file", "clerk", "put",
+         "/api/v1/admin/campaigns/{campaign}/templates/to_trinh", 403, data="x", content_type="text/plain"),
+    case("non-admin removes a template", "reviewer", "delete", "/api/v1/admin/campaigns/{campaign}/templates/to_trinh",
+         403),
 ]
 
 
@@ -537,3 +557,57 @@ def test_a_noncharacter_forced_into_the_database_does_not_break_shared_output(cl
         package = zipfile.ZipFile(io.BytesIO(archive.read(name)))
         for part in package.namelist():
             assert "\ufffe".encode("utf-8") not in package.read(part), (name, part)
+
+
+def test_every_admin_endpoint_answers_403_to_others_before_reading_the_body(app, client, world, place):
+    """Whatever the body (none, text, broken JSON), a non-administrator gets 403 on /api/v1/admin/…."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/admin/")]
+    assert len(rules) >= 3
+    api = TokenClient(client, world["users"]["reviewer"])
+    before = _snapshot()
+    for rule in rules:
+        path = rule.rule.replace("<int:campaign_id>", str(place["campaign"])).replace("<string:kind>", "to_trinh")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS", "GET"}):
+            for body in ({}, {"data": "{", "content_type": JSON}, {"data": "x", "content_type": "text/plain"}):
+                response = getattr(api, method.lower())(path, **body)
+                assert response.status_code == 403, (method, path, body, response.get_json())
+                assert _vietnamese(response.get_json()["error"]["message"])
+    assert _snapshot() == before
+
+
+def test_ranges_of_downloads_are_served_and_bad_ones_refused_in_vietnamese(client, as_user, world, place):
+    """A resumed download gets 206 with its part; an impossible range 416 with the file's size, on both sides."""
+    clerk = as_user("clerk")
+    path = f"/api/v1/dossiers/{place['dossier']}/documents/danh_sach.docx"
+    whole = clerk.get(path)
+    assert whole.status_code == 200 and whole.headers.get("Accept-Ranges") == "bytes"
+    part = clerk.get(path, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == whole.data[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{len(whole.data)}"
+    refused = clerk.get(path, headers={"Range": f"bytes={len(whole.data) + 5}-"})
+    assert refused.status_code == 416
+    assert refused.headers["Content-Range"] == f"bytes */{len(whole.data)}"
+    error = refused.get_json()["error"]
+    assert error["code"] == "range_not_satisfiable" and "tiêu đề Range" in error["message"]
+    _page_login(client, world["users"]["clerk"].username)
+    page = client.get(f"/ho-so/{place['dossier']}/van-ban/danh_sach.docx", headers={"Range": "bytes=999999999-"})
+    assert page.status_code == 416 and "tiêu đề Range" in page.get_data(as_text=True)
+    assert client.get(f"/ho-so/{place['dossier']}/van-ban/danh_sach.docx",
+                      headers={"Range": "bytes=0-3"}).data == whole.data[:4]
+
+
+def test_a_job_result_answers_ranges(as_user, world):
+    from test_jobs import proposed_round, wait_for
+
+    round_id, _ = proposed_round(as_user, world)
+    reviewer = as_user("reviewer")
+    job = wait_for(reviewer, reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()["id"])
+    whole = reviewer.get(job["result_url"])
+    data = whole.get_data()
+    whole.close()
+    part = reviewer.get(job["result_url"], headers={"Range": "bytes=-100"})
+    assert part.status_code == 206 and part.get_data() == data[-100:]
+    part.close()
+    refused = reviewer.get(job["result_url"], headers={"Range": f"bytes={len(data)}-"})
+    assert refused.status_code == 416 and refused.get_json()["error"]["code"] == "range_not_satisfiable"
+    assert refused.headers["Content-Range"] == f"bytes */{len(data)}"
