@@ -560,7 +560,8 @@ def test_a_noncharacter_forced_into_the_database_does_not_break_shared_output(cl
 
 
 def test_every_admin_endpoint_answers_403_to_others_before_reading_the_body(app, client, world, place):
-    """Whatever the body (none, text, broken JSON), a non-administrator gets 403 on /api/v1/admin/…."""
+    """Whatever the body (none, text, broken JSON), a non-administrator gets 403 on /api/v1/admin/…
+    (a campaign that does not exist is still 404 first: see test_handler_layers)."""
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/admin/")]
     assert len(rules) >= 3
     api = TokenClient(client, world["users"]["reviewer"])
