@@ -501,6 +501,21 @@ def test_a_noncharacter_is_refused_in_a_campaign_file():
         # YAML's reader refuses the raw character; a double-quoted escape reaches the schema.
         parse_definition(text.replace("\naward_name: ", '\naward_name: "Đợt\\uFFFE" #', 1))
     assert "Chứa ký tự không hợp lệ (U+FFFE)" in str(refused.value)
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(text.replace("\naward_name: ", "\naward_name: Đợt\ufffe", 1))
+    line = text[:text.index("\naward_name: ")].count("\n") + 2
+    assert refused.value.problems[0].line == line
+    assert f"Dòng {line} chứa ký tự không hợp lệ (U+FFFE)" in str(refused.value)
+
+
+def test_a_raw_noncharacter_in_a_campaign_upload_is_a_422(as_user, world):
+    text = (ROOT / "campaigns" / "long-xuyen-9936-2024.yaml").read_text("utf-8").replace("code: ", "code: x\ufffe", 1)
+    before = _snapshot()
+    response = as_user("admin").post("/api/v1/admin/campaigns", data=text.encode("utf-8"),
+                                     content_type="application/yaml")
+    assert response.status_code == 422, response.get_json()
+    assert "U+FFFE" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _snapshot() == before
 
 
 def test_a_noncharacter_is_refused_by_create_user(runner, world):

@@ -128,7 +128,12 @@ def _explain(problem: str) -> str:
 
 def load_yaml_document(text: str) -> YamlDocument:
     """Parse one YAML document with safe types only; raise SourceError with the line of any problem."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML refuses outright (NUL, U+FFFE...)
+        line = text.count("\n", 0, error.position) + 1
+        raise SourceError([SourceProblem((), line, f"Dòng {line} chứa ký tự không hợp lệ "
+                                                   f"(U+{error.character:04X}).")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
