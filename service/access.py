@@ -84,6 +84,11 @@ def can_fire_transitions(user: User, dossier: Dossier) -> bool:
     return is_unit_member(user, dossier) or is_agency_member(user, dossier)
 
 
+def can_administer(user: User) -> bool:
+    """The administration endpoints (``/api/v1/admin/…``): administrators only."""
+    return user.role == "admin"
+
+
 # --- campaigns and rounds --------------------------------------------------------
 
 def can_manage_campaigns(user: User) -> bool:

@@ -65,6 +65,8 @@ ACTION_LABELS = {
     "round.override": "Điều chỉnh danh sách", "campaign.load": "Nạp phong trào",
     "salary_table.replace": "Sửa bảng mức lương cơ sở", "template.upload": "Thay mẫu văn bản",
     "template.remove": "Dùng lại mẫu có sẵn",
+    "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
+    "user.deactivate": "Khóa tài khoản",
 }
 COMMAND_LINE = "Quản trị máy chủ (dòng lệnh)"
 _LONG_TEXT = 80

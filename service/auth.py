@@ -1,4 +1,9 @@
-"""Passwords and bearer tokens."""
+"""Passwords, bearer tokens, and the acts that end a user's sessions.
+
+Page sessions carry the user's ``session_generation`` (see ``service.web.session``);
+:func:`end_page_sessions` raises it, so every page session of that user ends at
+once. A password reset and a deactivation also revoke every API token.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit
 from .db import db, utcnow
-from .errors import TooManyAttempts
-from .models import ApiToken, LoginFailure, User
+from .errors import TooManyAttempts, ValidationFailed
+from .models import ApiToken, LoginFailure, Unit, User
+from .text import clean_text
+
+MIN_PASSWORD_LENGTH = 8
 
 # A hash to compare against when the user does not exist, so that a wrong
 # username takes as long as a wrong password.
@@ -104,3 +113,61 @@ def revoke_token(raw_token: str) -> bool:
         return False
     token.revoked_at = utcnow()
     return True
+
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                               fields={"password": [f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+
+
+def create_user(actor: User | None, *, username: str, full_name: str, role: str, unit: Unit,
+                password: str) -> User:
+    """A new account; its username and full name pass the same text gate as everything people type."""
+    username = clean_text(username, field="username", label="Tên đăng nhập", max_length=64)
+    full_name = clean_text(full_name, field="full_name", label="Họ và tên", max_length=128)
+    if not username or not full_name:
+        raise ValidationFailed("Tên đăng nhập và họ tên không được để trống.",
+                               fields={name: ["Không được để trống."] for name, value in
+                                       (("username", username), ("full_name", full_name)) if not value})
+    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise ValidationFailed(f"Tên đăng nhập “{username}” đã có.", fields={"username": ["Đã có."]})
+    _check_password(password)
+    user = User(username=username, full_name=full_name, role=role, unit=unit, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, subject=username,
+                 changes=audit.created({"username": username, "full_name": full_name, "role": role,
+                                        "unit": unit.code}))
+    return user
+
+
+def end_page_sessions(user: User) -> None:
+    """End every page session of ``user``, in every browser, at the next request each makes."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def revoke_tokens(user: User) -> None:
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+
+
+def reset_password(actor: User | None, user: User, password: str) -> None:
+    """Set a new password; every page session and API token of ``user`` ends."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    end_page_sessions(user)
+    revoke_tokens(user)
+    audit.record(actor, "user.reset_password", user, subject=user.username, always=True)
+
+
+def deactivate_user(actor: User | None, user: User) -> None:
+    """Close the account: it can no longer sign in, and every page session and API token ends."""
+    if user.is_active:
+        audit.record(actor, "user.deactivate", user, subject=user.username,
+                     changes=audit.diff({"is_active": True}, {"is_active": False}))
+    user.is_active = False
+    end_page_sessions(user)
+    revoke_tokens(user)

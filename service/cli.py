@@ -90,41 +90,63 @@ def workflow_command(as_mermaid: bool, highlight: str | None, of_round: bool) ->
 @click.password_option(help="Mật khẩu (hỏi nếu không ghi).")
 def create_user_command(username: str, full_name: str, role: str, unit_code: str, password: str) -> None:
     """Tạo tài khoản người dùng."""
-    from .auth import hash_password
-    from .models import Unit, User
+    from .auth import create_user
+    from .errors import DomainError
+    from .models import Unit
 
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
-    if db.session.scalar(sa.select(User).where(User.username == username)):
-        raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
-    if len(password) < 8:
-        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự.")
-    db.session.add(User(username=username, full_name=full_name, role=role, unit=unit,
-                        password_hash=hash_password(password)))
+    try:
+        user = create_user(None, username=username, full_name=full_name, role=role, unit=unit, password=password)
+    except DomainError as error:
+        raise click.ClickException(_describe(error)) from None
     db.session.commit()
-    click.echo(f"Đã tạo tài khoản {username}.")
+    click.echo(f"Đã tạo tài khoản {user.username}.")
+
+
+def _describe(error) -> str:
+    """A domain error's message with its field details, for the terminal."""
+    details = "; ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in
+                        (getattr(error, "fields", None) or {}).items())
+    return f"{error.message} ({details})" if details else error.message
+
+
+def _user_named(username: str):
+    from .models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản “{username}”.")
+    return user
 
 
 @click.command("reset-password")
 @click.option("--username", required=True)
 @click.password_option()
 def reset_password_command(username: str, password: str) -> None:
-    """Đặt lại mật khẩu và thu hồi mọi mã truy cập của người dùng."""
-    from .auth import hash_password
-    from .db import utcnow
-    from .models import ApiToken, User
+    """Đặt lại mật khẩu; mọi phiên đăng nhập trang và mã truy cập của người dùng đều chấm dứt."""
+    from .auth import reset_password
+    from .errors import DomainError
 
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"Không có tài khoản “{username}”.")
-    if len(password) < 8:
-        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự.")
-    user.password_hash = hash_password(password)
-    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
+    user = _user_named(username)
+    try:
+        reset_password(None, user, password)
+    except DomainError as error:
+        raise click.ClickException(_describe(error)) from None
     db.session.commit()
     click.echo(f"Đã đặt lại mật khẩu của {username}.")
+
+
+@click.command("deactivate-user")
+@click.option("--username", required=True)
+def deactivate_user_command(username: str) -> None:
+    """Khóa tài khoản; mọi phiên đăng nhập trang và mã truy cập của người dùng đều chấm dứt."""
+    from .auth import deactivate_user
+
+    deactivate_user(None, _user_named(username))
+    db.session.commit()
+    click.echo(f"Đã khóa tài khoản {username}.")
 
 
 @click.command("verify-documents")
@@ -161,7 +183,7 @@ def jobs_worker_command(burst: bool) -> None:
 
 def init_app(app: Flask) -> None:
     for command in (migrate_command, load_demo_command, load_campaign_command, workflow_command,
-                    create_user_command, reset_password_command, verify_documents_command,
+                    create_user_command, reset_password_command, deactivate_user_command, verify_documents_command,
                     jobs_worker_command):
         app.cli.add_command(command)
     from .backup import backup_command, restore_command

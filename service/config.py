@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_MIGRATE": True,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 10,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+    # A page session unused for this long is over; each request made in time extends it.
+    "PAGE_SESSION_IDLE_MINUTES": 60,
     # Behind an HTTPS reverse proxy: trust its X-Forwarded-Proto/For and mark cookies Secure.
     "BEHIND_HTTPS_PROXY": False,
     # Prize money is rounded to tens of thousands of đồng; sources differ on "nearest" or "up".
@@ -50,6 +52,7 @@ _ENV_TYPES: dict[str, type] = {
     "AUTO_MIGRATE": bool,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int,
+    "PAGE_SESSION_IDLE_MINUTES": int,
     "BEHIND_HTTPS_PROXY": bool,
     "PRIZE_ROUNDING": str,
     "REDIS_URL": str,

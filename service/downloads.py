@@ -3,6 +3,9 @@
 Every download is an attachment that no shared cache keeps (``private,
 no-cache``): dossiers and awards are not public. A generated Word document is
 revalidated by its SHA-256 (ETag), a job's .zip is sent from disk in chunks.
+Word documents and .zip files answer HTTP ``Range`` requests (206, so an
+interrupted download can resume); a range that cannot be served is a 416 in the
+one error shape, with a Vietnamese message and ``Content-Range: bytes */<size>``.
 """
 from __future__ import annotations
 

@@ -90,6 +90,9 @@ class User(db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written into each page session at sign-in and compared on every request: raising it (sign-out,
+    # password reset, deactivation) ends all of the user's page sessions at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
 

@@ -486,7 +486,9 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
         "GET": [Case("campaign", get(lambda ids: LOGIN_PATH), everyone(302, anonymous=200))],
         "POST": [Case("campaign", page_sign_in, everyone(302, anonymous=401), may_change=COUNTS_FAILED_SIGN_INS)],
     },
-    "web.logout": {"POST": [Case("campaign", form(lambda ids: "/dang-xuat"), everyone(LOGIN))]},
+    # Signing out ends every page session of the user: it raises users.session_generation.
+    "web.logout": {"POST": [Case("campaign", form(lambda ids: "/dang-xuat"), everyone(LOGIN),
+                                 may_change=frozenset({"users"}))]},
     "web.home": {
         "GET": [Case("draft", get(lambda ids: "/"),
                      roles(own=LISTED, other=UNLISTED, agency=UNLISTED, other_agency=UNLISTED, admin=LISTED)),
@@ -728,12 +730,12 @@ class Stage:
     def page_client(self, name: str, actor: str) -> tuple[Any, str]:
         """A client (cookie jar) named ``name`` signed in as ``actor``, and its session's CSRF token."""
         if name not in self.pages:
-            from service.web.session import SESSION_KEY
+            from service.web.session import session_values
 
             client = self.app.test_client()
             if actor != "anonymous":
                 with client.session_transaction() as session:
-                    session[SESSION_KEY] = self.users[actor].id
+                    session.update(session_values(self.users[actor]))
             # Every page carries the session's CSRF token; a missing one is the cheapest to draw.
             with client.get("/trang-khong-ton-tai") as response:
                 html = response.get_data(as_text=True)

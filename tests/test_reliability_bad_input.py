@@ -8,7 +8,9 @@ taken before it.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from service.db import db
 INT32_OVERFLOW = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
 INT64_OVERFLOW = 2**63  # more than SQLite's driver can bind
 HUGE_ID = 10**30
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -207,6 +210,23 @@ CASES = [
     case("full_name only spaces", "clerk", "post", NOMINEES, 422, "full_name", build=nominee_with(full_name="   ")),
     case("bell in comment", "clerk", "post", TRANSITIONS, 422, "comment",
          build=transition(comment="Đồng ý\x07")),
+    case("noncharacter U+FFFE in full_name", "clerk", "post", NOMINEES, 422, "full_name",
+         build=nominee_with(full_name="Trần\ufffeVăn Ánh")),
+    case("noncharacter U+FFFF in position", "clerk", "patch", NOMINEE, 422, "position",
+         build=nominee_edit(position="Chủ tịch\uffff")),
+    case("noncharacter U+FDD0 in achievement summary", "clerk", "post", NOMINEES, 422, "achievement_summary",
+         build=nominee_with(achievement_summary="Vận động\n\ufdd0")),
+    case("noncharacter U+10FFFF in comment", "clerk", "post", TRANSITIONS, 422, "comment",
+         build=transition(comment="Đồng ý\U0010ffff")),
+    case("noncharacter in recipients", "clerk", "patch", DOSSIER, 422, "recipients",
+         build=details(recipients=["UBND\ufffe thành phố"])),
+    case("noncharacter in meeting place", "secretary_b", "put", MEETING, 422, "place",
+         build=meeting_with(place="Hội trường\ufffe")),
+    case("noncharacter in chair name", "secretary_b", "put", MEETING, 422, "chair_name",
+         build=meeting_with(chair_name="Bùi\uffffThị Hân")),
+    case("noncharacter in an absentee's name", "secretary_b", "put", MEETING, 422, "absentees",
+         build=meeting_with(total_members=9, present_members=8,
+                            absentees=[{"name": "Lê\ufffeVăn Sáu", "reason": "Đi công tác"}])),
     case("comment of 6000 characters", "clerk", "post", TRANSITIONS, 422, "comment", build=transition(comment="ý" * 6000)),
     # --- council meeting -------------------------------------------------------------------------------------
     case("more votes than members present", "secretary_b", "put", MEETING, 422, "votes.0.votes_in_favour",
@@ -284,6 +304,26 @@ CASES = [
          json_body={"username": "' OR '1'='1", "password": "' OR '1'='1"}),
     case("another unit edits a nominee", "clerk_b", "patch", NOMINEE, 404, build=nominee_edit(position="X")),
     case("role may not fire trigger", "head", "post", TRANSITIONS, 403, build=transition()),
+    # --- ranges of downloads -----------------------------------------------------------------------------------
+    case("Range beyond the end of a document", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=999999999-"}),
+    case("Range that is not a range", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=abc"}),
+    case("Range that ends before it starts", "clerk", "get", DOCUMENTS + "/danh_sach.docx", 416,
+         headers={"Range": "bytes=5-2"}),
+    case("Range beyond the end of the dossier's .zip", "clerk", "get", DOSSIER + "/documents.zip", 416,
+         headers={"Range": "bytes=999999999-1000000000"}),
+    # --- administration: a non-administrator gets 403 before the body is looked at ----------------------------
+    case("non-admin sends the salary table as text", "clerk", "put", "/api/v1/admin/base-salaries", 403,
+         data="không phải JSON", content_type="text/plain"),
+    case("non-admin sends a broken salary table", "reviewer", "put", "/api/v1/admin/base-salaries", 403,
+         json_body={"rows": "x"}),
+    case("non-admin loads a campaign file of garbage", "approver", "post", "/api/v1/admin/campaigns", 403,
+         data=b"\x00\xff", content_type="application/octet-stream"),
+    case("non-admin replaces a template without a file", "clerk", "put",
+         "/api/v1/admin/campaigns/{campaign}/templates/to_trinh", 403, data="x", content_type="text/plain"),
+    case("non-admin removes a template", "reviewer", "delete", "/api/v1/admin/campaigns/{campaign}/templates/to_trinh",
+         403),
 ]
 
 
@@ -378,3 +418,212 @@ def test_decomposed_unicode_is_stored_in_nfc_everywhere(as_user, place):
     for value in (stored.full_name, stored.position, stored.workplace, stored.achievement_summary,
                   db.session.scalar(sa.select(CouncilMeeting.place))):
         assert unicodedata.is_normalized("NFC", value), value
+
+
+# --- characters that would poison shared output ---------------------------------------------------------------
+# A noncharacter (U+FFFE) is refused at every door; a spreadsheet or a Word document cannot hold it.
+
+POISON = "Trần\ufffeVăn Ánh"
+
+
+def _csrf(client, path: str = "/dang-nhap") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def _page_login(client, username: str) -> str:
+    """Sign ``client`` in to the pages; return the session's CSRF token."""
+    from conftest import PASSWORD
+
+    response = client.post("/dang-nhap", data={"username": username, "password": PASSWORD,
+                                               "csrf_token": _csrf(client)})
+    assert response.status_code == 302, response.data[:500]
+    return _csrf(client, "/")
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"],
+                         ids=["FFFE", "FFFF", "FDD0", "FDEF", "1FFFE", "10FFFF"])
+def test_every_noncharacter_is_refused_with_its_code(as_user, place, char):
+    response = as_user("clerk").post(f"/api/v1/dossiers/{place['dossier']}/nominees",
+                                     json={**INDIVIDUALS[0], "full_name": f"Trần{char}Ánh"})
+    assert response.status_code == 422, response.get_json()
+    message = response.get_json()["error"]["fields"]["full_name"][0]
+    assert message == f"Chứa ký tự không hợp lệ (U+{ord(char):04X})."
+
+
+def test_a_noncharacter_is_refused_at_the_page_door(client, world, place):
+    """The dossier page's nominee form goes through the same gate as the API."""
+    token = _page_login(client, world["users"]["clerk"].username)
+    before = _snapshot()
+    response = client.post(f"/ho-so/{place['dossier']}/nguoi-duoc-de-nghi/{place['nominee']}",
+                           data={"expected_version": "1", "full_name": POISON, "position": "Công chức",
+                                 "csrf_token": token},
+                           headers={"Accept": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "U+FFFE" in response.get_data(as_text=True)
+    assert _snapshot() == before
+
+
+def test_a_noncharacter_is_refused_in_an_excel_import(as_user, place):
+    import io
+
+    import openpyxl
+
+    from service.awards import excel
+
+    template = as_user("clerk").get(f"/api/v1/campaigns/{place['campaign']}/nominee-template.xlsx")
+    assert template.status_code == 200, template.get_json()
+    book = openpyxl.load_workbook(io.BytesIO(template.data))
+    sheet = book[excel.DATA_SHEET]
+    headers = [cell.value for cell in sheet[1]]
+    # XML cannot carry U+FFFE itself; a sheet carries it as the ECMA-376 escape, which the import decodes.
+    row = {excel.HEADER_KIND: "Cá nhân", excel.HEADER_NAME: "Trần_xFFFE_Văn Ánh", excel.HEADER_GENDER: "Nam",
+           excel.HEADER_POSITION: "Công chức", excel.HEADER_WORKPLACE: "UBND phường"}
+    for column, header in enumerate(headers, start=1):
+        if header in row:
+            sheet.cell(row=2, column=column, value=row[header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = _snapshot()
+    response = as_user("clerk").post(f"/api/v1/dossiers/{place['dossier']}/nominees/import",
+                                     data={"file": (io.BytesIO(buffer.getvalue()), "danh_sach.xlsx")},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_json()
+    assert "U+FFFE" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _snapshot() == before
+
+
+def test_a_noncharacter_is_refused_in_a_campaign_file():
+    from service.campaigns.definition import DefinitionError, parse_definition
+
+    text = (ROOT / "campaigns" / "long-xuyen-9936-2024.yaml").read_text("utf-8")
+    with pytest.raises(DefinitionError) as refused:
+        # YAML's reader refuses the raw character; a double-quoted escape reaches the schema.
+        parse_definition(text.replace("\naward_name: ", '\naward_name: "Đợt\\uFFFE" #', 1))
+    assert "Chứa ký tự không hợp lệ (U+FFFE)" in str(refused.value)
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(text.replace("\naward_name: ", "\naward_name: Đợt\ufffe", 1))
+    line = text[:text.index("\naward_name: ")].count("\n") + 2
+    assert refused.value.problems[0].line == line
+    assert f"Dòng {line} chứa ký tự không hợp lệ (U+FFFE)" in str(refused.value)
+
+
+def test_a_raw_noncharacter_in_a_campaign_upload_is_a_422(as_user, world):
+    text = (ROOT / "campaigns" / "long-xuyen-9936-2024.yaml").read_text("utf-8").replace("code: ", "code: x\ufffe", 1)
+    before = _snapshot()
+    response = as_user("admin").post("/api/v1/admin/campaigns", data=text.encode("utf-8"),
+                                     content_type="application/yaml")
+    assert response.status_code == 422, response.get_json()
+    assert "U+FFFE" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _snapshot() == before
+
+
+def test_a_noncharacter_is_refused_by_create_user(runner, world):
+    from service.models import User
+
+    result = runner.invoke(args=["create-user", "--username", "moi", "--full-name", POISON, "--role", "unit_clerk",
+                                 "--unit", world["unit_a"].code, "--password", "mat-khau-dai"])
+    assert result.exit_code != 0 and "U+FFFE" in result.output
+    result = runner.invoke(args=["create-user", "--username", "mo\ufffei", "--full-name", "Lê Mới",
+                                 "--role", "unit_clerk", "--unit", world["unit_a"].code,
+                                 "--password", "mat-khau-dai"])
+    assert result.exit_code != 0 and "U+FFFE" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.username.like("mo%"))) == 0
+
+
+def test_a_noncharacter_forced_into_the_database_does_not_break_shared_output(client, as_user, world):
+    """Second line of defence: even data that bypassed the gate cannot make an export fail."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from service.models import Nominee, Unit, User
+    from test_jobs import proposed_round, wait_for
+
+    round_id, _ = proposed_round(as_user, world)
+    db.session.execute(sa.update(Nominee).values(full_name=Nominee.full_name + "\ufffe\uffff",
+                                                 position="Công\ufffechức", workplace="UBND\ufdd0"))
+    db.session.execute(sa.update(User).values(full_name=User.full_name + "\ufffe"))
+    db.session.execute(sa.update(Unit).values(name=Unit.name + "\ufffe"))
+    db.session.commit()
+    reviewer = as_user("reviewer")
+    token = _page_login(client, world["users"]["reviewer"].username)
+    for path in (f"/api/v1/rounds/{round_id}/ranking.xlsx", f"/api/v1/rounds/{round_id}/awardees.xlsx",
+                 f"/dot-khen-thuong/{round_id}/xep-hang.xlsx",
+                 f"/dot-khen-thuong/{round_id}/danh-sach-khen-thuong.xlsx"):
+        response = reviewer.get(path) if path.startswith("/api/") else client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+        names = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+        assert any("Trần Văn Ánh" in name for name in names), names
+        assert not any("\ufffe" in name for name in names)
+    assert token
+    job = reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()
+    job = wait_for(reviewer, job["id"])
+    assert job["state"] == "finished", job
+    download = reviewer.get(job["result_url"])
+    archive = zipfile.ZipFile(io.BytesIO(download.get_data()))
+    download.close()
+    assert archive.testzip() is None
+    offices = [name for name in archive.namelist() if name.endswith((".docx", ".xlsx"))]
+    assert len(offices) == 6 + 5
+    for name in offices:
+        package = zipfile.ZipFile(io.BytesIO(archive.read(name)))
+        for part in package.namelist():
+            assert "\ufffe".encode("utf-8") not in package.read(part), (name, part)
+
+
+def test_every_admin_endpoint_answers_403_to_others_before_reading_the_body(app, client, world, place):
+    """Whatever the body (none, text, broken JSON), a non-administrator gets 403 on /api/v1/admin/…
+    (a campaign that does not exist is still 404 first: see test_handler_layers)."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/admin/")]
+    assert len(rules) >= 3
+    api = TokenClient(client, world["users"]["reviewer"])
+    before = _snapshot()
+    for rule in rules:
+        path = rule.rule.replace("<int:campaign_id>", str(place["campaign"])).replace("<string:kind>", "to_trinh")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS", "GET"}):
+            for body in ({}, {"data": "{", "content_type": JSON}, {"data": "x", "content_type": "text/plain"}):
+                response = getattr(api, method.lower())(path, **body)
+                assert response.status_code == 403, (method, path, body, response.get_json())
+                assert _vietnamese(response.get_json()["error"]["message"])
+    assert _snapshot() == before
+
+
+def test_ranges_of_downloads_are_served_and_bad_ones_refused_in_vietnamese(client, as_user, world, place):
+    """A resumed download gets 206 with its part; an impossible range 416 with the file's size, on both sides."""
+    clerk = as_user("clerk")
+    path = f"/api/v1/dossiers/{place['dossier']}/documents/danh_sach.docx"
+    whole = clerk.get(path)
+    assert whole.status_code == 200 and whole.headers.get("Accept-Ranges") == "bytes"
+    part = clerk.get(path, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == whole.data[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{len(whole.data)}"
+    refused = clerk.get(path, headers={"Range": f"bytes={len(whole.data) + 5}-"})
+    assert refused.status_code == 416
+    assert refused.headers["Content-Range"] == f"bytes */{len(whole.data)}"
+    error = refused.get_json()["error"]
+    assert error["code"] == "range_not_satisfiable" and "tiêu đề Range" in error["message"]
+    _page_login(client, world["users"]["clerk"].username)
+    page = client.get(f"/ho-so/{place['dossier']}/van-ban/danh_sach.docx", headers={"Range": "bytes=999999999-"})
+    assert page.status_code == 416 and "tiêu đề Range" in page.get_data(as_text=True)
+    assert client.get(f"/ho-so/{place['dossier']}/van-ban/danh_sach.docx",
+                      headers={"Range": "bytes=0-3"}).data == whole.data[:4]
+
+
+def test_a_job_result_answers_ranges(as_user, world):
+    from test_jobs import proposed_round, wait_for
+
+    round_id, _ = proposed_round(as_user, world)
+    reviewer = as_user("reviewer")
+    job = wait_for(reviewer, reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()["id"])
+    whole = reviewer.get(job["result_url"])
+    data = whole.get_data()
+    whole.close()
+    part = reviewer.get(job["result_url"], headers={"Range": "bytes=-100"})
+    assert part.status_code == 206 and part.get_data() == data[-100:]
+    part.close()
+    refused = reviewer.get(job["result_url"], headers={"Range": f"bytes={len(data)}-"})
+    assert refused.status_code == 416 and refused.get_json()["error"]["code"] == "range_not_satisfiable"
+    assert refused.headers["Content-Range"] == f"bytes */{len(data)}"

@@ -203,9 +203,13 @@ def test_once_proposed_no_dossier_joins_the_round(as_user, world):
     fire_round(as_user("reviewer"), round_id, "consolidate_early", "collecting", comment="Đủ.")
     fire_round(as_user("reviewer"), round_id, "propose", "consolidating", proposal_number="3/TTr-PYT",
                proposal_date=dt.date(2024, 12, 10))
+    # What GET offers and what POST does follow one rule: the closed round is the reason given.
+    offered = as_user("head_b").get(f"/api/v1/dossiers/{late_id}/transitions").get_json()["transitions"]
+    submit = next(t for t in offered if t["trigger"] == "submit")
     refused = _error(as_user("head_b").post(f"/api/v1/dossiers/{late_id}/transitions",
                                             json={"trigger": "submit", "expected_state": "ready"}), 409)
     assert refused["code"] == "round_closed" and "không còn nhận hồ sơ" in refused["message"]
+    assert submit["allowed"] is False and submit["reasons"] == [refused["message"]]
     ranking = as_user("approver").get(f"/api/v1/rounds/{round_id}/ranking").get_json()
     assert ranking["is_frozen"] and ranking["selected_count"] == 3
 

@@ -53,6 +53,7 @@ def test_page_sign_in_is_throttled_too(client, world, app):
     form = {"username": "clerk", "password": PASSWORD, **({"csrf_token": token.group(1)} if token else {})}
     response = client.post("/dang-nhap", data=form, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
     assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
 
 

@@ -29,6 +29,8 @@ HTTP_MESSAGES = {
     409: ("conflict", "Dữ liệu đã bị người khác thay đổi. Hãy tải lại rồi thực hiện lại."),
     413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
     415: ("unsupported_media_type", "Dữ liệu phải gửi dưới dạng JSON (Content-Type: application/json)."),
+    416: ("range_not_satisfiable", "Không gửi được đoạn tệp đã yêu cầu: tiêu đề Range không hợp lệ "
+                                   "hoặc vượt quá kích thước tệp."),
     422: ("validation_failed", "Dữ liệu chưa hợp lệ."),
     429: ("too_many_requests", "Quá nhiều yêu cầu; hãy thử lại sau ít phút."),
     500: ("internal_error", "Lỗi hệ thống. Dữ liệu của bạn không bị thay đổi; hãy thử lại hoặc báo quản trị viên."),
@@ -102,6 +104,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     response = error_response(status, code, message, fields)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
+    if status == 416 and getattr(error, "length", None) is not None:
+        response.headers["Content-Range"] = f"{error.units} */{error.length}"
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response

@@ -9,11 +9,11 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from .. import office_package, presenters
+from .. import access, office_package, presenters
 from ..awards import excel
 from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import NotFound, ValidationFailed
-from ..lookup import DOSSIER_HEAD_OPTIONS, with_campaign, with_dossier, with_round
+from ..lookup import DOSSIER_HEAD_OPTIONS, requires, with_campaign, with_dossier, with_round
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
@@ -100,11 +100,15 @@ class CustomTemplateOut(Schema):
     uploaded_at = fields.DateTime()
 
 
+TEMPLATES_ADMIN_ONLY = "Chỉ quản trị hệ thống mới được thay mẫu văn bản."
+
+
 @blp.route("/admin/campaigns/<int:campaign_id>/templates/<string:kind>")
 class CampaignTemplate(MethodView):
     @blp.response(200, CustomTemplateOut)
     @blp.documented_errors(401, 403, 404, 422)
     @with_campaign()
+    @requires(access.can_administer, TEMPLATES_ADMIN_ONLY)  # 404 first, then 403, both before the upload is read
     def put(self, user, campaign, kind):
         """Thay mẫu Word của một loại văn bản cho phong trào (tệp .docx trong trường “file”; quản trị)."""
         content, name = _uploaded_file("Hãy tải lên tệp mẫu Word (.docx) trong trường “file”.")
@@ -113,6 +117,7 @@ class CampaignTemplate(MethodView):
     @blp.response(204)
     @blp.documented_errors(401, 403, 404)
     @with_campaign()
+    @requires(access.can_administer, TEMPLATES_ADMIN_ONLY)
     def delete(self, user, campaign, kind):
         """Bỏ mẫu đã tải lên, dùng lại mẫu có sẵn (quản trị)."""
         template_ops.remove_template(user, campaign, kind)

@@ -33,7 +33,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -42,6 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import office_package
 from ..documents.vnformat import format_number
+from ..text import find_forbidden_character, xml_safe
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -420,6 +420,8 @@ def _text(value: Any, column: str, *, multiline: bool = False) -> str:
             continue
         if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
             raise _RowProblem(column, f"Ô chứa ký tự điều khiển không hợp lệ (mã U+{ord(char):04X}).")
+        if find_forbidden_character(char) is not None:
+            raise _RowProblem(column, f"Ô chứa ký tự không hợp lệ (mã U+{ord(char):04X}).")
     if multiline:
         text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip("\n")
     else:
@@ -686,7 +688,7 @@ def neutralise_formula(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", unicodedata.normalize("NFC", value))
+    value = xml_safe(unicodedata.normalize("NFC", value))
     if value.startswith(_FORMULA_TRIGGERS):
         return "'" + value
     return value

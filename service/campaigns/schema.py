@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from workflows.rules import default_vote_rule_dict
 
 from ..models import NOMINEE_KINDS, UNIT_KINDS
-from ..text import describe_character, find_control_character
+from ..text import Text as SharedText
 
 FORMAT_VERSION = 1
 
@@ -52,31 +51,13 @@ def _one_of(values: tuple[str, ...]) -> validate.OneOf:
     return validate.OneOf(values, error=f"Phải là một trong: {_labels(values)}.")
 
 
-class Text(fields.String):
-    """One line (or several with ``multiline``) of Vietnamese text, stored in NFC."""
+class Text(SharedText):
+    """The service's one text field (see :class:`service.text.Text`), required to be non-blank by default."""
 
-    default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự.",
-                              "blank": "Không được để trống."}
+    default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự.", "blank": "Không được để trống."}
 
-    def __init__(self, *args, max_length: int = 255, multiline: bool = False, allow_blank: bool = False,
-                 **kwargs):
-        self.max_length = max_length
-        self.multiline = multiline
-        self.allow_blank = allow_blank
-        super().__init__(*args, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, str):
-            raise self.make_error("invalid")
-        text = unicodedata.normalize("NFC", value).strip()
-        bad = find_control_character(text, multiline=self.multiline)
-        if bad is not None:
-            raise ValidationError(f"Chứa ký tự điều khiển không được phép ({describe_character(bad)}).")
-        if len(text) > self.max_length:
-            raise ValidationError(f"Dài quá {self.max_length} ký tự (hiện có {len(text)}).")
-        if not text and not self.allow_blank:
-            raise self.make_error("blank")
-        return text
+    def __init__(self, *args, allow_blank: bool = False, **kwargs):
+        super().__init__(*args, allow_blank=allow_blank, **kwargs)
 
 
 class Choice(fields.String):

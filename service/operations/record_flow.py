@@ -29,7 +29,7 @@ import workflows
 
 from ..clock import today_local
 from ..db import db
-from ..errors import Conflict, Forbidden, GuardsFailed, ValidationFailed
+from ..errors import Conflict, DomainError, Forbidden, GuardsFailed, ValidationFailed
 from ..models import User
 from ..text import clean_text
 
@@ -116,6 +116,8 @@ class RecordFlow:
         """Register a precondition of ``trigger`` that is not the workflow's (e.g. the round still open).
 
         It runs after the stale and access checks and before the workflow's guards, and raises a domain error.
+        It judges the record, not what the request brings, and changes nothing: ``available`` runs it too,
+        so that a trigger it would refuse is never offered.
         """
         self._known(trigger)
 
@@ -146,20 +148,25 @@ class RecordFlow:
 
     def available(self, actor: User, record: Any, *, today: dt.date | None = None) -> list[dict[str, Any]]:
         """Each trigger leaving the record's state: may this user fire it now, and if not, why."""
+        today = today or today_local()
         facts = self._facts(record, today=today, trigger=None)
         acts = self._may_act(actor, record)
         result = []
         for evaluation in self.workflow.available(record.state, actor.role, facts):
             transition = self.workflow.transition(evaluation.trigger)
             # Guards that judge the request itself (comment, decision) cannot fail before it is made.
-            failures = [f for f in evaluation.failures if f.name not in self.request_guards]
+            failures = [f.message for f in evaluation.failures if f.name not in self.request_guards]
+            if acts and evaluation.problem in (None, "guards_failed"):
+                # The same registered checks as ``fire``: one rule for what is offered and what is done.
+                failures = self._refusals(Firing(actor=actor, record=record, trigger=evaluation.trigger,
+                                                 today=today, comment="")) + failures
             allowed = acts and evaluation.problem in (None, "guards_failed") and not failures
             if not acts:
                 reasons = [self.outsider_message]
             elif evaluation.problem == "role_not_allowed":
                 reasons = [evaluation.message]
             else:
-                reasons = [f.message for f in failures]
+                reasons = failures
             result.append({
                 "trigger": transition.trigger, "label": transition.label, "to_state": transition.dest,
                 "to_state_label": self.workflow.state_label(transition.dest), "allowed": allowed,
@@ -167,6 +174,16 @@ class RecordFlow:
                 "required_fields": list(transition.required_fields),
             })
         return result
+
+    def _refusals(self, firing: Firing) -> list[str]:
+        """The messages of the registered checks of ``firing.trigger`` that refuse it."""
+        messages = []
+        for check in self._checks.get(firing.trigger, ()):
+            try:
+                check(firing)
+            except DomainError as error:
+                messages.append(error.message)
+        return messages
 
     # -- changes ---------------------------------------------------------------------
 

@@ -2,16 +2,15 @@
 
 Input schemas derive from :class:`BaseSchema` (unknown fields are refused with a
 Vietnamese message); free text goes through :class:`Text` (NFC, no control
-characters, a length limit).
+character or noncharacter, a length limit), the one text field of the service.
 """
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..text import describe_character, find_control_character
+from ..text import Text  # noqa: F401 - the schemas take the one text field from here, beside the others
 
 # Marshmallow's own messages are English; these replace them for every field.
 _VI_FIELD_MESSAGES = {
@@ -45,34 +44,6 @@ class StrictBoolean(fields.Boolean):
 
 class BaseSchema(Schema):
     error_messages = {"unknown": "Trường không được hỗ trợ.", "type": "Dữ liệu phải là một đối tượng JSON."}
-
-
-class Text(fields.String):
-    """A string stored in Unicode NFC, with no control characters.
-
-    ``multiline`` keeps line breaks (achievement summaries, opinions).
-    """
-
-    def __init__(self, *args, multiline: bool = False, max_length: int = 255, allow_blank: bool = True,
-                 **kwargs):
-        self.multiline = multiline
-        self.max_length = max_length
-        self.allow_blank = allow_blank
-        super().__init__(*args, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if self.multiline:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = unicodedata.normalize("NFC", text).strip()
-        bad = find_control_character(text, multiline=self.multiline)
-        if bad is not None:
-            raise ValidationError(f"Chứa ký tự điều khiển không được phép ({describe_character(bad)}).")
-        if len(text) > self.max_length:
-            raise ValidationError(f"Dài quá {self.max_length} ký tự (hiện có {len(text)}).")
-        if not self.allow_blank and not text:
-            raise ValidationError("Không được để trống.")
-        return text
 
 
 def one_of(choices, labels: str) -> validate.OneOf:

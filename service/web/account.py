@@ -25,7 +25,7 @@ def login():
         user = authenticate_throttled(username, request.form.get("password", ""), request.remote_addr or "")
     except TooManyAttempts as error:
         return render_template("login.html", username=username, next_url=next_url or "",
-                               error=error.message), 429
+                               error=error.message), 429, {"Retry-After": str(error.retry_after)}
     if user is None:
         log.info("page sign-in refused for %s", username)
         return render_template("login.html", username=username, next_url=next_url or "",

@@ -1,17 +1,34 @@
-"""Who is signed in to the pages: a user id in Flask's signed session cookie."""
+"""Who is signed in to the pages: a user id in Flask's signed session cookie.
+
+The cookie also carries the user's session generation at sign-in and the time
+the session was last used. A request whose generation is behind the user's
+(after a sign-out elsewhere, a password reset or a deactivation) or that comes
+after ``PAGE_SESSION_IDLE_MINUTES`` of silence finds itself signed out. The
+last-use time lives in the cookie, so checking it writes nothing to the database.
+"""
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
+from ..auth import end_page_sessions
 from ..db import db
 from ..models import User
 from . import views
 
 SESSION_KEY = "user_id"
+GENERATION_KEY = "generation"
+LAST_SEEN_KEY = "seen"
+# The last-use time is rewritten at most this often (seconds), so that most responses leave the cookie as it is.
+_SEEN_RESOLUTION = 60
+
+
+def _now() -> int:
+    return int(time.time())
 
 
 def load_signed_in_user() -> None:
@@ -26,10 +43,16 @@ def load_signed_in_user() -> None:
     user_id = session.get(SESSION_KEY)
     if user_id is None:
         return
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
+    now, seen = _now(), session.get(LAST_SEEN_KEY)
+    if not isinstance(seen, int) or now - seen > current_app.config["PAGE_SESSION_IDLE_MINUTES"] * 60:
         session.clear()
         return
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or session.get(GENERATION_KEY) != user.session_generation:
+        session.clear()
+        return
+    if now - seen >= _SEEN_RESOLUTION:
+        session[LAST_SEEN_KEY] = now
     g.user = user
     # Drawn once per request as plain values, so an error page can show it without the database.
     g.viewer = views.viewer(user)
@@ -50,10 +73,19 @@ def current_user() -> User:
 def sign_in(user: User) -> None:
     # A fresh session on every sign-in, so nothing from before survives (session fixation).
     session.clear()
-    session[SESSION_KEY] = user.id
+    session.update(session_values(user))
+
+
+def session_values(user: User) -> dict[str, int]:
+    """What a fresh page session of ``user`` holds."""
+    return {SESSION_KEY: user.id, GENERATION_KEY: user.session_generation, LAST_SEEN_KEY: _now()}
 
 
 def sign_out() -> None:
+    """End this session and every other page session of the same user."""
+    user = signed_in_user()
+    if user is not None:
+        end_page_sessions(user)
     session.clear()
 
 

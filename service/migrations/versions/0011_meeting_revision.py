@@ -1,13 +1,13 @@
 """The council's vote belongs to one revision of the nominees: a changed list needs a new vote.
 
 Revision ID: 0011_meeting_revision
-Revises: 0007_audit_events
+Revises: 0008_session_generation
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0011_meeting_revision'
-down_revision = '0007_audit_events'
+down_revision = '0008_session_generation'
 branch_labels = None
 depends_on = None
 
