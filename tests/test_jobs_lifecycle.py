@@ -160,6 +160,7 @@ def test_a_redis_that_accepts_and_never_answers_fails_a_start_within_two_seconds
         took = time.monotonic() - started_at
         job = reviewer.get(f"/api/v1/jobs/{started.get_json()['id']}").get_json()
     finally:
+        server.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which then ends
         server.close()
         for connection in accepted:
             connection.close()
@@ -197,7 +198,7 @@ def test_after_a_restore_jobs_have_no_file_and_none_is_left_running(app, world, 
     round_id, _ = proposed_round(as_user, world)
     reviewer = as_user("reviewer")
     done = wait_for(reviewer, reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()["id"])
-    running = _running_job(world, round_id, jobs.worker_id())
+    running_id = _running_job(world, round_id, jobs.worker_id()).id  # read here, not in the other app
     archive = tmp_path / "hoso.tar.gz"
     assert runner.invoke(args=["backup", "--output", str(archive)]).exit_code == 0
     restored = _invoke(empty_app, "restore", str(archive))
@@ -207,7 +208,7 @@ def test_after_a_restore_jobs_have_no_file_and_none_is_left_running(app, world, 
             finished = job_view(db.session.get(Job, done["id"]))
             assert finished["result_missing"] and finished["result_name"] is None
             assert "tạo lại" in finished["error"]
-            interrupted = job_view(db.session.get(Job, running.id))
+            interrupted = job_view(db.session.get(Job, running_id))
             assert interrupted["state"] == "failed" and interrupted["error"] == jobs.INTERRUPTED
         finally:
             db.session.remove()
@@ -318,3 +319,48 @@ def test_deleting_a_round_removes_its_job_results(app, world, as_user):
     db.session.commit()
     assert not result.exists()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.round_id == round_.id)) == 0
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_leaves_a_job_that_is_interrupted_at_once(app, world, as_user, database_config):
+    """A real `jobs-worker` process takes the job, is killed with SIGKILL halfway, and the job says
+    so at the next read; a new start is accepted at once and a new worker finishes it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("holds the job halfway with a table lock, which needs PostgreSQL")
+    round_id, _ = proposed_round(as_user, world)
+    app.config["JOB_THREADS"] = 0
+    reviewer = as_user("reviewer")
+    job_id = reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()["id"]
+    env = {**os.environ, **subprocess_environment(database_config), "DOCUMENT_STORE": app.config["DOCUMENT_STORE"],
+           "SECRET_KEY": "test-secret", "FLASK_APP": "service", "JOB_POLL_SECONDS": "0.2"}
+    env.pop("REDIS_URL", None)
+    blocker = db.engine.connect()
+    transaction = blocker.begin()
+    # The job claims its row, then waits on the documents it must copy: halfway, for as long as we hold this.
+    blocker.execute(sa.text("LOCK TABLE generated_documents IN ACCESS EXCLUSIVE MODE"))
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "jobs-worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while reviewer.get(f"/api/v1/jobs/{job_id}").get_json()["state"] != "running":
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.1)
+        worker.kill()
+        worker.wait()
+    finally:
+        transaction.rollback()
+        blocker.close()
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    shown = reviewer.get(f"/api/v1/jobs/{job_id}").get_json()
+    assert shown["state"] == "failed" and shown["error"] == jobs.INTERRUPTED
+    again = reviewer.post(f"/api/v1/rounds/{round_id}/document-jobs").get_json()
+    assert again["id"] != job_id
+    restarted = subprocess.run([sys.executable, "-m", "flask", "jobs-worker", "--burst"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert restarted.returncode == 0, restarted.stderr[-2000:]
+    db.session.expire_all()
+    assert wait_for(reviewer, again["id"], seconds=5)["state"] == "finished"
+    assert db.session.get(Job, job_id).state == "failed"  # the restarted worker wrote it down too
+    assert not list((Path(app.config["DOCUMENT_STORE"]) / jobs.RESULTS_FOLDER).glob("job*-.tmp-*"))
