@@ -135,8 +135,8 @@ def reset_password_command(username: str, password: str) -> None:
 def verify_documents_command(prune: bool, grace_minutes: int) -> None:
     """Kiểm tra mọi văn bản đã lưu khớp với mã SHA-256 đã ghi, và liệt kê các tệp không bản ghi nào
     trỏ tới (văn bản, mẫu văn bản tải lên, tệp kết quả của công việc); --prune xóa các tệp ấy."""
-    from .jobs import RESULTS_FOLDER
-    from .models import CustomTemplate, GeneratedDocument
+    from .jobs import RESULTS_FOLDER, result_temp_prefix
+    from .models import CustomTemplate, GeneratedDocument, Job
     from .operations.store import document_store, referenced_files
 
     store = document_store()
@@ -155,7 +155,11 @@ def verify_documents_command(prune: bool, grace_minutes: int) -> None:
     click.echo(f"Đã kiểm tra {total} văn bản, {bad} văn bản hỏng hoặc thiếu.")
 
     digests, results = referenced_files()
-    orphans = store.unreferenced(digests, results, folders=(RESULTS_FOLDER,))
+    # The half-written result of a job still running is its worker's, however long the job takes.
+    writing = tuple(f"{RESULTS_FOLDER}/{result_temp_prefix(job_id)}"
+                    for job_id in db.session.scalars(sa.select(Job.id).where(Job.state == "running")))
+    orphans = [(name, path) for name, path in store.unreferenced(digests, results, folders=(RESULTS_FOLDER,))
+               if not name.startswith(writing)]
     grace_seconds = grace_minutes * 60
     old_enough = {name for name, _ in store.unreferenced(digests, results, folders=(RESULTS_FOLDER,),
                                                            older_than=grace_seconds)}

@@ -232,10 +232,12 @@ def test_verify_documents_lists_unreferenced_files_and_prune_removes_only_old_on
     young_document = store / "cd" / ("cd" + "1" * 62)
     old_result = store / jobs.RESULTS_FOLDER / "dot9-job99-deadbeef.zip"
     not_ours = store / "previews" / "something.html"
-    for path in (old_document, young_document, old_result, not_ours):
+    running = _running_job(world, round_id, jobs.worker_id())  # a long job, still writing its .zip
+    being_written = store / jobs.RESULTS_FOLDER / f"{jobs.result_temp_prefix(running.id)}.tmp-0123"
+    for path in (old_document, young_document, old_result, not_ours, being_written):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"left behind")
-    for path in (old_document, old_result, not_ours, *kept):
+    for path in (old_document, old_result, not_ours, being_written, *kept):
         _age(path, 2 * 3600)
 
     report = runner.invoke(args=["verify-documents"])
@@ -250,6 +252,7 @@ def test_verify_documents_lists_unreferenced_files_and_prune_removes_only_old_on
     assert pruned.exit_code == 0, pruned.output
     assert not old_document.exists() and not old_result.exists()
     assert young_document.exists() and not_ours.exists()  # a write in flight is never removed
+    assert being_written.exists()
     assert all(path.exists() for path in kept)
     again = runner.invoke(args=["verify-documents"]).output
     assert "1 tệp không bản ghi nào trỏ tới" in again  # only the young one, until it is old enough
