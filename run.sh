@@ -31,7 +31,8 @@ supervise_worker() {
   local child=""
   trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
   while true; do
-    .venv/bin/flask jobs-worker &
+    # At a lower priority: when the cores are busy, people's requests go first.
+    nice -n "${JOB_NICE:-10}" .venv/bin/flask jobs-worker &
     child=$!
     wait "$child" || true
     sleep 1

@@ -14,7 +14,8 @@ in both windows, and how long a job took.
 - ``threads``: the former embedded default, without Redis: the job runs in a thread of the web
   worker process that took the request (``JOB_THREADS=1``).
 - ``worker``: the default now, without Redis: the job waits in the jobs table and one
-  ``flask jobs-worker`` process (as ``run.sh`` starts it) runs it; the web workers run none.
+  ``flask jobs-worker`` process, started as ``run.sh`` starts it (``nice -n 10``), runs it; the web
+  workers run none.
 """
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def _run_jobs(base: str, token: str, round_id: int, count: int) -> list[float]:
 @contextlib.contextmanager
 def _jobs_worker(env: dict[str, str], log_path: Path):
     with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "service", "jobs-worker"], cwd=ROOT,
+        process = subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "flask", "--app", "service",
+                                    "jobs-worker"], cwd=ROOT,
                                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield process

@@ -30,8 +30,8 @@ import os
 import socket
 import threading
 import time
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
