@@ -25,16 +25,24 @@ PORT=${PORT:-5000}
 export WORKERS=${WORKERS:-2} THREADS=${THREADS:-4}
 GUNICORN=(.venv/bin/gunicorn --config service/gunicorn.conf.py --bind "$HOST:$PORT")
 echo "Dịch vụ chạy tại http://$HOST:$PORT/  (tài liệu API: http://$HOST:$PORT/api/v1/docs)"
-if [ -z "${REDIS_URL:-}" ]; then
-  # No Redis: each app process runs background jobs in a thread of its own.
-  exec "${GUNICORN[@]}"
-fi
-
-# With Redis, background jobs go to its queue; start the job workers beside the app and stop
-# them with it. On several machines, run `flask --app service jobs-worker` wherever suits.
+# Background jobs never run in the web workers: with REDIS_URL they go to its queue, without it they
+# wait in the jobs table; either way `flask jobs-worker` processes run them. Each is restarted if it
+# stops, and a restarted worker marks the jobs its predecessor was running as interrupted at once.
+# On several machines, run `flask --app service jobs-worker` wherever suits.
+supervise_worker() {
+  local child=""
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+  while true; do
+    # At a lower priority: when the cores are busy, people's requests go first.
+    nice -n "${JOB_NICE:-10}" .venv/bin/flask jobs-worker &
+    child=$!
+    wait "$child" || true
+    sleep 1
+  done
+}
 worker_pids=()
 for _ in $(seq "${JOB_WORKERS:-1}"); do
-  .venv/bin/flask jobs-worker &
+  supervise_worker &
   worker_pids+=("$!")
 done
 trap 'kill "${worker_pids[@]}" 2>/dev/null; wait' EXIT INT TERM

@@ -39,6 +39,8 @@ from flask import current_app
 
 from .db import db, utcnow
 from .docstore import DocumentStore, write_atomically
+from .jobs import INTERRUPTED
+from .models import Job
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +314,10 @@ def restore_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
             connection.execute(table.insert(), rows[start:start + _BATCH])
     if connection.dialect.name == "postgresql":
         _reset_sequences(connection)
+    # Jobs waiting or running when the backup was taken have no process here to finish them; the
+    # archive holds no job results either, and the job's page says so (operations.jobs.job_view).
+    connection.execute(sa.update(Job).where(Job.state.in_(("queued", "running")))
+                       .values(state="failed", error=INTERRUPTED, message="", finished_at=utcnow()))
     log.info("backup %s restored: %s tables, %s documents", path, len(manifest["tables"]),
              manifest["documents"]["count"])
     return manifest

@@ -150,10 +150,16 @@ def deactivate_user_command(username: str) -> None:
 
 
 @click.command("verify-documents")
-def verify_documents_command() -> None:
-    """Kiểm tra mọi văn bản đã lưu khớp với mã SHA-256 đã ghi."""
-    from .models import GeneratedDocument
-    from .operations.documents import document_store
+@click.option("--prune", is_flag=True,
+              help="Xóa các tệp không bản ghi nào trỏ tới (chỉ tệp cũ hơn thời gian chờ).")
+@click.option("--grace-minutes", default=60, show_default=True, type=click.IntRange(min=1),
+              help="Tệp mới ghi trong chừng ấy phút không bị xóa: có thể thuộc một giao dịch chưa ghi xong.")
+def verify_documents_command(prune: bool, grace_minutes: int) -> None:
+    """Kiểm tra mọi văn bản đã lưu khớp với mã SHA-256 đã ghi, và liệt kê các tệp không bản ghi nào
+    trỏ tới (văn bản, mẫu văn bản tải lên, tệp kết quả của công việc); --prune xóa các tệp ấy."""
+    from .jobs import RESULTS_FOLDER, result_temp_prefix
+    from .models import CustomTemplate, GeneratedDocument, Job
+    from .operations.store import document_store, referenced_files
 
     store = document_store()
     bad = 0
@@ -163,22 +169,46 @@ def verify_documents_command() -> None:
         if not store.verify(document.sha256):
             bad += 1
             click.echo(f"HỎNG: hồ sơ {document.dossier_id}, {document.kind} v{document.version} ({document.sha256})")
+    for template in db.session.scalars(sa.select(CustomTemplate).order_by(CustomTemplate.id)):
+        total += 1
+        if not store.verify(template.sha256):
+            bad += 1
+            click.echo(f"HỎNG: mẫu {template.kind} của phong trào {template.campaign_id} ({template.sha256})")
     click.echo(f"Đã kiểm tra {total} văn bản, {bad} văn bản hỏng hoặc thiếu.")
+
+    digests, results = referenced_files()
+    # The half-written result of a job still running is its worker's, however long the job takes.
+    writing = tuple(f"{RESULTS_FOLDER}/{result_temp_prefix(job_id)}"
+                    for job_id in db.session.scalars(sa.select(Job.id).where(Job.state == "running")))
+    orphans = [(name, path) for name, path in store.unreferenced(digests, results, folders=(RESULTS_FOLDER,))
+               if not name.startswith(writing)]
+    grace_seconds = grace_minutes * 60
+    old_enough = {name for name, _ in store.unreferenced(digests, results, folders=(RESULTS_FOLDER,),
+                                                           older_than=grace_seconds)}
+    removed = 0
+    for name, path in orphans:
+        if prune and name in old_enough:
+            path.unlink(missing_ok=True)
+            removed += 1
+            click.echo(f"ĐÃ XÓA tệp không bản ghi nào trỏ tới: {name}")
+        else:
+            young = "" if name in old_enough else f" (mới ghi chưa tới {grace_minutes} phút, chưa xóa)"
+            click.echo(f"THỪA: tệp không bản ghi nào trỏ tới: {name}{young}")
+    click.echo(f"{len(orphans)} tệp không bản ghi nào trỏ tới"
+               + (f", đã xóa {removed}." if prune else "; chạy lại với --prune để xóa các tệp đủ cũ."))
     if bad:
         sys.exit(1)
 
 
 @click.command("jobs-worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Dừng khi không còn công việc nào chờ.")
 def jobs_worker_command(burst: bool) -> None:
-    """Run background jobs from the Redis queue (REDIS_URL) until stopped."""
+    """Chạy các công việc nền: từ hàng đợi Redis (REDIS_URL) hoặc, không có Redis, từ bảng công việc
+    trong cơ sở dữ liệu. Trước hết đánh dấu gián đoạn các công việc của tiến trình đã dừng."""
     from . import jobs
     from .operations import jobs as _job_kinds  # noqa: F401 - registers what each kind of job does
 
-    try:
-        jobs.work(burst=burst)
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from None
+    jobs.work(burst=burst)
 
 
 def init_app(app: Flask) -> None:

@@ -28,11 +28,14 @@ DEFAULTS: dict[str, Any] = {
     "BEHIND_HTTPS_PROXY": False,
     # Prize money is rounded to tens of thousands of đồng; sources differ on "nearest" or "up".
     "PRIZE_ROUNDING": "nearest",
-    # Background jobs: on an RQ queue in Redis when REDIS_URL is set (run `flask jobs-worker`
-    # processes), otherwise in a thread pool of each app process.
+    # Background jobs: on an RQ queue in Redis when REDIS_URL is set, otherwise waiting in the jobs
+    # table; either way run by `flask jobs-worker` processes, never by the web workers. JOB_THREADS > 0
+    # (tests) runs them in threads of the app process instead when there is no Redis.
     "REDIS_URL": None,
     "JOB_QUEUE": "hoso-jobs",
-    "JOB_THREADS": 1,
+    "JOB_THREADS": 0,
+    # How often a worker without Redis looks in the jobs table for work.
+    "JOB_POLL_SECONDS": 1.0,
     "JOB_TIMEOUT_SECONDS": 3600,
     # A running job that has not reported progress for this long has lost its worker.
     "JOB_STALE_SECONDS": 600,
@@ -58,6 +61,7 @@ _ENV_TYPES: dict[str, type] = {
     "REDIS_URL": str,
     "JOB_QUEUE": str,
     "JOB_THREADS": int,
+    "JOB_POLL_SECONDS": float,
     "JOB_TIMEOUT_SECONDS": int,
     "JOB_STALE_SECONDS": int,
     "SQL_STATEMENT_HEADER": bool,

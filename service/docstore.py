@@ -8,21 +8,29 @@ A process killed between writing and renaming leaves its ``.tmp-*`` file
 behind. Each process sweeps those out the first time it opens a store: files
 older than a minute are removed, younger ones may still be being written by
 another process sharing the store and are left alone.
+
+Files no database record points to (a document whose transaction rolled back,
+a replaced template, the result of a deleted job) are found by
+:meth:`DocumentStore.unreferenced` and removed by ``verify-documents --prune``,
+only once they are older than a grace period: a file written a moment ago may
+belong to a transaction that has not committed yet.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
 TEMP_PREFIX = ".tmp-"
+_HASH_FOLDER = re.compile(r"^[0-9a-f]{2}/[^/]+$")
 # A write takes milliseconds; a temporary file this old has lost its writer.
 STALE_TEMP_SECONDS = 60
 
@@ -85,7 +93,14 @@ class DocumentStore:
         digest = hashlib.sha256(content).hexdigest()
         target = self.path_for(digest)
         if target.exists():
-            return digest
+            # A fresh time marks the file as wanted again, so a prune of unreferenced files
+            # (which spares young files) cannot remove it before the new record commits.
+            try:
+                os.utime(target)
+            except FileNotFoundError:
+                pass
+            else:
+                return digest
         write_atomically(target, lambda handle: handle.write(content))
         return digest
 
@@ -105,3 +120,32 @@ class DocumentStore:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         return digest.hexdigest() == sha256
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """Every file in the store as (name relative to the root, path), temporary files included."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix(), path
+
+    def unreferenced(self, digests: Iterable[str], other_files: Iterable[str], folders: Iterable[str] = (),
+                     older_than: float = 0.0) -> list[tuple[str, Path]]:
+        """Files no record points to, among the hash-named files and those in ``folders``: neither
+        named by one of ``digests`` nor one of ``other_files`` (names relative to the root). Files
+        elsewhere under the root are not the store's and are left out. With ``older_than``, only
+        files last written that many seconds ago or earlier."""
+        wanted = {f"{digest[:2]}/{digest}" for digest in digests} | set(other_files)
+        areas = tuple(folder.rstrip("/") + "/" for folder in folders)
+        cutoff = time.time() - older_than
+        found = []
+        for name, path in self.files():
+            if name in wanted or not (_HASH_FOLDER.match(name) or name.startswith(areas)):
+                continue
+            try:
+                if older_than and path.stat().st_mtime > cutoff:
+                    continue
+            except FileNotFoundError:
+                continue
+            found.append((name, path))
+        return found

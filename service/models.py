@@ -573,6 +573,9 @@ class Job(db.Model):
     finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     # Written with every progress step; a running job whose heartbeat stops has lost its worker.
     heartbeat_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Which process runs the job (host:pid:process start), so that a restarted process's jobs are
+    # known to be lost at once instead of after JOB_STALE_SECONDS without a heartbeat.
+    worker_id: Mapped[Optional[str]] = mapped_column(sa.String(128))
 
     requested_by: Mapped["User"] = relationship()
     round: Mapped[Optional["CampaignRound"]] = relationship()

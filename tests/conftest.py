@@ -78,6 +78,7 @@ def app(_database, database_config, tmp_path):
         "SECRET_KEY": "test-secret",
         "AUTO_MIGRATE": False,
         "LOAD_DEMO_DATA": False,
+        "JOB_THREADS": 1,
     })
     with app.app_context():
         if _database["kind"] == "postgresql":

@@ -30,7 +30,10 @@ class JobOut(Schema):
     total = fields.Integer()
     percent = fields.Integer()
     message = fields.String(metadata={"description": "Việc đang làm, khi công việc đang chạy"})
-    error = fields.String(metadata={"description": "Lý do, khi công việc không thành công"})
+    error = fields.String(metadata={"description": "Lý do, khi công việc không thành công, "
+                                                   "hoặc khi tệp kết quả không còn"})
+    result_missing = fields.Boolean(metadata={"description": "Công việc đã xong nhưng tệp kết quả không còn "
+                                                             "(ví dụ sau khi khôi phục): hãy tạo lại"})
     requested_by = fields.String()
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)

@@ -16,6 +16,7 @@ many units there are) and served from there in chunks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import zipfile
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 import workflows
 
@@ -38,6 +39,8 @@ from . import round_documents
 from .campaigns import participating_units
 from .documents import document_store, download_name
 
+log = logging.getLogger(__name__)
+
 JOB_STATE_LABELS = {
     "queued": "Đang chờ xử lý",
     "running": "Đang xử lý",
@@ -45,7 +48,8 @@ JOB_STATE_LABELS = {
     "failed": "Không thành công",
 }
 JOB_KIND_LABELS = {"round_documents": "Toàn bộ văn bản của đợt khen thưởng"}
-RESULTS_FOLDER = "jobs"
+RESULTS_FOLDER = jobs.RESULTS_FOLDER
+RESULT_MISSING = "Tệp kết quả không còn (có thể do khôi phục từ bản sao lưu), hãy tạo lại."
 # How many finished bundles of one round keep their file; older ones are removed when a new one is made.
 KEPT_RESULTS_PER_ROUND = 2
 
@@ -104,22 +108,30 @@ def _hold_round(round_: CampaignRound) -> None:
 
 
 def job_view(job: Job) -> dict[str, Any]:
-    """What the API and the page show of a job, with the stale case told as it is."""
+    """What the API and the page show of a job, with the stale case told as it is, and a finished
+    job whose file is gone (after a restore, say) told so instead of offered for download."""
     state, error = job.state, job.error
     if jobs.is_stale(job):
         state, error = "failed", jobs.INTERRUPTED
+    result_missing = state == "finished" and bool(job.result_path) and not _result_file(job).is_file()
+    has_result = state == "finished" and bool(job.result_path) and not result_missing
     percent = 100 if state == "finished" else (round(100 * job.done / job.total) if job.total else 0)
     return {
         "id": job.id, "kind": job.kind, "kind_label": JOB_KIND_LABELS[job.kind], "round_id": job.round_id,
         "state": state, "state_label": JOB_STATE_LABELS[state], "done": job.done, "total": job.total,
         "percent": percent, "message": job.message if state in ("queued", "running") else "",
-        "error": error if state == "failed" else "",
+        "error": error if state == "failed" else (RESULT_MISSING if result_missing else ""),
+        "result_missing": result_missing,
         "requested_by": job.requested_by.full_name, "created_at": job.created_at,
         "started_at": job.started_at, "finished_at": job.finished_at,
-        "result_name": job.result_name if state == "finished" and job.result_path else None,
-        "result_size": job.result_size if state == "finished" and job.result_path else None,
+        "result_name": job.result_name if has_result else None,
+        "result_size": job.result_size if has_result else None,
         "details": job.details or {},
     }
+
+
+def _result_file(job: Job) -> Path:
+    return Path(current_app.config["DOCUMENT_STORE"]) / job.result_path
 
 
 def job_result(actor: User, job: Job) -> tuple[Path, str]:
@@ -128,10 +140,42 @@ def job_result(actor: User, job: Job) -> tuple[Path, str]:
         raise Conflict("Công việc chưa xong; hãy chờ thanh tiến độ đến 100%.", code="job_not_finished")
     if not job.result_path:
         raise NotFound("Tệp kết quả này đã được thay bằng một bản mới hơn; hãy tải bản mới nhất.")
-    path = Path(current_app.config["DOCUMENT_STORE"]) / job.result_path
+    path = _result_file(job)
     if not path.is_file():
-        raise NotFound("Không còn tệp kết quả của công việc này; hãy chạy lại.")
+        raise NotFound(RESULT_MISSING)
     return path, job.result_name or path.name
+
+
+def forget_jobs_of_deleted_rounds(session: Session) -> None:
+    """Before a flush that deletes rounds, delete their jobs and note the jobs' result files for
+    removal once the deletion commits (on every database, whether or not it enforces the cascade)."""
+    round_ids = [obj.id for obj in session.deleted if isinstance(obj, CampaignRound) and obj.id is not None]
+    if not round_ids:
+        return
+    paths = session.scalars(sa.select(Job.result_path).where(Job.round_id.in_(round_ids),
+                                                             Job.result_path.is_not(None))).all()
+    session.execute(sa.delete(Job).where(Job.round_id.in_(round_ids)))
+    session.info.setdefault("job_files_to_remove", []).extend(paths)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _note_files_of_deleted_rounds(session: Session, flush_context, instances) -> None:
+    forget_jobs_of_deleted_rounds(session)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _remove_files_of_deleted_rounds(session: Session) -> None:
+    paths = session.info.pop("job_files_to_remove", [])
+    if paths:
+        root = Path(current_app.config["DOCUMENT_STORE"])
+        for relative in paths:
+            (root / relative).unlink(missing_ok=True)
+        log.info("removed %s result files of deleted rounds", len(paths))
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _keep_files_after_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop("job_files_to_remove", None)
 
 
 # --- the work -------------------------------------------------------------------------------------
@@ -205,7 +249,7 @@ def build_round_documents(job: Job, progress: jobs.Progress) -> None:
             archive.writestr(zipfile.ZipInfo("MUC_LUC.txt", _zip_time()), _table_of_contents(
                 round_, contents, notes, _not_received(round_, dossiers)), compress_type=zipfile.ZIP_DEFLATED)
 
-    write_atomically(target, write)
+    write_atomically(target, write, prefix=jobs.result_temp_prefix(job.id))
     _remove_older_results(round_, job)
     job.result_path = relative
     job.result_size = target.stat().st_size

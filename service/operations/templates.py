@@ -13,7 +13,7 @@ from ..db import db
 from ..documents.builders import sample_path
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..models import Campaign, CustomTemplate, User
-from .store import document_store
+from .store import document_store, release_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ def upload_template(actor: User, campaign: Campaign, kind: str, content: bytes, 
     sha = document_store().put(content)
     uploaded = custom_template(campaign, kind)
     before = audit.fields_of(uploaded, _AUDITED) if uploaded is not None else {}
+    if uploaded is not None and uploaded.sha256 != sha:
+        release_after_commit(uploaded.sha256)
     uploaded = uploaded or CustomTemplate(campaign_id=campaign.id, kind=kind)
     uploaded.sha256, uploaded.size = sha, len(content)
     uploaded.file_name = (file_name or "")[:255]
@@ -70,6 +72,7 @@ def remove_template(actor: User, campaign: Campaign, kind: str) -> None:
     if uploaded is None:
         raise NotFound("Phong trào đang dùng mẫu có sẵn cho loại văn bản này.")
     before = audit.fields_of(uploaded, _AUDITED)
+    release_after_commit(uploaded.sha256)
     db.session.delete(uploaded)
     db.session.flush()
     audit.record(actor, "template.remove", ("custom_template", uploaded.id), campaign=campaign,

@@ -25,7 +25,7 @@
     state.className = "badge badge--" + (TONES[job.state] || "neutral");
     bar.value = job.percent;
     percent.textContent = job.percent + "%";
-    if (job.state === "failed") {
+    if (job.state === "failed" || job.result_missing) {
       message.textContent = job.error;
     } else if (job.state === "finished") {
       message.textContent = "Xong (" + job.done + "/" + job.total + " phần việc). Tệp đã sẵn sàng để tải.";
