@@ -1,12 +1,12 @@
 """The council's vote belongs to one revision of the nominees: a changed list needs a new vote.
 
-Revision ID: 0011_meeting_revision
+Revision ID: 0010_meeting_revision
 Revises: 0009_job_owner
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0011_meeting_revision'
+revision = '0010_meeting_revision'
 down_revision = '0009_job_owner'
 branch_labels = None
 depends_on = None
