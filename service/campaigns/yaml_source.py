@@ -188,8 +188,8 @@ def load_yaml_document(text: str) -> YamlDocument:
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         character = error.character if isinstance(error.character, int) else ord(error.character)
-        raise SourceError([SourceProblem((), line, f"Tệp chứa ký tự không được phép (mã U+{character:04X}) ở dòng "
-                                                   f"{line}; hãy xóa ký tự này.")]) from None
+        raise SourceError([SourceProblem((), line, f"Dòng {line} chứa ký tự không hợp lệ "
+                                                   f"(U+{character:04X}); hãy xóa ký tự này.")]) from None
     except yaml.YAMLError:
         raise SourceError([SourceProblem((), None, "Lỗi cú pháp YAML: " + _explain(""))]) from None
     except _TooLarge as error:
