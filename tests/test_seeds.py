@@ -121,7 +121,8 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
     assert first_ward["metrics"]["rate_bhxh"] == 62.5 and first_ward["metrics"]["staff_total"] == 24
     assert first_ward["award_form"] == {"code": tk, "name": "Giấy khen",
                                         "title": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên",
-                                        "issuer": "ubnd-lx", "category": "giay_khen", "multiplier": 0.6}
+                                        "issuer": "ubnd-lx", "category": "giay_khen", "family": "commendation",
+                                        "multiplier": 0.6}
     assert snapshot["awardees"][3]["gender"] == "male" and snapshot["awardees"][3]["position"] == "Phó Chủ tịch"
     assert snapshot["awardees"][3]["unit"]["code"] == "my-long"
     assert snapshot["proposal"] == {"number": "45/TTr-PYT", "serial": 45, "date": dt.date(2024, 12, 10)}

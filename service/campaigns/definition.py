@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from workflows.rules import vote_rule_from_dict
 
+from ..awards.families import form_family
 from ..vocabulary import nominee_kind_word
 from .schema import FORMAT_VERSION, ROUND_KIND_LABELS, DefinitionSchema
 from .yaml_source import Path, SourceError, SourceProblem, YamlDocument, load_yaml_document
@@ -295,7 +296,8 @@ def _award_form(form: dict[str, Any], default_title: str | None) -> dict[str, An
     periods = value if isinstance(value, list) else []
     return {
         "code": form["code"], "name": form["name"], "title": form["title"] or default_title or form["name"],
-        "issuer": form["issuer"], "category": form["category"], "nominee_kinds": list(form["nominee_kinds"]),
+        "issuer": form["issuer"], "category": form["category"], "family": form_family(form),
+        "nominee_kinds": list(form["nominee_kinds"]),
         "vote_rule": form["vote_rule"],
         "multiplier": periods[-1]["value"] if periods else value,
         "multipliers": [{"from": p["start"], "value": p["value"], "basis": p["basis"]} for p in periods],

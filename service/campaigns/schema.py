@@ -15,6 +15,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from workflows.rules import default_vote_rule_dict
 
+from ..awards.families import FAMILIES
 from ..models import NOMINEE_KINDS, UNIT_KINDS
 from ..text import Text as SharedText
 
@@ -243,6 +244,10 @@ class AwardFormSchema(StrictSchema):
     issuer = Code(slug=True, required=True)
     # The form's row in the prize table (service/awards/prize_multipliers.yaml), e.g. giay_khen.
     category = Code(load_default=None)
+    # Title (recognised) or commendation (given): Law 06/2022/QH15, art. 7 and 9. When left out,
+    # the category and then the name decide (service.awards.families.form_family).
+    family = Choice(load_default=None, allow_none=True, validate=validate.OneOf(
+        FAMILIES, error="Phải là “title” (danh hiệu thi đua) hoặc “commendation” (hình thức khen thưởng)."))
     nominee_kinds = _kinds(NOMINEE_KINDS, required=True)
     multiplier = fields.Raw(load_default=None)
     vote_rule = Mapping(load_default=default_vote_rule_dict)

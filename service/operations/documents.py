@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from workflows.rules import form_vote_rule, vote_passes, vote_percent
 
 from .. import access
+from ..awards.families import form_family
 from ..campaigns.metrics import nominee_values
 from ..clock import to_local, today_local
 from ..db import db
@@ -72,7 +73,7 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "gender": nominee.gender,
             "position": nominee.position or None,
             "workplace": nominee.workplace or None,
-            "award_form": {"code": form["code"], "name": form["name"]},
+            "award_form": {"code": form["code"], "name": form["name"], "family": form_family(form)},
             # Typed figures, then the rates and attainments the service derives from them,
             # so the list shows "Tỷ lệ …: 62,5%" next to the clerk's own summary.
             "metrics": nominee_values(campaign, nominee, dossier.unit.code),

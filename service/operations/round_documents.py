@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 
 from ..awards import excel
+from ..awards.families import form_family
 from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
@@ -69,7 +70,7 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     def form_of(code: str) -> dict[str, Any]:
         form = campaign.award_form(code) or {"code": code, "name": code}
         return {"code": form["code"], "name": form["name"], "title": form.get("title") or campaign.award_name,
-                "issuer": form.get("issuer"), "category": form.get("category"),
+                "issuer": form.get("issuer"), "category": form.get("category"), "family": form_family(form),
                 "multiplier": multiplier_on(form, day)}
 
     def person(row: dict[str, Any]) -> dict[str, Any]:
