@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..typesetting import balanced_lines, text_width_cm
 from ..vnformat import honorific, nfc
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "DocumentDataError",
     "capitalise",
     "clause",
+    "HEADER_LINE_CM",
     "header_name",
     "in_sentence",
     "issuer_header",
@@ -142,7 +144,14 @@ def person_name(name: Any, gender: Any) -> str:
 # ("ỦY BAN NHÂN DÂN | PHƯỜNG MỸ BÌNH"); longer alternatives first.
 # "XÃ HỘI" (society, as in "Lao động - Thương binh và Xã hội") is no place.
 _PLACE_WORD = re.compile(r"\b(?:THỊ TRẤN|THỊ XÃ|THÀNH PHỐ|ĐẶC KHU|PHƯỜNG|XÃ(?! HỘI)|TỈNH|QUẬN|HUYỆN)\b")
-# About this many capitals at 13 pt fit on one line of the header's left column.
+# The header block's left column is 8.6 cm wide less 2 × 0.05 cm of cell
+# padding (templates_docx/build_templates.py, HEADER_WIDTHS_CM); the body
+# names are set there in 13 pt capitals (Decree 30/2020, Annex I). A tenth
+# of a centimetre is kept free so that a line never touches the edge.
+HEADER_LINE_CM = 8.4
+HEADER_SIZE_PT = 13
+# Custom sets a name longer than this on two lines, broken before its place,
+# even when it would fit on one.
 _HEADER_LINE_CHARS = 28
 
 
@@ -154,24 +163,38 @@ def split_place(name: str) -> tuple[str, str]:
     return name[: found.start()].rstrip(" -"), name[found.start():]
 
 
-def header_name(name: str) -> str:
-    """A body's name in capitals, broken before the place when too long for one line.
+def header_name(name: str, bold: bool = True) -> str:
+    """A body's name in capitals, in lines that fit the header block's column.
 
     Official headers set "ỦY BAN NHÂN DÂN" and "PHƯỜNG MỸ BÌNH" on two lines
-    rather than let Word break the name anywhere; the "\n" becomes a line
-    break in the document.
+    rather than let the word processor break the name anywhere: a long name
+    breaks before its place, and a part still too wide
+    (a long ward name) is broken into even lines (``balanced_lines``), so
+    no line is cut and no word is left alone. When breaking before the place
+    would take three lines or more, and more than breaking the whole name
+    evenly ("UBND" alone above a long place), the whole name is broken evenly. The "\n" become
+    line breaks in the document.
     """
     name = name.upper()
-    if len(name) <= _HEADER_LINE_CHARS:
+
+    def measure(value: str) -> float:
+        return text_width_cm(value, HEADER_SIZE_PT, bold)
+
+    if len(name) <= _HEADER_LINE_CHARS and measure(name) <= HEADER_LINE_CM:
         return name
     head, place = split_place(name)
-    return f"{head}\n{place}" if head and place else name
+    whole = balanced_lines(name, HEADER_LINE_CM, measure)
+    if head and place:
+        by_place = balanced_lines(head, HEADER_LINE_CM, measure) + balanced_lines(place, HEADER_LINE_CM, measure)
+        if len(by_place) <= max(len(whole), 2):
+            return "\n".join(by_place)
+    return "\n".join(whole)
 
 
 def issuer_header(unit: Mapping[str, Any]) -> dict[str, str]:
     """Header block (top left) of a document the unit issues: managing body above, the unit below."""
     return {
-        "managing_body": header_name(line(unit.get("managing_body"))),
+        "managing_body": header_name(line(unit.get("managing_body")), bold=False),
         "issuing_body": header_name(line(require(unit, "issuing_body", "tên cơ quan ban hành"))),
     }
 

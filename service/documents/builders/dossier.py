@@ -113,7 +113,7 @@ def _council_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
     head, place = _split_place(council)
     if place and head and managing.endswith(place):
         council = head
-    return {"managing_body": _header_name(managing), "issuing_body": _header_name(council)}
+    return {"managing_body": _header_name(managing, bold=False), "issuing_body": _header_name(council)}
 
 
 def _plan_reference(campaign: Mapping[str, Any]) -> str:
