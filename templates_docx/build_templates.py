@@ -36,6 +36,9 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from service.documents.typesetting import greedy_lines, text_width_cm  # noqa: E402
 
 FONT = "Times New Roman"
 BLACK = RGBColor(0, 0, 0)
@@ -66,6 +69,10 @@ MOTTO_LINE_CM = 5.6
 # bodies are set on two lines of about 4.5 cm.
 ISSUER_LINE_CM = 2.2
 SUBJECT_LINE_CM = 4.0
+# Table headings are 13 pt bold; Word's and LibreOffice's default cell
+# padding is 0.19 cm (108 twips) on either side.
+HEADING_SIZE_PT = 13
+CELL_PADDING_CM = 0.19
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -267,8 +274,18 @@ def _table_properties(table, widths_cm: list[float], borders: bool) -> None:
 
 
 def table(container, rows: int, widths_cm: list[float], borders: bool):
+    """A fixed-width table whose rows never break across pages.
+
+    A list row split over two pages leaves a name on one page and its
+    achievements on the next; a signature block split leaves the name
+    without its title. Every row of every table therefore carries
+    ``w:cantSplit`` (a row taller than a page is still broken by Word and
+    LibreOffice, which is the only way to print it).
+    """
     t = container.add_table(rows=rows, cols=len(widths_cm))
     _table_properties(t, widths_cm, borders)
+    for row in t.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return t
 
 
@@ -282,11 +299,41 @@ def merged_row(t, index: int):
     return cell
 
 
-def header_row(t, index: int = 0) -> None:
-    """Repeat a table's heading row on every page and keep it in one piece."""
-    trpr = t.rows[index]._tr.get_or_add_trPr()
-    for name in ("w:cantSplit", "w:tblHeader"):
-        trpr.append(OxmlElement(name))
+def header_row(t, headings: list[str], widths_cm: list[float], index: int = 0) -> None:
+    """The heading row: bold, centred, repeated at the top of every page.
+
+    Each heading must print well in its column (``check_heading``).
+    """
+    t.rows[index]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, text, width in zip(t.rows[index].cells, headings, widths_cm):
+        check_heading(text, width)
+        paragraph(cell, text, "Ô bảng giữa", bold=True, first=True)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def heading_lines(text: str, width_cm: float) -> list[str]:
+    """The lines Word and LibreOffice make of a heading in a column ``width_cm`` wide."""
+    def measure(value: str) -> float:
+        return text_width_cm(value, HEADING_SIZE_PT, bold=True)
+
+    return greedy_lines(text, width_cm - 2 * CELL_PADDING_CM, measure)
+
+
+def check_heading(text: str, width_cm: float) -> None:
+    """Refuse a column too narrow for its heading.
+
+    No word may be wider than the column (it would be cut: "ST / T"), and a
+    heading that wraps must not leave one word alone on its last line, but
+    for a unit in brackets ("Tỷ lệ / (%)").
+    """
+    lines = heading_lines(text, width_cm)
+    room = width_cm - 2 * CELL_PADDING_CM
+    for word in text.split():
+        if text_width_cm(word, HEADING_SIZE_PT, bold=True) > room:
+            raise ValueError(f"column of {width_cm} cm too narrow for {word!r} of heading {text!r}")
+    last = lines[-1]
+    if len(lines) > 1 and " " not in last and not last.startswith("("):
+        raise ValueError(f"heading {text!r} leaves {last!r} alone in a column of {width_cm} cm: {lines}")
 
 
 # --------------------------------------------------------------------------
@@ -447,10 +494,7 @@ def sectioned_table(document, widths: list[float], headings: list[str], sections
     """A bordered table: a heading row, then for every section a merged,
     bold heading row followed by one row per item (docxtpl row loops)."""
     t = table(document, 7, widths, borders=True)
-    header_row(t)
-    for cell, text in zip(t.rows[0].cells, headings):
-        paragraph(cell, text, "Ô bảng giữa", bold=True, first=True)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    header_row(t, headings, widths)
     tag(merged_row(t, 1), "{%tr for section in " + sections_name + " %}", first=True)
     paragraph(merged_row(t, 2), "{{ section.heading }}", "Ô bảng", bold=True, first=True)
     tag(merged_row(t, 3), "{%tr for row in section.rows %}", first=True)
@@ -461,8 +505,10 @@ def sectioned_table(document, widths: list[float], headings: list[str], sections
 
 
 def two_column_signatures(document, widths: list[float]):
-    # A blank line keeps the signature block clear of the last paragraph.
-    paragraph(document, "", "Normal")
+    # The last paragraph goes with the signature, so that a page never holds
+    # the signature alone; a blank line keeps the block clear of it.
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    paragraph(document, "", "Normal", keep_next=True)
     t = table(document, 1, widths, borders=False)
     return t.rows[0].cells
 
@@ -523,7 +569,7 @@ def build_danh_sach():
     paragraph(document, "", "Normal")
     sectioned_table(
         document,
-        [1.3, 5.0, 5.0, 10.9, 3.0],
+        [1.4, 5.2, 5.4, 10.4, 2.8],
         ["STT", "Họ và tên (Tên tập thể)", "Chức vụ, đơn vị công tác", "Tóm tắt thành tích", "Ghi chú"],
         "sections",
         [("{{ row.stt }}", "Ô bảng giữa"), ("{{ row.name }}", "Ô bảng"), ("{{ row.position }}", "Ô bảng"),
@@ -564,7 +610,7 @@ def build_bien_ban():
               body, keep_next=True)
     sectioned_table(
         document,
-        [1.3, 4.5, 3.3, 3.0, 2.0, 2.4],
+        [1.4, 5.2, 2.6, 3.0, 1.8, 2.5],
         ["STT", "Họ và tên (Tên tập thể)", "Hình thức đề nghị", "Số phiếu đồng ý / tổng số thành viên",
          "Tỷ lệ (%)", "Kết quả"],
         "vote_sections",
@@ -609,7 +655,6 @@ def build(kind: str) -> bytes:
 
 
 def write_samples() -> None:
-    sys.path.insert(0, str(ROOT))
     from service.documents.builders import build_context, sample_snapshot
 
     (HERE / "samples").mkdir(exist_ok=True)

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -58,6 +57,7 @@ def annex_section(document) -> None:
     an annex's pages on their own; the first page again shows no number.
     """
     section = document.add_section(WD_SECTION.NEW_PAGE)
+    hide_section_break(document)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = base.PAGE_HEIGHT, base.PAGE_WIDTH
     section.different_first_page_header_footer = True
@@ -71,6 +71,33 @@ def annex_section(document) -> None:
         anchor.addprevious(numbering)
     else:
         sect_pr.append(numbering)
+
+
+def hide_section_break(document) -> None:
+    """Keep the paragraph that ends the letter's section from making a page of its own.
+
+    The letter's section properties live in an empty paragraph after its
+    last table (the signature block). When that table ends at the foot of a
+    page, the empty paragraph would move to a page of its own, printed
+    blank but for its number, before the annex's new page. Its mark is
+    hidden and one point high, so it takes no room: the annex still starts
+    on a new page, since its section starts on one.
+    """
+    body = document.element.body
+    holder = [p for p in body.findall(qn("w:p")) if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None][-1]
+    ppr = holder.find(qn("w:pPr"))
+    spacing = OxmlElement("w:spacing")
+    for key, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+        spacing.set(qn(key), value)
+    mark = OxmlElement("w:rPr")
+    for name in ("w:vanish", "w:sz", "w:szCs"):
+        element = OxmlElement(name)
+        if name != "w:vanish":
+            element.set(qn("w:val"), "2")
+        mark.append(element)
+    sect_pr = ppr.find(qn("w:sectPr"))
+    sect_pr.addprevious(spacing)
+    sect_pr.addprevious(mark)
 
 
 def annex_title(document, subtitle: str) -> None:
@@ -92,10 +119,7 @@ def rows_table(document, widths: list[float], headings: list[str], cells: list[t
     """
     count = 8 + (1 if total else 0)
     t = table(document, count, widths, borders=True)
-    base.header_row(t)
-    for cell, text in zip(t.rows[0].cells, headings):
-        paragraph(cell, text, "Ô bảng giữa", bold=True, first=True)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    base.header_row(t, headings, widths)
     tag(base.merged_row(t, 1), "{%tr for row in rows %}", first=True)
     tag(base.merged_row(t, 2), "{%tr if row.heading %}", first=True)
     paragraph(base.merged_row(t, 3), "{{ row.heading }}", "Ô bảng", bold=True, first=True)
@@ -118,14 +142,8 @@ def rows_table(document, widths: list[float], headings: list[str], cells: list[t
     return t
 
 
-def keep_row_together(t) -> None:
-    """A signature block split over two pages leaves the name without its title."""
-    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
 def signature_and_distribution(document, widths: list[float]) -> None:
     left, right = base.two_column_signatures(document, widths)
-    keep_row_together(document.tables[-1])
     base.distribution_cell(left)
     base.signature_cell(right, True, "{{ signer.title }}", "{{ signer.name }}")
 
@@ -160,7 +178,7 @@ def build_to_trinh_tong_hop():
     annex_title(document, "{{ annex.subtitle }}")
     rows_table(
         document,
-        [1.2, 5.6, 5.6, 9.8, 3.0],
+        [1.4, 5.6, 5.6, 9.6, 3.0],
         ["STT", "Họ và tên (Tên tập thể)", "Chức vụ, đơn vị công tác", "Tóm tắt thành tích", "Ghi chú"],
         [("{{ row.stt }}", "Ô bảng giữa", None), ("{{ row.name }}", "Ô bảng", None),
          ("{{ row.position }}", "Ô bảng", None), ("{{ row.summary }}", "Ô bảng", None),
@@ -193,7 +211,7 @@ def build_quyet_dinh():
     annex_title(document, "{{ annex.subtitle }}")
     rows_table(
         document,
-        [1.5, 9.0, 10.2, 4.5],
+        [1.5, 9.0, 10.0, 4.7],
         ["STT", "Họ và tên (Tên tập thể)", "Chức vụ, đơn vị công tác", "Số tiền thưởng (đồng)"],
         [("{{ row.stt }}", "Ô bảng giữa", None), ("{{ row.name }}", "Ô bảng", None),
          ("{{ row.position }}", "Ô bảng", None), ("{{ row.amount }}", "Ô bảng", RIGHT)],
@@ -247,7 +265,6 @@ def build_certificates():
     paragraph(document, "{{ c.citation }}", "Normal", size=16, align=CENTER, before=12, after=18, left=2, right=2)
 
     signature = table(document, 1, [11.0, 14.7], borders=False)
-    keep_row_together(signature)
     left, right = signature.rows[0].cells
     paragraph(left, "", "Normal", first=True)
     paragraph(left, "", "Normal")
