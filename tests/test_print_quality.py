@@ -24,7 +24,7 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from service.documents import builders
+from service.documents import builders, engine
 from service.documents.builders.common import HEADER_LINE_CM, header_name
 from service.documents.typesetting import balanced_lines, greedy_lines, text_width_cm
 
@@ -286,6 +286,16 @@ def pdf_pages(pdf):
     return [Page(element, text) for element, text in zip(elements, layout)]
 
 
+def convert(folder, sources):
+    """Print .docx files to PDF with one LibreOffice run (its own profile); the pages of each."""
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(folder), *map(str, sources)],
+        check=True, capture_output=True, timeout=600,
+    )
+    return [pdf_pages(source.with_suffix(".pdf")) for source in sources]
+
+
 def on_paper(test):
     """Mark a test that reads LibreOffice's PDF."""
     marks = [
@@ -317,13 +327,8 @@ def printed(tmp_path_factory):
             data = builders.render_campaign_document(kind, snapshot)
         source = folder / f"{kind}-{size}.docx"
         source.write_bytes(data)
-        sources.append(str(source))
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(folder), *sources],
-        check=True, capture_output=True, timeout=600,
-    )
-    return {case: (contexts[case], pdf_pages(folder / f"{case[0]}-{case[1]}.pdf")) for case in CASES}
+        sources.append(source)
+    return {case: (contexts[case], pages) for case, pages in zip(CASES, convert(folder, sources))}
 
 
 def section_starts(kind, pages):
@@ -429,3 +434,38 @@ def test_certificates_still_convert_one_page_each(printed):
         for page, certificate in zip(pages, context["certificates"]):
             assert page.landscape
             assert certificate["award_title"] in page.lines()
+
+
+def longer_letter(folder, name, words):
+    """The consolidated tờ trình with ``words`` more words in its introduction, as a .docx file."""
+    snapshot = round_snapshot("small")
+    context = builders.build_campaign_context("to_trinh_tong_hop", snapshot)
+    context["intro"] += " thi đua" * (words // 2)
+    source = folder / f"{name}.docx"
+    source.write_bytes(engine.render_docx(builders.campaign_template_path("to_trinh_tong_hop"), context))
+    return source
+
+
+@on_paper
+def test_a_letter_that_fills_its_last_page_is_followed_by_the_annex_not_a_blank_page(tmp_path):
+    # Lengthen the letter until its signature block no longer fits on the
+    # second page, then, finely, find the longest letter whose signature
+    # block still ends the second page: there the block touches the foot of
+    # the page, and nothing may spill onto a page of its own.
+    def letter_length(pages):
+        return section_starts("to_trinh_tong_hop", pages)[1]
+
+    coarse = list(range(0, 1600, 100))
+    printed = convert(tmp_path, [longer_letter(tmp_path, f"coarse-{n}", n) for n in coarse])
+    assert letter_length(printed[0]) == 2
+    jump = next(i for i, pages in enumerate(printed) if letter_length(pages) > 2)
+    fine = list(range(coarse[jump - 1], coarse[jump] + 1, 8))
+    printed = convert(tmp_path, [longer_letter(tmp_path, f"fine-{n}", n) for n in fine])
+    for pages in printed:
+        for number, page in enumerate(pages, start=1):
+            assert len(page.body_words()) >= 3, f"page {number} is blank"
+    fullest = [pages for pages in printed if letter_length(pages) == 2][-1]
+    last = fullest[1]
+    signer = max(w[3] for w in last.words if w[4] == "Hà")  # Phan Thị Thu Hà signs last
+    foot = last.height - 2.0 * PT_PER_CM
+    assert foot - 2 * 16.1 < signer <= foot  # within two lines of 14 pt of the foot
