@@ -19,10 +19,12 @@ fi
 
 # Documents are checked as the PDF LibreOffice prints them, with a font metric-compatible with
 # Times New Roman (Liberation Serif), as on the clerks' machines.
-if ! command -v soffice >/dev/null && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "== Cài LibreOffice Writer và phông chữ cho kiểm thử bản in =="
+# The printed pages are read back with pdftotext (poppler-utils).
+if { ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; } \
+    && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "== Cài LibreOffice Writer, phông chữ và poppler-utils cho kiểm thử bản in =="
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui fonts-liberation2 poppler-utils >/dev/null
 fi
 
 echo "== Bộ kiểm thử trên SQLite =="
