@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from service.documents.builders.common import HEADER_LINE_CM  # noqa: E402
 from service.documents.typesetting import greedy_lines, text_width_cm  # noqa: E402
 
 FONT = "Times New Roman"
@@ -405,6 +406,10 @@ def header_block(document, number: bool, place_date: bool, landscape: bool = Fal
     """
     rows = 2 if (number or place_date) else 1
     widths = list(HEADER_WIDTHS_LANDSCAPE_CM if landscape else HEADER_WIDTHS_CM)
+    # The builders break the managing and issuing body into lines at most
+    # HEADER_LINE_CM wide (service.documents.builders.common.header_name).
+    if widths[0] - 2 * HEADER_CELL_PADDING_CM < HEADER_LINE_CM:
+        raise ValueError(f"the issuing body's column ({widths[0]} cm) is narrower than its lines")
     t = table(document, rows, widths, borders=False)
     tblpr = t._tbl.tblPr
     if not landscape:

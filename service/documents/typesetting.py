@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from itertools import combinations
+from math import comb
 from typing import Callable
 
 __all__ = ["balanced_lines", "greedy_lines", "text_width_cm"]
@@ -77,9 +78,9 @@ def greedy_lines(text: str, max_width: float, measure: Callable[[str], float] = 
     return lines
 
 
-# Past this many words every way of breaking is too many to try; such a
-# text is no name, and greedy lines will do.
-_MAX_WORDS = 24
+# Past this many ways of breaking a text, greedy lines will do: a name in
+# a header has a few thousand at most.
+_MAX_TRIES = 20_000
 
 
 def balanced_lines(text: str, max_width: float, measure: Callable[[str], float] = len, *,
@@ -97,12 +98,17 @@ def balanced_lines(text: str, max_width: float, measure: Callable[[str], float] 
     stays whole on its own line.
     """
     words = text.split()
-    if len(words) > _MAX_WORDS:
-        return greedy_lines(text, max_width, measure)
+    if not words:
+        return []
     n = len(words)
+    greedy = greedy_lines(text, max_width, measure)
     # A line may end before word j (0 < j < n) unless word j is "-".
     cuts = [j for j in range(1, n) if words[j] != "-"]
-    for count in range(1, n + 1):
+    # Filling lines to the brim gives the fewest lines; keeping "-" off the
+    # start of a line may take one more.
+    for count in range(len(greedy), len(greedy) + 2):
+        if count > len(cuts) + 1 or comb(len(cuts), count - 1) > _MAX_TRIES:
+            break
         best: tuple[float, list[str]] | None = None
         for chosen in combinations(cuts, count - 1):
             bounds = [0, *chosen, n]
@@ -115,4 +121,4 @@ def balanced_lines(text: str, max_width: float, measure: Callable[[str], float] 
                 best = (score, lines)
         if best is not None:
             return best[1]
-    return greedy_lines(text, max_width, measure)
+    return greedy
