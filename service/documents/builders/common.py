@@ -21,6 +21,7 @@ from ..typesetting import balanced_lines, text_width_cm
 from ..vnformat import honorific, nfc
 
 __all__ = [
+    "HEADER_LINE_CM",
     "TEMPLATE_DIR",
     "TYPE_BIEN_BAN",
     "TYPE_QUYET_DINH",
@@ -28,7 +29,6 @@ __all__ = [
     "DocumentDataError",
     "capitalise",
     "clause",
-    "HEADER_LINE_CM",
     "header_name",
     "in_sentence",
     "issuer_header",
@@ -168,12 +168,13 @@ def header_name(name: str, bold: bool = True) -> str:
 
     Official headers set "ỦY BAN NHÂN DÂN" and "PHƯỜNG MỸ BÌNH" on two lines
     rather than let the word processor break the name anywhere: a long name
-    breaks before its place, and a part still too wide
-    (a long ward name) is broken into even lines (``balanced_lines``), so
-    no line is cut and no word is left alone. When breaking before the place
-    would take three lines or more, and more than breaking the whole name
-    evenly ("UBND" alone above a long place), the whole name is broken evenly. The "\n" become
-    line breaks in the document.
+    breaks before its place, and a part still too wide (a long ward name) is
+    broken into even lines (``balanced_lines``), so no line is cut and no
+    word is left alone. When breaking before the place would take three
+    lines or more, and more than breaking the whole name evenly ("UBND"
+    alone above a long place), the whole name is broken evenly. ``bold``:
+    the issuing body is bold, the managing body above it is not. The "\n"
+    become line breaks in the document.
     """
     name = name.upper()
 
