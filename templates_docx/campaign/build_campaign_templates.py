@@ -30,7 +30,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, RGBColor
+from docx.shared import Mm
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -47,7 +47,6 @@ CERTIFICATE_MARGIN = Mm(20)
 # The full certificate keeps its text inside the page border (9 mm from the edges).
 CERTIFICATE_FULL_MARGIN = Mm(22)
 CERTIFICATE_FULL_WIDTH_CM = 25.3  # 297 - 2 × 22 mm
-AWARD_RED = RGBColor(0xC0, 0x00, 0x00)
 # Printing on a blank: the frames are placed from the paper's edges, whatever the margins.
 BLANK_MARGIN = Mm(10)
 
@@ -265,7 +264,7 @@ def build_certificates():
 
     The layout of a real certificate: a double border round the page; national
     name and motto; the issuer's title ("CHỦ TỊCH ỦY BAN NHÂN DÂN ..."); "TẶNG";
-    the award in large red capitals; the awardee; the position or workplace;
+    the award in large capitals; the awardee; the position or workplace;
     the achievement; then the decision reference at left and, at right, the
     place and date and the signature. Every certificate starts with a paragraph
     set to begin a new page, so each awardee gets exactly one sheet (a break
@@ -282,8 +281,7 @@ def build_certificates():
     rule(document, base.MOTTO_LINE_CM, width)
     paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=15, align=CENTER, before=30)
     paragraph(document, "{{ c.grant_word }}", "Normal", bold=True, size=15, align=CENTER, before=12)
-    title = paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=44, align=CENTER, before=2, after=4)
-    title.runs[0].font.color.rgb = AWARD_RED
+    paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=44, align=CENTER, before=2, after=4)
     paragraph(document, "{{ c.awardee }}", "Normal", bold=True, italic=True, size=24, align=CENTER, before=10)
     tag(document, "{%p if c.detail %}")
     paragraph(document, "{{ c.detail }}", "Normal", size=15, align=CENTER, before=2)
