@@ -30,7 +30,7 @@ FIELD_LABELS = {
     "signer_name": "Họ tên người ký",
 }
 PART_LABELS = {"x": "cách mép trái (mm)", "y": "cách mép trên (mm)", "width": "chiều rộng (mm)",
-               "font_size": "cỡ chữ (pt)", "is_printed": "có in"}
+               "font_size": "cỡ chữ (pt)", "is_printed": "in trên phôi"}
 
 #: Paper sizes as (short side, long side) in millimetres (ISO 216).
 PAPER_SIZES = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A5": (148.0, 210.0)}

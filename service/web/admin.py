@@ -438,7 +438,7 @@ def layout_page(campaign: Campaign, values: dict[str, Any] | None = None,
     return {
         "campaign": {"id": campaign.id, "code": campaign.code, "title": campaign.title,
                      "url": url_for("web.campaign_page", campaign_id=campaign.id)},
-        "values": values, "is_default": layout["is_default"],
+        "form": values, "is_default": layout["is_default"],
         "papers": [{"value": code, "label": certificate_layout.PAPER_LABELS[code]}
                    for code in certificate_layout.PAPER_SIZES],
         "orientations": [{"value": code, "label": certificate_layout.ORIENTATION_LABELS[code]}
