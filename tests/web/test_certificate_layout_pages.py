@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from service.db import db
 from service.documents import certificate_layout as layouts
 from service.models import AuditEvent, CertificateLayout
-from web_helpers import web  # noqa: F401 - fixture
+from web_helpers import browser, demo, live_server, people, screenshot, web  # noqa: F401 - fixtures
 
 
 def _html(response) -> str:
@@ -103,3 +104,27 @@ def test_wrong_values_are_refused_next_to_their_inputs_naming_the_field(world, w
     assert 'aria-invalid="true"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action.like("certificate_layout.%"))) == 0
+
+
+def test_the_admin_places_the_fields_in_the_browser(people, live_server):
+    pytest.importorskip("playwright")
+    from playwright.sync_api import expect
+
+    admin = people.page("admin")
+    admin.get_by_role("link", name="Phong trào", exact=True).click()
+    admin.get_by_role("link", name="Vị trí in trên phôi").first.click()
+    expect(admin.locator("h1")).to_have_text("Vị trí in giấy khen trên phôi")
+    admin.get_by_label("Họ và tên (tên tập thể): chiều rộng (mm)").fill("300")
+    admin.get_by_role("button", name="Lưu vị trí").click()
+    expect(admin.locator("#awardee-width-errors")).to_contain_text("vượt quá chiều rộng khổ A4 khổ ngang (297 mm)")
+    expect(admin.locator(".form-summary")).to_contain_text("Vị trí in trên phôi chưa hợp lệ")
+    screenshot(admin, "23-quan-tri-vi-tri-in-phoi-loi")
+    admin.get_by_label("Họ và tên (tên tập thể): chiều rộng (mm)").fill("217")
+    admin.get_by_label("Họ và tên (tên tập thể): cách mép trên (mm)").fill("97,5")
+    admin.get_by_role("button", name="Lưu vị trí").click()
+    expect(admin.locator(".flash--success")).to_contain_text("Đã lưu vị trí in giấy khen trên phôi")
+    expect(admin.get_by_label("Họ và tên (tên tập thể): cách mép trên (mm)")).to_have_value("97,5")
+    screenshot(admin, "23-quan-tri-vi-tri-in-phoi")
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name="Tải trang căn chỉnh (.docx)").click()
+    assert download.value.suggested_filename.startswith("trang_can_chinh_phoi_")
