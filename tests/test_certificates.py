@@ -19,7 +19,6 @@ from round_helpers import fire_round
 from service.db import db
 from service.documents import builders
 from service.documents import certificate_layout as layouts
-from service.documents.builders import round as round_builders
 from service.models import AuditEvent, CertificateLayout
 from test_rounds_api import _accept, _dossier
 
@@ -211,8 +210,17 @@ def test_the_calibration_page_draws_each_box_at_its_coordinates(tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="database-independent; run in the SQLite pass")
 def test_the_full_certificate_fills_one_bordered_sheet_each(tmp_path):
-    pages = _pages(_convert(tmp_path, "giay_khen", _rendered("certificates")))
+    snapshot = builders.sample_campaign_snapshot()
+    # A long name, position and citation still fit on their one sheet.
+    snapshot["awardees"][0].update({
+        "full_name": "Nguyễn Thị Hoàng Phương Thảo Nguyên",
+        "position": "Phó Chủ tịch Ủy ban nhân dân phường kiêm Trưởng ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội",
+        "citation": "Đã có thành tích xuất sắc trong việc tuyên truyền, vận động người thân tham gia bảo hiểm xã hội "
+                    "tự nguyện, bảo hiểm y tế hộ gia đình, góp phần hoàn thành vượt mức chỉ tiêu phát triển người "
+                    "tham gia bảo hiểm của thành phố trong đợt cao điểm năm 2024, được Ban Chỉ đạo ghi nhận."})
+    pages = _pages(_convert(tmp_path, "giay_khen", builders.render_campaign_document("certificates", snapshot)))
     assert len(pages) == 10
+    assert any("Thảo" in " ".join(w["text"] for w in page["words"]) for page in pages)
     for page in pages:
         assert round(page["width"]) == 297 and round(page["height"]) == 210
         text = " ".join(w["text"] for w in page["words"])
@@ -337,8 +345,3 @@ def _document_xml(content: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return archive.read("word/document.xml")
 
-
-def test_round_builders_know_the_modes():
-    assert round_builders.certificate_template_kind("blank") == "certificates_blank"
-    with pytest.raises(builders.DocumentDataError):
-        round_builders.certificate_template_kind("phoi")

@@ -6,7 +6,10 @@ Three documents close a campaign (or one of its rounds):
   authority (Decree 30/2020/NĐ-CP, Annex III, model 1.4) with its annex list;
 * ``quyet_dinh`` — the authority's award decision (model 1.2) with its annex
   list and the prize money;
-* ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file.
+* ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file;
+  two variants print on pre-printed blanks: ``certificates_blank`` (only the
+  variable text, at the campaign's layout, see ``certificate_layout``) and
+  ``certificates_calibration`` (the layout's boxes, to hold against a blank).
 
 Like the dossier's documents (``dossier``), each builder returns strings,
 lists and dicts of strings only, every figure already written the Vietnamese
@@ -89,7 +92,6 @@ __all__ = [
     "CERTIFICATE_MODES",
     "CERTIFICATE_MODE_TITLES",
     "CERTIFICATE_VARIANTS",
-    "certificate_template_kind",
     "ANNEX_ORDERS",
     "DocumentDataError",
     "campaign_template_path",
@@ -113,8 +115,6 @@ CAMPAIGN_TEMPLATE_DIR = TEMPLATE_DIR / "campaign"
 # pre-printed blank; the calibration page shows where that text goes.
 CERTIFICATE_MODES = ("full", "blank", "calibration")
 CERTIFICATE_MODE_TITLES = {"full": "Bản in đầy đủ", "blank": "In trên phôi", "calibration": "Trang căn chỉnh"}
-CERTIFICATE_MODE_TEMPLATES = {"full": "certificates", "blank": "certificates_blank",
-                              "calibration": "certificates_calibration"}
 # Templates of the certificates other than the full one: built in only, laid out by the campaign's layout.
 CERTIFICATE_VARIANTS = ("certificates_blank", "certificates_calibration")
 
@@ -135,13 +135,6 @@ def campaign_template_path(kind: str) -> Path:
 def _check_kind(kind: str) -> None:
     if kind not in CAMPAIGN_DOCUMENT_KINDS:
         raise DocumentDataError(f"Loại văn bản không hợp lệ: {kind!r}.")
-
-
-def certificate_template_kind(mode: str) -> str:
-    """The template that prints the certificates in ``mode`` (see ``CERTIFICATE_MODES``)."""
-    if mode not in CERTIFICATE_MODE_TEMPLATES:
-        raise DocumentDataError(f"Cách in giấy khen không hợp lệ: {mode!r}.")
-    return CERTIFICATE_MODE_TEMPLATES[mode]
 
 
 # --------------------------------------------------------------------------
