@@ -14,10 +14,10 @@ from ..awards import excel
 from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import NotFound, ValidationFailed
 from ..lookup import DOSSIER_HEAD_OPTIONS, requires, with_campaign, with_dossier, with_round
+from ..operations import certificate_layouts as layout_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
-from ..operations import certificate_layouts as layout_ops
 from ..schemas.certificates import CertificateLayoutIn, CertificateLayoutOut, RoundDocumentArgs
 from ..schemas.dossiers import NomineeOut
 from .handlers import authenticate_request
@@ -129,15 +129,12 @@ class CampaignTemplate(MethodView):
         template_ops.remove_template(user, campaign, kind)
 
 
-LAYOUT_ADMIN_ONLY = layout_ops.ADMIN_ONLY
-
-
 @blp.route("/admin/campaigns/<int:campaign_id>/certificate-layout")
 class CertificateLayoutAdmin(MethodView):
     @blp.response(200, CertificateLayoutOut)
     @blp.documented_errors(401, 403, 404)
     @with_campaign()
-    @requires(access.can_administer, LAYOUT_ADMIN_ONLY)
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)
     def get(self, user, campaign):
         """Vị trí in giấy khen trên phôi của phong trào (khổ giấy; mỗi mục: cách mép trái, mép trên, chiều rộng
         theo mm và cỡ chữ); is_default khi phong trào chưa lưu vị trí riêng (quản trị)."""
@@ -146,7 +143,7 @@ class CertificateLayoutAdmin(MethodView):
     @blp.response(200, CertificateLayoutOut)
     @blp.documented_errors(401, 403, 404, 422)
     @with_campaign()
-    @requires(access.can_administer, LAYOUT_ADMIN_ONLY)  # 403 before the body is read
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)  # 403 before the body is read
     @blp.arguments(CertificateLayoutIn)
     def put(self, data, user, campaign):
         """Lưu vị trí in giấy khen trên phôi: mọi ô phải nằm trong khổ giấy (quản trị; ghi vào nhật ký)."""
@@ -155,7 +152,7 @@ class CertificateLayoutAdmin(MethodView):
     @blp.response(200, CertificateLayoutOut)
     @blp.documented_errors(401, 403, 404)
     @with_campaign()
-    @requires(access.can_administer, LAYOUT_ADMIN_ONLY)
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)
     def delete(self, user, campaign):
         """Bỏ vị trí đã lưu, dùng lại vị trí in mặc định (quản trị; ghi vào nhật ký)."""
         return layout_ops.reset_certificate_layout(user, campaign)
