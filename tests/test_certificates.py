@@ -80,7 +80,7 @@ def test_a_box_off_the_paper_is_refused_naming_the_field():
 def test_the_blank_context_places_each_printed_field():
     context = builders.build_campaign_context("certificates_blank", builders.sample_campaign_snapshot(),
                                               layout=_moved_layout())
-    assert context["page"] == {"width": 11906, "height": 16838, "orientation": "portrait"}
+    assert context["page"] == {"width": 11906, "height": 16838, "is_landscape": False}
     assert len(context["certificates"]) == 10
     fields = {f["name"]: f for f in context["certificates"][3]["fields"]}
     assert "signer_title" not in fields  # not printed: the blank has it
@@ -345,3 +345,40 @@ def _document_xml(content: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return archive.read("word/document.xml")
 
+
+
+# --- positions in attributes, proven safe to stream --------------------------------------------------------
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@pytest.mark.parametrize("value, streamable", [
+    ("{{ f.x|int }}", True),
+    ("{{ 'landscape' if page.is_landscape else 'portrait' }}", True),
+    ("{{ f.x }}", False),  # a string could hold a quote, an ampersand or a line break
+    ("{{ f.x|int(3) }}", False),
+    ("{{ 'a b' if page.is_landscape else 'c' }}", False),
+    ("{{ 'landscape' if page.is_landscape }}", False),
+])
+def test_only_numbers_and_constant_words_stand_in_attributes(value, streamable):
+    from service.documents.engine import proof
+
+    body = f'<w:body><w:p><w:pPr><w:framePr w:x="{value}"/></w:pPr><w:r><w:t>x</w:t></w:r></w:p></w:body>'
+    assert proof.always_well_formed(body, f"<w:document {W}>", "</w:document>") is streamable
+
+
+def test_the_blank_certificates_stream_as_they_render_checked():
+    from lxml import etree
+
+    from service.documents.engine import render
+
+    context = builders.build_campaign_context("certificates_blank", builders.sample_campaign_snapshot(),
+                                              layout=_moved_layout())
+    prepared = render.prepared_for(builders.campaign_template_path("certificates_blank"))
+    assert prepared.body.streamed is not None  # proven well-formed: a province's round streams
+    streamed = _document_xml(builders.render_campaign_document("certificates_blank",
+                                                               builders.sample_campaign_snapshot(),
+                                                               layout=_moved_layout()))
+    assert streamed == render.render_body_checked(prepared, context)
+    etree.fromstring(streamed)
+    assert streamed.count(b'w:x="1417" w:y="6803"') == 10 and b'w:orient="portrait"' in streamed

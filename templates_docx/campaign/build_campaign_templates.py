@@ -316,6 +316,8 @@ def framed(document, text: str, *, x: str, y: str, width: str, size: str, align:
 
     Frames are what both Word and LibreOffice place at an exact spot on the
     page; the values are template tags so one template serves every layout.
+    Each tag prints through ``|int``: the renderer can then prove every render
+    well-formed and stream it (service/documents/engine/proof.py).
     ``line`` fixes the line height (twips), ``box`` draws the frame's outline.
     """
     p = paragraph(document, "", "Normal", before=0, after=0)
@@ -359,9 +361,9 @@ def templated_page(document, margin) -> None:
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
         setattr(section, side, margin)
     size = section._sectPr.find(qn("w:pgSz"))
-    size.set(qn("w:w"), "{{ page.width }}")
-    size.set(qn("w:h"), "{{ page.height }}")
-    size.set(qn("w:orient"), "{{ page.orientation }}")
+    size.set(qn("w:w"), "{{ page.width|int }}")
+    size.set(qn("w:h"), "{{ page.height|int }}")
+    size.set(qn("w:orient"), "{{ 'landscape' if page.is_landscape else 'portrait' }}")
 
 
 def build_certificates_blank():
@@ -381,7 +383,8 @@ def build_certificates_blank():
     start.paragraph_format.page_break_before = True
     tiny(start)
     tag(document, "{%p for f in c.fields %}")
-    framed(document, "{{ f.text }}", x="{{ f.x }}", y="{{ f.y }}", width="{{ f.width }}", size="{{ f.size }}")
+    framed(document, "{{ f.text }}", x="{{ f.x|int }}", y="{{ f.y|int }}", width="{{ f.width|int }}",
+           size="{{ f.size|int }}")
     tag(document, "{%p endfor %}")
     tiny(paragraph(document, "", "Normal", before=0, after=0))
     tag(document, "{%p endfor %}")
@@ -400,13 +403,13 @@ def build_certificates_calibration():
     document.core_properties.title = "Trang căn chỉnh vị trí in trên phôi"
     templated_page(document, BLANK_MARGIN)
     tiny(paragraph(document, "", "Normal", before=0, after=0))
-    framed(document, "{{ title }}", x="{{ heading.x }}", y="{{ heading.y }}", width="{{ heading.width }}",
-           size="22", align="left").runs[0].bold = True
-    framed(document, "{{ paper_line }}", x="{{ heading.x }}", y="{{ heading.y2 }}", width="{{ heading.width }}",
-           size="18", align="left")
+    framed(document, "{{ title }}", x="{{ heading.x|int }}", y="{{ heading.y|int }}",
+           width="{{ heading.width|int }}", size="22", align="left").runs[0].bold = True
+    framed(document, "{{ paper_line }}", x="{{ heading.x|int }}", y="{{ heading.y2|int }}",
+           width="{{ heading.width|int }}", size="18", align="left")
     tag(document, "{%p for f in fields %}")
-    framed(document, "{{ f.label }}", x="{{ f.x }}", y="{{ f.y }}", width="{{ f.width }}", size="16",
-           align="center", line="{{ f.line }}", box=True)
+    framed(document, "{{ f.label }}", x="{{ f.x|int }}", y="{{ f.y|int }}", width="{{ f.width|int }}", size="16",
+           align="center", line="{{ f.line|int }}", box=True)
     tag(document, "{%p endfor %}")
     tiny(paragraph(document, "", "Normal", before=0, after=0))
     return document

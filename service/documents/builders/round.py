@@ -573,7 +573,7 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 def _page(layout: Mapping[str, Any]) -> dict[str, Any]:
     width, height = certificate_layout.paper_mm(layout["paper"], layout["orientation"])
     return {"width": certificate_layout.mm_to_twips(width), "height": certificate_layout.mm_to_twips(height),
-            "orientation": layout["orientation"]}
+            "is_landscape": layout["orientation"] == "landscape"}
 
 
 def _checked_layout(layout: Mapping[str, Any] | None) -> Mapping[str, Any]:
