@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from .clock import to_local
 from .db import db
+from .documents import certificate_layout
 from .documents.vnformat import format_date_short, format_number
 from .models import AuditEvent, Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
 from .vocabulary import NOMINEE_FIELD_LABELS
@@ -50,12 +51,16 @@ FIELD_LABELS = {
     "recipients": "Kính gửi", "file_name": "Tệp", "size": "Dung lượng (byte)", "sha256": "Mã SHA-256",
     "code": "Mã phong trào", "title": "Tên phong trào", "definition_sha256": "Mã SHA-256 của tệp định nghĩa",
     "rounds": "Các đợt khen thưởng", "created_units": "Đơn vị được tạo", "origin": "Tệp",
-    "override": "Điều chỉnh", "is_selected": "Được chọn",
+    "override": "Điều chỉnh", "is_selected": "Được chọn", "paper": "Khổ giấy", "orientation": "Hướng giấy",
+    # The certificate layout: "awardee.x" is "Họ và tên (tên tập thể), cách mép trái (mm)".
+    **{f"{name}.{part}": f"{label}, {part_label}" for name, label in certificate_layout.FIELD_LABELS.items()
+       for part, part_label in certificate_layout.PART_LABELS.items()},
 }
 VALUE_LABELS = {
     "gender": {"male": "Nam", "female": "Nữ"}, "chair_gender": {"male": "Nam", "female": "Nữ"},
     "secretary_gender": {"male": "Nam", "female": "Nữ"}, "kind": {"collective": "Tập thể", "individual": "Cá nhân"},
     "voting_method": {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"},
+    "orientation": certificate_layout.ORIENTATION_LABELS,
 }
 ACTION_LABELS = {
     "nominee.create": "Thêm người được đề nghị", "nominee.update": "Sửa người được đề nghị",
@@ -65,6 +70,8 @@ ACTION_LABELS = {
     "round.override": "Điều chỉnh danh sách", "campaign.load": "Nạp phong trào",
     "salary_table.replace": "Sửa bảng mức lương cơ sở", "template.upload": "Thay mẫu văn bản",
     "template.remove": "Dùng lại mẫu có sẵn",
+    "certificate_layout.save": "Sửa vị trí in giấy khen trên phôi",
+    "certificate_layout.reset": "Dùng lại vị trí in mặc định",
     "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
     "user.deactivate": "Khóa tài khoản",
 }
@@ -284,6 +291,10 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
         return f"{actor} thay mẫu {subject}" + (f" bằng tệp {file_name}" if file_name else "")
     if action == "template.remove":
         return f"{actor} bỏ mẫu tải lên, {subject} dùng lại mẫu có sẵn"
+    if action == "certificate_layout.save":
+        return f"{actor} sửa {subject}: {_parts(changes, campaign)}"
+    if action == "certificate_layout.reset":
+        return f"{actor} cho {subject} dùng lại vị trí mặc định" + (f": {_parts(changes, campaign)}" if changes else "")
     label = ACTION_LABELS.get(action, action).lower()
     return f"{actor} {label} {subject}".rstrip() + (f": {_parts(changes, campaign)}" if changes else "")
 

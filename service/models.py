@@ -532,6 +532,31 @@ class CustomTemplate(db.Model):
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+CERTIFICATE_PAPERS = ("A3", "A4", "A5")
+CERTIFICATE_ORIENTATIONS = ("landscape", "portrait")
+
+
+class CertificateLayout(db.Model):
+    """Where a campaign prints the variable text of its certificates on pre-printed blanks.
+
+    ``fields`` holds, for each field of ``service.documents.certificate_layout.FIELDS``,
+    ``{x, y, width, font_size, is_printed}`` (millimetres from the paper's left and top
+    edges, points); a campaign without a row uses the default layout.
+    """
+
+    __tablename__ = "certificate_layouts"
+    __table_args__ = (sa.CheckConstraint(_in("paper", CERTIFICATE_PAPERS), name="paper"),
+                      sa.CheckConstraint(_in("orientation", CERTIFICATE_ORIENTATIONS), name="orientation"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), unique=True)
+    paper: Mapped[str] = mapped_column(sa.String(8))
+    orientation: Mapped[str] = mapped_column(sa.String(16))
+    fields: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    updated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 JOB_KINDS = ("round_documents",)
 JOB_STATES = ("queued", "running", "finished", "failed")
 

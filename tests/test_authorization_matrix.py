@@ -339,6 +339,23 @@ def page_sign_in(ids: Ids, actor: str) -> Ask:
     return Ask("POST", LOGIN_PATH, data=credentials(actor))
 
 
+def _certificate_layout() -> dict[str, Any]:
+    from service.documents.certificate_layout import default_layout
+
+    layout = default_layout()
+    layout["fields"]["awardee"]["y"] = 100.0
+    return layout
+
+
+def _certificate_layout_form() -> dict[str, str]:
+    layout = _certificate_layout()
+    data = {"paper": layout["paper"], "orientation": layout["orientation"]}
+    for name, spec in layout["fields"].items():
+        data.update({f"{name}-{part}": str(spec[part]) for part in ("x", "y", "width", "font_size")})
+        data[f"{name}-is_printed"] = "1"
+    return data
+
+
 # --- the matrix ----------------------------------------------------------------------------------
 # endpoint (rule.endpoint) -> method -> cases. Setups: "campaign" (a campaign without dossiers),
 # "draft" (unit A's dossier being drafted, three complete nominees), "council" (waiting for the
@@ -366,6 +383,17 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
             roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
         "DELETE": [Case("campaign", lambda ids, actor: Ask(
             "DELETE", f"/api/v1/admin/campaigns/{ids.campaign_id}/templates/to_trinh"),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=404))],
+    },
+    "files.CertificateLayoutAdmin": {
+        "GET": [Case("campaign", get(lambda ids: f"/api/v1/admin/campaigns/{ids.campaign_id}/certificate-layout"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+        "PUT": [Case("campaign", lambda ids, actor: Ask(
+            "PUT", f"/api/v1/admin/campaigns/{ids.campaign_id}/certificate-layout", json=_certificate_layout()),
+            roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+        # Nothing saved yet: the admin is told the campaign already uses the default.
+        "DELETE": [Case("campaign", lambda ids, actor: Ask(
+            "DELETE", f"/api/v1/admin/campaigns/{ids.campaign_id}/certificate-layout"),
             roles(own=403, other=403, agency=403, other_agency=403, admin=404))],
     },
     "salaries.get_base_salaries": {
@@ -633,6 +661,23 @@ MATRIX.update({
             data={"file": (io.BytesIO(TO_TRINH_TEMPLATE.read_bytes()), "to_trinh.docx")},
             content_type="multipart/form-data"),
             roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    "web.admin_certificate_layout": {
+        "GET": [Case("campaign", get(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/giay-khen"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
+    },
+    "web.admin_save_certificate_layout": {
+        "POST": [Case("campaign", form(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/giay-khen",
+                                       lambda ids: _certificate_layout_form()),
+                      roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    "web.admin_reset_certificate_layout": {
+        "POST": [Case("campaign", form(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/giay-khen/mac-dinh"),
+                      roles(own=403, other=403, agency=403, other_agency=403, admin=302))],
+    },
+    "web.admin_certificate_calibration": {
+        "GET": [Case("campaign", get(lambda ids: f"/quan-tri/phong-trao/{ids.campaign_id}/giay-khen/trang-can-chinh.docx"),
+                     roles(own=403, other=403, agency=403, other_agency=403, admin=200))],
     },
     # Nothing uploaded: the admin is told so on the page (a redirect), the others are refused.
     "web.admin_remove_template": {

@@ -512,10 +512,16 @@ def test_certificate_layout(opened):
     document = opened["certificates"]
     section = document.sections[0]
     assert is_a4(section) and section.page_width > section.page_height
-    assert margins(section) == [20, 20, 20, 20]
+    # The text stays inside a double border drawn round the page, 9 mm from the paper's edges.
+    assert margins(section) == [22, 22, 22, 22]
+    borders = section._sectPr.find(qn("w:pgBorders"))
+    assert borders is not None and borders.get(qn("w:offsetFrom")) == "page"
+    assert [(b.tag.split("}")[1], b.get(qn("w:val"))) for b in borders] == [
+        (side, "thickThinLargeGap") for side in ("top", "left", "bottom", "right")]
     assert not list(section.header._element.iter(qn("w:instrText")))  # no page numbers on a certificate
     text = lines(document)
     assert text.count(ISSUER_TITLE) == 10 and text.count("TẶNG") == 10 and text.count("GIẤY KHEN") == 10
+    assert text.count(NATIONAL_NAME) == 10 and text.count(MOTTO) == 10
     awardees = [t for t in text if t.startswith(("Ông ", "Bà ")) or t in (
         TRICKY, "Trạm Y tế phường Mỹ Bình", "Ban Điều hành khóm Đông Thạnh")]
     assert awardees == [

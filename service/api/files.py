@@ -14,9 +14,11 @@ from ..awards import excel
 from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import NotFound, ValidationFailed
 from ..lookup import DOSSIER_HEAD_OPTIONS, requires, with_campaign, with_dossier, with_round
+from ..operations import certificate_layouts as layout_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
+from ..schemas.certificates import CertificateLayoutIn, CertificateLayoutOut, RoundDocumentArgs
 from ..schemas.dossiers import NomineeOut
 from .handlers import authenticate_request
 from .parsing import Blueprint
@@ -29,14 +31,18 @@ blp.before_request(authenticate_request)
 
 
 @blp.route("/rounds/<int:round_id>/documents/<string:kind>.docx")
+@blp.arguments(RoundDocumentArgs, location="query")
 @blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
 @blp.documented_errors(401, 404, 409, 422)
 @with_round()
-def round_document(user, round_, kind):
-    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates)."""
+def round_document(args, user, round_, kind):
+    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates).
+
+    Giấy khen in theo ``mode``: full (bản in đầy đủ trên giấy trắng A4 ngang), blank (chỉ in phần chữ
+    thay đổi lên phôi, theo vị trí đã lưu của phong trào) hoặc calibration (trang căn chỉnh)."""
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound(f"Không có loại văn bản “{kind}”.")
-    content, name = round_documents.render_round_document(round_, kind)
+    content, name = round_documents.render_round_document(round_, kind, mode=args.get("mode") or "full")
     return attachment(content, DOCX_MIME, name)
 
 
@@ -121,3 +127,32 @@ class CampaignTemplate(MethodView):
     def delete(self, user, campaign, kind):
         """Bỏ mẫu đã tải lên, dùng lại mẫu có sẵn (quản trị)."""
         template_ops.remove_template(user, campaign, kind)
+
+
+@blp.route("/admin/campaigns/<int:campaign_id>/certificate-layout")
+class CertificateLayoutAdmin(MethodView):
+    @blp.response(200, CertificateLayoutOut)
+    @blp.documented_errors(401, 403, 404)
+    @with_campaign()
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)
+    def get(self, user, campaign):
+        """Vị trí in giấy khen trên phôi của phong trào (khổ giấy; mỗi mục: cách mép trái, mép trên, chiều rộng
+        theo mm và cỡ chữ); is_default khi phong trào chưa lưu vị trí riêng (quản trị)."""
+        return layout_ops.certificate_layout(campaign)
+
+    @blp.response(200, CertificateLayoutOut)
+    @blp.documented_errors(401, 403, 404, 422)
+    @with_campaign()
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)  # 403 before the body is read
+    @blp.arguments(CertificateLayoutIn)
+    def put(self, data, user, campaign):
+        """Lưu vị trí in giấy khen trên phôi: mọi ô phải nằm trong khổ giấy (quản trị; ghi vào nhật ký)."""
+        return layout_ops.save_certificate_layout(user, campaign, data)
+
+    @blp.response(200, CertificateLayoutOut)
+    @blp.documented_errors(401, 403, 404)
+    @with_campaign()
+    @requires(access.can_administer, layout_ops.ADMIN_ONLY)
+    def delete(self, user, campaign):
+        """Bỏ vị trí đã lưu, dùng lại vị trí in mặc định (quản trị; ghi vào nhật ký)."""
+        return layout_ops.reset_certificate_layout(user, campaign)

@@ -21,14 +21,18 @@ from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
 from ..errors import Conflict, ValidationFailed
-from ..models import CampaignRound
+from ..models import Campaign, CampaignRound
 from .rounds import FROZEN_STATES, metric_columns, round_ranking
 from .salaries import salary_table
+from .certificate_layouts import certificate_layout
 from .templates import template_for
 
 ROUND_DOCUMENT_KINDS = round_builders.CAMPAIGN_DOCUMENT_KINDS
 ROUND_DOCUMENT_TITLES = round_builders.CAMPAIGN_DOCUMENT_TITLES
 DOCX_NAMES = {"to_trinh_tong_hop": "to_trinh_tong_hop", "quyet_dinh": "quyet_dinh", "certificates": "giay_khen"}
+CERTIFICATE_MODES = round_builders.CERTIFICATE_MODES
+CERTIFICATE_MODE_TITLES = round_builders.CERTIFICATE_MODE_TITLES
+_MODE_NAMES = {"full": "giay_khen", "blank": "giay_khen_in_phoi", "calibration": "trang_can_chinh_phoi"}
 
 _SERIAL = re.compile(r"^\s*(\d+)")
 
@@ -146,25 +150,58 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     return snapshot
 
 
-def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None
-                          ) -> tuple[bytes, str]:
+def certificate_mode(mode: str | None, kind: str = "certificates") -> str:
+    """The certificates' printing mode asked for (``full`` when none); refused with the choices otherwise."""
+    if mode is None or mode == "":
+        return "full"
+    choices = ", ".join(f"{code} ({CERTIFICATE_MODE_TITLES[code].lower()})" for code in CERTIFICATE_MODES)
+    if mode not in CERTIFICATE_MODES:
+        raise ValidationFailed(f"Không có cách in “{mode}”. Chọn một trong: {choices}.",
+                               fields={"mode": [f"Chọn một trong: {choices}."]}, code="invalid_mode")
+    if kind != "certificates" and mode != "full":
+        raise ValidationFailed(f"Chỉ giấy khen mới in được theo cách “{CERTIFICATE_MODE_TITLES[mode].lower()}”.",
+                               fields={"mode": ["Văn bản này chỉ có một bản in."]}, code="invalid_mode")
+    return mode
+
+
+def calibration_document(campaign: Campaign) -> tuple[bytes, str]:
+    """The calibration page of the campaign's blank (its saved layout, else the default) as a .docx."""
+    content = round_builders.render_campaign_document("certificates_calibration", None,
+                                                      layout=certificate_layout(campaign))
+    return content, f"{_MODE_NAMES['calibration']}_{campaign.code}.docx"
+
+
+def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None,
+                          *, mode: str = "full") -> tuple[bytes, str]:
     """One award document of the round as a .docx, and the file name to give it.
 
     ``snapshot`` is award_snapshot(round_), for a caller drawing several documents of one round.
+    ``mode`` says how the certificates print: ``full`` (the whole certificate on plain paper, from
+    the campaign's uploaded template if any), ``blank`` (only the variable text, at the campaign's
+    layout, on pre-printed blanks) or ``calibration`` (the layout's boxes, to hold against a blank).
     """
     if kind not in ROUND_DOCUMENT_KINDS:
         raise ValidationFailed(f"Không có loại văn bản “{kind}”.", code="unknown_document")
+    mode = certificate_mode(mode, kind)
+    if mode == "calibration":
+        content, _ = calibration_document(round_.campaign)
+        return content, f"{_MODE_NAMES['calibration']}_dot{round_.id}.docx"
     snapshot = snapshot if snapshot is not None else award_snapshot(round_)
     if not snapshot["awardees"]:
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
     try:
-        uploaded = template_for(round_.campaign, kind)
-        content = round_builders.render_campaign_document(kind, snapshot,
-                                                          template=uploaded[1] if uploaded else None)
+        if mode == "blank":
+            content = round_builders.render_campaign_document("certificates_blank", snapshot,
+                                                              layout=certificate_layout(round_.campaign))
+        else:
+            uploaded = template_for(round_.campaign, kind)
+            content = round_builders.render_campaign_document(kind, snapshot,
+                                                              template=uploaded[1] if uploaded else None)
     except DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(ROUND_DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None
-    return content, f"{DOCX_NAMES[kind]}_dot{round_.id}.docx"
+    name = _MODE_NAMES[mode] if kind == "certificates" else DOCX_NAMES[kind]
+    return content, f"{name}_dot{round_.id}.docx"
 
 
 def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:

@@ -28,11 +28,16 @@ from ..documents.builders import DOCUMENT_TITLES
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..lookup import requires, with_campaign
 from ..models import BaseSalaryLevel, Campaign, User
+from ..documents import certificate_layout
+from ..downloads import DOCX_MIME, attachment
 from ..operations import campaigns as campaign_ops
+from ..operations import certificate_layouts as layout_ops
+from ..operations import round_documents
 from ..operations import salaries as salary_ops
 from ..operations import templates as template_ops
 from ..operations import web_support
 from ..schemas.rounds import MAX_DEFINITION_BYTES
+from ..schemas.certificates import CertificateLayoutIn
 from ..schemas.salaries import SalaryTableIn
 from . import forms
 from .blueprint import bp
@@ -68,6 +73,7 @@ def campaigns_page(user: User, *, errors: list[str] | None = None, message: str 
             "sha_short": (campaign.definition_sha256 or "")[:12],
             "url": url_for("web.campaign_page", campaign_id=campaign.id),
             "templates_url": url_for("web.admin_templates", campaign_id=campaign.id),
+            "layout_url": url_for("web.admin_certificate_layout", campaign_id=campaign.id),
         })
     return {"campaigns": campaigns, "errors": {"file": errors} if errors else {}, "message": message,
             "file_name": file_name, "existing_url": existing_url, "max_kb": MAX_DEFINITION_BYTES // 1024}
@@ -348,3 +354,150 @@ def admin_remove_template(user: User, campaign: Campaign, kind: str):
         return redirect(_templates_url(campaign_id, kind))
     flash(f"Đã bỏ mẫu tải lên; “{TEMPLATE_TITLES.get(kind, kind)}” dùng lại mẫu có sẵn.", "success")
     return redirect(_templates_url(campaign_id, kind))
+
+
+# --- where the certificates' text goes on a pre-printed blank ----------------------------------------
+
+LAYOUT_PARTS = ("x", "y", "width", "font_size")
+_LAYOUT_NUMBER = re.compile(r"^\d+([.,]\d+)?$")
+
+
+def layout_values(form: MultiDict) -> dict[str, Any]:
+    """The layout form as typed: texts keyed by input name (``awardee-x``), checkboxes as booleans."""
+    values: dict[str, Any] = {"paper": form.get("paper", ""), "orientation": form.get("orientation", "")}
+    for name in certificate_layout.FIELDS:
+        for part in LAYOUT_PARTS:
+            values[f"{name}-{part}"] = form.get(f"{name}-{part}", "", type=str).strip()
+        values[f"{name}-is_printed"] = form.get(f"{name}-is_printed") in ("1", "on", "true")
+    return values
+
+
+def _layout_form_values(layout: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {"paper": layout["paper"], "orientation": layout["orientation"]}
+    for name, spec in layout["fields"].items():
+        for part in LAYOUT_PARTS:
+            values[f"{name}-{part}"] = f"{spec[part]:g}".replace(".", ",")
+        values[f"{name}-is_printed"] = bool(spec.get("is_printed", True))
+    return values
+
+
+def parse_layout(values: dict[str, Any]) -> dict[str, Any]:
+    """The layout for save_certificate_layout, checked by the API's schema; errors name the inputs
+    (``awardee-x``) and every message names its field ("Họ và tên (tên tập thể): cách mép trái (mm) ...")."""
+    errors: dict[str, list[str]] = {}
+    fields: dict[str, dict[str, Any]] = {}
+    for name in certificate_layout.FIELDS:
+        label = certificate_layout.FIELD_LABELS[name]
+        spec: dict[str, Any] = {"is_printed": values[f"{name}-is_printed"]}
+        for part in LAYOUT_PARTS:
+            text = values[f"{name}-{part}"]
+            part_label = certificate_layout.PART_LABELS[part]
+            if not text:
+                errors.setdefault(f"{name}-{part}", []).append(f"{label}: hãy nhập {part_label}.")
+            elif not _LAYOUT_NUMBER.match(text):
+                errors.setdefault(f"{name}-{part}", []).append(
+                    f"{label}: {part_label} phải là một số không âm, ví dụ 40 hoặc 12,5.")
+            else:
+                spec[part] = float(text.replace(",", "."))
+        fields[name] = spec
+    data = {"paper": values["paper"], "orientation": values["orientation"], "fields": fields}
+    try:
+        loaded = CertificateLayoutIn().load(data)
+    except ValidationError as error:
+        for key, messages in forms.flatten_errors(error.messages).items():
+            parts = key.split(".")
+            if len(parts) == 3 and parts[0] == "fields":
+                key = f"{parts[1]}-{parts[2]}"
+                label = certificate_layout.FIELD_LABELS.get(parts[1], parts[1])
+                part_label = certificate_layout.PART_LABELS.get(parts[2], parts[2])
+                messages = [f"{label}, {part_label}: {message}" for message in messages]
+            if key in errors:  # the typed value was already refused above
+                continue
+            errors.setdefault(key, []).extend(messages)
+    else:
+        if not errors:
+            return loaded
+    raise ValidationFailed("Vị trí in trên phôi chưa hợp lệ.", fields=errors, code="invalid_certificate_layout")
+
+
+def _layout_input(key: str) -> str:
+    """``fields.awardee.x`` (the operation's name) → ``awardee-x`` (the form's input)."""
+    parts = key.split(".")
+    return f"{parts[1]}-{parts[2]}" if len(parts) == 3 and parts[0] == "fields" else key
+
+
+def layout_page(campaign: Campaign, values: dict[str, Any] | None = None,
+                error: DomainError | None = None) -> dict[str, Any]:
+    layout = layout_ops.certificate_layout(campaign)
+    values = values if values is not None else _layout_form_values(layout)
+    errors: dict[str, list[str]] = {}
+    for key, messages in (error.fields if error is not None else {}).items():
+        errors.setdefault(_layout_input(key), []).extend(messages)
+    placed = {"paper", "orientation"} | {f"{name}-{part}" for name in certificate_layout.FIELDS
+                                         for part in (*LAYOUT_PARTS, "is_printed")}
+    return {
+        "campaign": {"id": campaign.id, "code": campaign.code, "title": campaign.title,
+                     "url": url_for("web.campaign_page", campaign_id=campaign.id)},
+        "form": values, "is_default": layout["is_default"],
+        "papers": [{"value": code, "label": certificate_layout.PAPER_LABELS[code]}
+                   for code in certificate_layout.PAPER_SIZES],
+        "orientations": [{"value": code, "label": certificate_layout.ORIENTATION_LABELS[code]}
+                         for code in certificate_layout.ORIENTATIONS],
+        "fields": [{"name": name, "label": certificate_layout.FIELD_LABELS[name]}
+                   for name in certificate_layout.FIELDS],
+        "min_font": certificate_layout.MIN_FONT_SIZE, "max_font": certificate_layout.MAX_FONT_SIZE,
+        "errors": errors, "message": error.message if error is not None else "",
+        "unplaced": forms.unplaced_errors(errors, placed),
+        "save_url": url_for("web.admin_save_certificate_layout", campaign_id=campaign.id),
+        "reset_url": url_for("web.admin_reset_certificate_layout", campaign_id=campaign.id),
+        "calibration_url": url_for("web.admin_certificate_calibration", campaign_id=campaign.id),
+    }
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/giay-khen")
+@login_required
+@admin_only
+@with_campaign()
+def admin_certificate_layout(user: User, campaign: Campaign):
+    return render_template("admin/certificate_layout.html", page=layout_page(campaign))
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/giay-khen", methods=["POST"])
+@login_required
+@admin_only
+@with_campaign()
+def admin_save_certificate_layout(user: User, campaign: Campaign):
+    values = layout_values(request.form)
+    try:
+        layout_ops.save_certificate_layout(user, campaign, parse_layout(values))
+    except DomainError as error:
+        _refused(error)
+        return render_template("admin/certificate_layout.html",
+                               page=layout_page(campaign, values, error)), error.status
+    flash("Đã lưu vị trí in giấy khen trên phôi. Hãy in trang căn chỉnh để so với phôi.", "success")
+    return redirect(url_for("web.admin_certificate_layout", campaign_id=campaign.id))
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/giay-khen/mac-dinh", methods=["POST"])
+@login_required
+@admin_only
+@with_campaign()
+def admin_reset_certificate_layout(user: User, campaign: Campaign):
+    campaign_id = campaign.id
+    try:
+        layout_ops.reset_certificate_layout(user, campaign)
+    except NotFound as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("web.admin_certificate_layout", campaign_id=campaign_id))
+    flash("Đã dùng lại vị trí in mặc định.", "success")
+    return redirect(url_for("web.admin_certificate_layout", campaign_id=campaign_id))
+
+
+@bp.route("/quan-tri/phong-trao/<int:campaign_id>/giay-khen/trang-can-chinh.docx")
+@login_required
+@admin_only
+@with_campaign()
+def admin_certificate_calibration(user: User, campaign: Campaign):
+    content, name = round_documents.calibration_document(campaign)
+    return attachment(content, DOCX_MIME, name)

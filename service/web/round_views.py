@@ -332,6 +332,10 @@ def documents_view(round_: CampaignRound) -> dict[str, Any]:
         "kind": kind, "title": vocabulary.document_title(kind),
         "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
         "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
+        # The certificates print in full on plain paper, or their text alone on pre-printed blanks.
+        "modes": [{"mode": mode, "label": round_documents.CERTIFICATE_MODE_TITLES[mode],
+                   "url": url_for("web.download_round_document", round_id=round_.id, kind=kind, mode=mode)}
+                  for mode in round_documents.CERTIFICATE_MODES] if kind == "certificates" else [],
     } for kind in round_documents.ROUND_DOCUMENT_KINDS] if frozen else []
     return {
         "is_available": frozen, "documents": documents,

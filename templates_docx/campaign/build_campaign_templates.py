@@ -43,7 +43,11 @@ CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
 # Certificates are printed on their own (often pre-printed) sheets rather
 # than filed: the text is centred between equal margins.
 CERTIFICATE_MARGIN = Mm(20)
-CERTIFICATE_WIDTH_CM = 25.7  # 297 - 2 × 20 mm
+# The full certificate keeps its text inside the page border (9 mm from the edges).
+CERTIFICATE_FULL_MARGIN = Mm(22)
+CERTIFICATE_FULL_WIDTH_CM = 25.3  # 297 - 2 × 22 mm
+# Printing on a blank: the frames are placed from the paper's edges, whatever the margins.
+BLANK_MARGIN = Mm(10)
 
 
 # --------------------------------------------------------------------------
@@ -222,7 +226,7 @@ def build_quyet_dinh():
     return document
 
 
-def new_certificate_document():
+def new_certificate_document(margin=CERTIFICATE_MARGIN):
     """Landscape A4, the dossier styles, no page numbers (one sheet per awardee)."""
     document = docx.Document()
     base.setup_styles(document)
@@ -230,7 +234,7 @@ def new_certificate_document():
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = base.PAGE_HEIGHT, base.PAGE_WIDTH
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(section, side, CERTIFICATE_MARGIN)
+        setattr(section, side, margin)
     body = document.element.body
     for p in body.findall(qn("w:p")):
         body.remove(p)
@@ -241,34 +245,73 @@ def new_certificate_document():
     return document
 
 
-def build_certificates():
-    """Giấy khen / Bằng khen to print: one landscape page per awardee.
+def page_border(section) -> None:
+    """A double frame round the page, as on a printed certificate.
 
-    Every certificate starts with a paragraph set to begin a new page, so
-    each awardee gets exactly one sheet (a break before the first paragraph
-    of the file makes no empty page).
+    A thick-thin double line drawn 9 mm inside the paper's edges (w:pgBorders
+    measured from the page), so it stays inside what office printers can print
+    and both Word and LibreOffice draw it. Art borders (w:art) would be prettier
+    in Word, but LibreOffice does not draw them at all.
     """
-    document = new_certificate_document()
+    borders = OxmlElement("w:pgBorders")
+    borders.set(qn("w:offsetFrom"), "page")
+    for side in ("top", "left", "bottom", "right"):
+        line = OxmlElement(f"w:{side}")
+        for key, value in (("w:val", "thickThinLargeGap"), ("w:sz", "36"), ("w:space", "26"),
+                           ("w:color", "9C1C1C")):
+            line.set(qn(key), value)
+        borders.append(line)
+    sect_pr = section._sectPr
+    # Schema order: … pgSz, pgMar, paperSrc, pgBorders, lnNumType, pgNumType, cols …
+    anchor = sect_pr.find(qn("w:pgMar"))
+    anchor.addnext(borders)
+
+
+def tiny(paragraph_) -> None:
+    """A paragraph one point high: an anchor that takes no room on the page."""
+    ppr = paragraph_._p.get_or_add_pPr()
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    ppr.append(mark)
+
+
+def build_certificates():
+    """Giấy khen / Bằng khen printed in full on plain A4 landscape, one page per awardee.
+
+    The layout of a real certificate: a double border round the page; national
+    name and motto; the issuer's title ("CHỦ TỊCH ỦY BAN NHÂN DÂN ..."); "TẶNG";
+    the award in large capitals; the awardee; the position or workplace;
+    the achievement; then the decision reference at left and, at right, the
+    place and date and the signature. Every certificate starts with a paragraph
+    set to begin a new page, so each awardee gets exactly one sheet (a break
+    before the first paragraph of the file makes no empty page).
+    """
+    document = new_certificate_document(CERTIFICATE_FULL_MARGIN)
     document.core_properties.title = "Giấy khen, Bằng khen"
+    page_border(document.sections[0])
+    width = CERTIFICATE_FULL_WIDTH_CM
     tag(document, "{%p for c in certificates %}")
     national = paragraph(document, base.NATIONAL_NAME, "Normal", bold=True, size=14, align=CENTER)
     national.paragraph_format.page_break_before = True
     paragraph(document, base.MOTTO, "Normal", bold=True, size=14, align=CENTER)
-    rule(document, base.MOTTO_LINE_CM, CERTIFICATE_WIDTH_CM)
-    paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=16, align=CENTER, before=24)
-    paragraph(document, "TẶNG", "Normal", bold=True, size=16, align=CENTER, before=12)
-    paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=40, align=CENTER, before=6, after=6)
-    paragraph(document, "{{ c.awardee }}", "Normal", bold=True, size=24, align=CENTER, before=6)
+    rule(document, base.MOTTO_LINE_CM, width)
+    paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=15, align=CENTER, before=30)
+    paragraph(document, "{{ c.grant_word }}", "Normal", bold=True, size=15, align=CENTER, before=12)
+    paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=44, align=CENTER, before=2, after=4)
+    paragraph(document, "{{ c.awardee }}", "Normal", bold=True, italic=True, size=24, align=CENTER, before=10)
     tag(document, "{%p if c.detail %}")
-    paragraph(document, "{{ c.detail }}", "Normal", italic=True, size=16, align=CENTER)
+    paragraph(document, "{{ c.detail }}", "Normal", size=15, align=CENTER, before=2)
     tag(document, "{%p endif %}")
-    paragraph(document, "{{ c.citation }}", "Normal", size=16, align=CENTER, before=12, after=18, left=2, right=2)
+    paragraph(document, "{{ c.citation }}", "Normal", italic=True, size=15, align=CENTER, before=12, after=24,
+              left=1.5, right=1.5)
 
-    signature = table(document, 1, [11.0, 14.7], borders=False)
+    signature = table(document, 1, [11.5, width - 11.5], borders=False)
     left, right = signature.rows[0].cells
     paragraph(left, "", "Normal", first=True)
     paragraph(left, "", "Normal")
-    paragraph(left, "{{ c.decision_line }}", "Normal", italic=True, size=13, align=CENTER)
+    paragraph(left, "{{ c.decision_line }}", "Normal", italic=True, size=12, align=CENTER)
     paragraph(right, "{{ c.place_date }}", "Normal", italic=True, size=14, align=CENTER, first=True)
     tag(right, "{%p if c.signer.authority %}")
     paragraph(right, "{{ c.signer.authority }}", "Chữ ký")
@@ -280,13 +323,112 @@ def build_certificates():
     tag(document, "{%p endfor %}")
     # Word wants a paragraph after the last table; a 1-point one cannot
     # spill onto a page of its own.
-    paragraph(document, "", "Normal", before=0, after=0)
-    tail = document.paragraphs[-1]._p.get_or_add_pPr()
-    mark = OxmlElement("w:rPr")
-    size = OxmlElement("w:sz")
-    size.set(qn("w:val"), "2")
-    mark.append(size)
-    tail.append(mark)
+    tiny(paragraph(document, "", "Normal", before=0, after=0))
+    return document
+
+
+def framed(document, text: str, *, x: str, y: str, width: str, size: str, align: str = "center",
+           line: str | None = None, box: bool = False):
+    """A paragraph in a frame placed from the paper's top left corner (w:framePr, twips).
+
+    Frames are what both Word and LibreOffice place at an exact spot on the
+    page; the values are template tags so one template serves every layout.
+    Each tag prints through ``|int``: the renderer can then prove every render
+    well-formed and stream it (service/documents/engine/proof.py).
+    ``line`` fixes the line height (twips), ``box`` draws the frame's outline.
+    """
+    p = paragraph(document, "", "Normal", before=0, after=0)
+    ppr = p._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for key, value in (("w:w", width), ("w:hSpace", "0"), ("w:wrap", "around"), ("w:hAnchor", "page"),
+                       ("w:vAnchor", "page"), ("w:x", x), ("w:y", y)):
+        frame.set(qn(key), value)
+    style = ppr.find(qn("w:pStyle"))
+    if style is not None:
+        style.addnext(frame)
+    else:
+        ppr.insert(0, frame)
+    if box:
+        borders = OxmlElement("w:pBdr")
+        for side in ("top", "left", "bottom", "right"):
+            edge = OxmlElement(f"w:{side}")
+            for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "C00000")):
+                edge.set(qn(key), value)
+            borders.append(edge)
+        frame.addnext(borders)
+    if line is not None:
+        spacing = ppr.find(qn("w:spacing"))
+        spacing.set(qn("w:line"), line)
+        spacing.set(qn("w:lineRule"), "exact")
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), align)
+    ppr.append(jc)
+    run = p.add_run(text)
+    rpr = run._r.get_or_add_rPr()
+    for name in ("w:sz", "w:szCs"):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), size)
+        rpr.append(element)
+    return p
+
+
+def templated_page(document, margin) -> None:
+    """The paper of the campaign's blank: size and orientation come from the layout."""
+    section = document.sections[0]
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, margin)
+    size = section._sectPr.find(qn("w:pgSz"))
+    size.set(qn("w:w"), "{{ page.width|int }}")
+    size.set(qn("w:h"), "{{ page.height|int }}")
+    size.set(qn("w:orient"), "{{ 'landscape' if page.is_landscape else 'portrait' }}")
+
+
+def build_certificates_blank():
+    """The variable text only, each field in a frame at the campaign's saved position ("in trên phôi").
+
+    Per awardee: an empty one-point paragraph that starts the page, the
+    framed fields, and another empty one-point paragraph. Word places a
+    frame on the page of its own paragraph, LibreOffice on the page of the
+    paragraph it is anchored to (the next one): with a plain paragraph on
+    each side, both put every field on its awardee's sheet.
+    """
+    document = new_certificate_document(BLANK_MARGIN)
+    document.core_properties.title = "Giấy khen, Bằng khen (in trên phôi)"
+    templated_page(document, BLANK_MARGIN)
+    tag(document, "{%p for c in certificates %}")
+    start = paragraph(document, "", "Normal", before=0, after=0)
+    start.paragraph_format.page_break_before = True
+    tiny(start)
+    tag(document, "{%p for f in c.fields %}")
+    framed(document, "{{ f.text }}", x="{{ f.x|int }}", y="{{ f.y|int }}", width="{{ f.width|int }}",
+           size="{{ f.size|int }}")
+    tag(document, "{%p endfor %}")
+    tiny(paragraph(document, "", "Normal", before=0, after=0))
+    tag(document, "{%p endfor %}")
+    return document
+
+
+def build_certificates_calibration():
+    """One page to print on plain paper and hold against a blank: each field's box where its text goes.
+
+    Each box is the field's frame at its saved position, as wide as the text
+    may run and one line of its font high, outlined, with the field's name and
+    its coordinates in millimetres: the box's top left corner is the point
+    the coordinates name.
+    """
+    document = new_certificate_document(BLANK_MARGIN)
+    document.core_properties.title = "Trang căn chỉnh vị trí in trên phôi"
+    templated_page(document, BLANK_MARGIN)
+    tiny(paragraph(document, "", "Normal", before=0, after=0))
+    framed(document, "{{ title }}", x="{{ heading.x|int }}", y="{{ heading.y|int }}",
+           width="{{ heading.width|int }}", size="22", align="left").runs[0].bold = True
+    framed(document, "{{ paper_line }}", x="{{ heading.x|int }}", y="{{ heading.y2|int }}",
+           width="{{ heading.width|int }}", size="18", align="left")
+    tag(document, "{%p for f in fields %}")
+    framed(document, "{{ f.label }}", x="{{ f.x|int }}", y="{{ f.y|int }}", width="{{ f.width|int }}", size="16",
+           align="center", line="{{ f.line|int }}", box=True)
+    tag(document, "{%p endfor %}")
+    tiny(paragraph(document, "", "Normal", before=0, after=0))
     return document
 
 
@@ -294,6 +436,8 @@ BUILDERS = {
     "to_trinh_tong_hop": build_to_trinh_tong_hop,
     "quyet_dinh": build_quyet_dinh,
     "certificates": build_certificates,
+    "certificates_blank": build_certificates_blank,
+    "certificates_calibration": build_certificates_calibration,
 }
 
 

@@ -359,7 +359,7 @@ def test_the_consolidated_documents_once_proposed(web, consolidating):
     url = consolidating["url"]
     html = _html(approver.get(url))
     for kind in ("to_trinh_tong_hop", "quyet_dinh", "certificates"):
-        assert f'href="{url}/van-ban/{kind}.docx"' in html
+        assert f'href="{url}/van-ban/{kind}.docx' in html
         response = approver.get(f"{url}/van-ban/{kind}.docx")
         assert response.status_code == 200, kind
         assert response.mimetype.endswith("wordprocessingml.document")
@@ -374,6 +374,26 @@ def test_the_consolidated_documents_once_proposed(web, consolidating):
     text = _workbook_text(awardees.data)
     assert "Phạm Văn Bình" in text and "Hợp tác xã Mỹ Long" in text and "Lê Thị An" not in text
     assert approver.get(f"{url}/van-ban/khong-co.docx").status_code == 404
+
+
+def test_the_certificates_print_three_ways(web, consolidating):
+    assert _propose(web, consolidating).status_code == 302
+    approver, url = web("approver"), consolidating["url"]
+    html = _html(approver.get(url))
+    for mode, label in (("full", "Bản in đầy đủ"), ("blank", "In trên phôi"), ("calibration", "Trang căn chỉnh")):
+        assert re.search(rf'href="{re.escape(url)}/van-ban/certificates.docx\?mode={mode}">{label}<', html), mode
+    blank = approver.get(f"{url}/van-ban/certificates.docx?mode=blank")
+    assert blank.status_code == 200 and "giay_khen_in_phoi" in blank.headers["Content-Disposition"]
+    text = docx_text(blank.data)
+    # Only the variable text: the blank already carries the national name and the award.
+    assert "Phạm Văn Bình" in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text and "GIẤY KHEN" not in text
+    calibration = approver.get(f"{url}/van-ban/certificates.docx?mode=calibration")
+    assert calibration.status_code == 200 and "TRANG CĂN CHỈNH VỊ TRÍ IN TRÊN PHÔI" in docx_text(calibration.data)
+    refused = approver.get(f"{url}/van-ban/certificates.docx?mode=phoi")
+    assert refused.status_code == 422
+    assert "Không có cách in “phoi”" in _html(refused) and "blank (in trên phôi)" in _html(refused)
+    other = approver.get(f"{url}/van-ban/quyet_dinh.docx?mode=blank")
+    assert other.status_code == 422 and "Chỉ giấy khen mới in được theo cách “in trên phôi”" in _html(other)
 
 
 # --- links to the round -----------------------------------------------------------------------------------

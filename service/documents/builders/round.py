@@ -6,7 +6,10 @@ Three documents close a campaign (or one of its rounds):
   authority (Decree 30/2020/NĐ-CP, Annex III, model 1.4) with its annex list;
 * ``quyet_dinh`` — the authority's award decision (model 1.2) with its annex
   list and the prize money;
-* ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file.
+* ``certificates`` — one Giấy khen / Bằng khen page per awardee, in one file;
+  two variants print on pre-printed blanks: ``certificates_blank`` (only the
+  variable text, at the campaign's layout, see ``certificate_layout``) and
+  ``certificates_calibration`` (the layout's boxes, to hold against a blank).
 
 Like the dossier's documents (``dossier``), each builder returns strings,
 lists and dicts of strings only, every figure already written the Vietnamese
@@ -61,7 +64,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .. import collation
+from .. import certificate_layout, collation
 from ..engine import render_docx
 from ..vnformat import (
     document_reference,
@@ -86,6 +89,9 @@ __all__ = [
     "CAMPAIGN_DOCUMENT_KINDS",
     "CAMPAIGN_DOCUMENT_TITLES",
     "CAMPAIGN_TEMPLATE_DIR",
+    "CERTIFICATE_MODES",
+    "CERTIFICATE_MODE_TITLES",
+    "CERTIFICATE_VARIANTS",
     "ANNEX_ORDERS",
     "DocumentDataError",
     "campaign_template_path",
@@ -105,6 +111,13 @@ CAMPAIGN_DOCUMENT_TITLES = {
 
 CAMPAIGN_TEMPLATE_DIR = TEMPLATE_DIR / "campaign"
 
+# The certificates print in full on plain paper, or only their variable text on a
+# pre-printed blank; the calibration page shows where that text goes.
+CERTIFICATE_MODES = ("full", "blank", "calibration")
+CERTIFICATE_MODE_TITLES = {"full": "Bản in đầy đủ", "blank": "In trên phôi", "calibration": "Trang căn chỉnh"}
+# Templates of the certificates other than the full one: built in only, laid out by the campaign's layout.
+CERTIFICATE_VARIANTS = ("certificates_blank", "certificates_calibration")
+
 ANNEX_ORDERS = ("by_unit", "ranked")
 
 _KINDS = ("collective", "individual", "household")
@@ -113,8 +126,9 @@ _SUB_TITLES = {"collective": "Tập thể", "individual": "Cá nhân", "househol
 
 
 def campaign_template_path(kind: str) -> Path:
-    """Return the path of the committed template of a campaign document kind."""
-    _check_kind(kind)
+    """Return the path of the committed template of a campaign document kind (or certificate variant)."""
+    if kind not in CERTIFICATE_VARIANTS:
+        _check_kind(kind)
     return CAMPAIGN_TEMPLATE_DIR / f"{kind}.docx"
 
 
@@ -511,6 +525,13 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 # Certificates (one page per awardee)
 # --------------------------------------------------------------------------
 
+def _grant_word(awardee: Mapping[str, Any]) -> str:
+    """The verb over the award: a commendation is given ("TẶNG"), a title recognised
+    ("CÔNG NHẬN DANH HIỆU"; Law 06/2022/QH15, art. 7 and 9) when the form says its family."""
+    family = (awardee.get("award_form") or {}).get("family")
+    return "CÔNG NHẬN DANH HIỆU" if family == "title" else "TẶNG"
+
+
 def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Context of the printed certificates: one entry per awardee, in the
     order of the decision's list (collectives, then individuals by given name)."""
@@ -536,12 +557,98 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
             detail = _position(awardee) if kind == "individual" else _line(awardee.get("workplace"))
             certificates.append({
                 **shared,
+                "grant_word": _grant_word(awardee),
                 "award_title": (form_name or "Giấy khen").upper(),
                 "awardee": _display_name(awardee),
                 "detail": detail,
                 "citation": _text(awardee.get("citation")) or default_citation,
             })
     return {"certificates": certificates}
+
+
+# --------------------------------------------------------------------------
+# Printing on pre-printed blanks ("in trên phôi") and the calibration page
+# --------------------------------------------------------------------------
+
+def _page(layout: Mapping[str, Any]) -> dict[str, Any]:
+    width, height = certificate_layout.paper_mm(layout["paper"], layout["orientation"])
+    return {"width": certificate_layout.mm_to_twips(width), "height": certificate_layout.mm_to_twips(height),
+            "is_landscape": layout["orientation"] == "landscape"}
+
+
+def _checked_layout(layout: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    layout = layout if layout is not None else certificate_layout.default_layout()
+    problems = certificate_layout.layout_problems(layout)
+    if problems:
+        raise DocumentDataError("Vị trí in trên phôi chưa hợp lệ: "
+                                + " ".join(m for messages in problems.values() for m in messages))
+    return layout
+
+
+def _frame(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A field's box in the template's units: twips from the paper's edges, half-points."""
+    return {"x": certificate_layout.mm_to_twips(spec["x"]), "y": certificate_layout.mm_to_twips(spec["y"]),
+            "width": certificate_layout.mm_to_twips(spec["width"]), "size": round(spec["font_size"] * 2)}
+
+
+def certificates_blank_context(snapshot: Mapping[str, Any], layout: Mapping[str, Any] | None = None
+                               ) -> dict[str, Any]:
+    """Context of the certificates printed on blanks: per awardee, the text of each
+    printed field at its position (``layout``, see ``certificate_layout``; the
+    default layout when None). A field with no text for an awardee (a collective
+    has no position) is left out rather than printed empty."""
+    layout = _checked_layout(layout)
+    printed = [(name, spec) for name, spec in ((n, layout["fields"][n]) for n in certificate_layout.FIELDS)
+               if spec.get("is_printed", True)]
+    certificates = []
+    for certificate in certificates_context(snapshot)["certificates"]:
+        signer = certificate["signer"]
+        values = {
+            "awardee": certificate["awardee"], "detail": certificate["detail"], "citation": certificate["citation"],
+            "decision_line": certificate["decision_line"], "place_date": certificate["place_date"],
+            "signer_title": "\n".join(part for part in (signer.get("authority"), signer.get("title")) if part),
+            "signer_name": signer.get("name") or "",
+        }
+        certificates.append({"fields": [{**_frame(spec), "name": name, "text": values[name]}
+                                        for name, spec in printed if values[name]]})
+    return {"page": _page(layout), "certificates": certificates}
+
+
+def certificates_calibration_context(layout: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Context of the calibration page: each printed field's box, named, with its coordinates in millimetres."""
+    layout = _checked_layout(layout)
+    width, height = certificate_layout.paper_mm(layout["paper"], layout["orientation"])
+    orientation = certificate_layout.ORIENTATION_LABELS[layout["orientation"]].lower()
+    fields = []
+    for name in certificate_layout.FIELDS:
+        spec = layout["fields"][name]
+        if not spec.get("is_printed", True):
+            continue
+        fields.append({
+            **_frame(spec),
+            "line": round(certificate_layout.line_height_mm(spec["font_size"]) * 1440 / 25.4),
+            "label": f"{certificate_layout.FIELD_LABELS[name]}: cách mép trái {_mm(spec['x'])} mm, "
+                     f"cách mép trên {_mm(spec['y'])} mm, rộng {_mm(spec['width'])} mm, "
+                     f"cỡ chữ {_mm(spec['font_size'])} pt",
+        })
+    margin = 12.0
+    return {
+        "page": _page(layout),
+        "title": "TRANG CĂN CHỈNH VỊ TRÍ IN TRÊN PHÔI",
+        "paper_line": f"Khổ {layout['paper']} {orientation} ({_mm(width)} × {_mm(height)} mm). Mỗi khung là chỗ "
+                      "in một mục; góc trên bên trái của khung là điểm có tọa độ ghi trong khung, tính từ mép trái "
+                      "và mép trên của tờ giấy. In trang này trên giấy thường, đặt chồng lên phôi và soi trước "
+                      "ánh sáng để so.",
+        "heading": {"x": certificate_layout.mm_to_twips(margin), "y": certificate_layout.mm_to_twips(margin),
+                    "y2": certificate_layout.mm_to_twips(margin + 8),
+                    "width": certificate_layout.mm_to_twips(width - 2 * margin)},
+        "fields": fields,
+    }
+
+
+def _mm(value: float) -> str:
+    text = f"{float(value):.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 _BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -551,16 +658,24 @@ _BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def build_campaign_context(kind: str, snapshot: Mapping[str, Any], *, annex_order: str | None = None) -> dict[str, Any]:
+def build_campaign_context(kind: str, snapshot: Mapping[str, Any] | None, *, annex_order: str | None = None,
+                           layout: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the template context of campaign document ``kind`` from a snapshot.
 
     ``annex_order`` (``by_unit`` or ``ranked``) applies to the tờ trình's list
-    and overrides ``snapshot["proposal"]["annex_order"]``. Raises
-    ``DocumentDataError`` (Vietnamese message) when the snapshot lacks what
-    the document needs.
+    and overrides ``snapshot["proposal"]["annex_order"]``. ``layout`` (the
+    campaign's certificate layout, the default when None) places the text of
+    ``certificates_blank`` and the boxes of ``certificates_calibration``, which
+    needs no snapshot. Raises ``DocumentDataError`` (Vietnamese message) when
+    the snapshot lacks what the document needs.
     """
-    _check_kind(kind)
+    if kind == "certificates_calibration":
+        return certificates_calibration_context(layout)
+    if kind != "certificates_blank":
+        _check_kind(kind)
     try:
+        if kind == "certificates_blank":
+            return certificates_blank_context(snapshot, layout)
         if kind == "to_trinh_tong_hop":
             return to_trinh_tong_hop_context(snapshot, annex_order)
         return _BUILDERS[kind](snapshot)

@@ -44,6 +44,10 @@ _PLAIN_EXPRESSIONS = (
 # Stands for a value in the skeleton of a template: a character allowed in
 # text and attribute values but in no XML name or reference.
 _HOLE = "\ue000"
+# Stands for a value that can only print a whole number (``|int``) or one of
+# a few constant words: safe in an attribute (a frame's position in twips).
+_TOKEN = "\ue001"
+_SAFE_WORD = re.compile(r"^[A-Za-z0-9_.-]*$")
 _MARKER = re.compile(r"_[be][0-9]+")
 # Elements whose regex matches (the layout pass, docxtpl's resolve_listing)
 # are the elements themselves when none is nested in another of its kind.
@@ -59,6 +63,19 @@ def _plain_expression(node: nodes.Node) -> bool:
     return True
 
 
+def _token_expression(node: nodes.Node) -> bool:
+    """Whether every value ``node`` can print is a whole number or a constant word:
+    ``x|int``, ``'word'``, or ``a if test else b`` of those (no control character,
+    quote, ampersand or angle bracket can come out)."""
+    if isinstance(node, nodes.Filter):
+        return node.name == "int" and not node.args and not node.kwargs
+    if isinstance(node, nodes.Const):
+        return isinstance(node.value, str) and bool(_SAFE_WORD.match(node.value))
+    if isinstance(node, nodes.CondExpr):
+        return node.expr2 is not None and _token_expression(node.expr1) and _token_expression(node.expr2)
+    return False
+
+
 def _skeleton(body: list[nodes.Node], pieces: list[str], blocks: list[int]) -> bool:
     """Append the skeleton of ``body`` to ``pieces``: its literal XML, a hole
     for each value, each loop or branch body between two marker elements.
@@ -70,7 +87,7 @@ def _skeleton(body: list[nodes.Node], pieces: list[str], blocks: list[int]) -> b
                 if isinstance(child, nodes.TemplateData):
                     pieces.append(child.data)
                 elif _plain_expression(child):
-                    pieces.append(_HOLE)
+                    pieces.append(_TOKEN if _token_expression(child) else _HOLE)
                 else:
                     return False
             continue
@@ -109,7 +126,8 @@ def always_well_formed(source: str, prefix: str, suffix: str) -> bool:
     no Markup possible from plain data and these expressions) may only stand
     in the text of a ``w:t`` in a ``w:r`` in a ``w:p``, where turning their
     control characters into breaks, tabs and paragraphs keeps elements
-    balanced; and paragraphs, runs, texts and their properties must not nest,
+    balanced, or in an attribute when all they can print is a whole number
+    or a constant word (``_token_expression``); and paragraphs, runs, texts and their properties must not nest,
     so that the layout pass's regex matches are those elements.
     """
     try:
@@ -144,7 +162,7 @@ def always_well_formed(source: str, prefix: str, suffix: str) -> bool:
         if any(_HOLE in value for value in element.attrib.values()):
             return False
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
-            if text and _HOLE in text:
+            if text and (_HOLE in text or _TOKEN in text):
                 run = holder.getparent() if named(holder, "t") else None
                 if not (named(run, "r") and named(run.getparent(), "p")):
                     return False
