@@ -238,7 +238,7 @@ def build_certificates():
     paragraph(document, base.MOTTO, "Normal", bold=True, size=14, align=CENTER)
     rule(document, base.MOTTO_LINE_CM, CERTIFICATE_WIDTH_CM)
     paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=16, align=CENTER, before=24)
-    paragraph(document, "TẶNG", "Normal", bold=True, size=16, align=CENTER, before=12)
+    paragraph(document, "{{ c.verb }}", "Normal", bold=True, size=16, align=CENTER, before=12)
     paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=40, align=CENTER, before=6, after=6)
     paragraph(document, "{{ c.awardee }}", "Normal", bold=True, size=24, align=CENTER, before=6)
     tag(document, "{%p if c.detail %}")
