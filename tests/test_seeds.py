@@ -12,9 +12,12 @@ import datetime as dt
 import io
 
 
+import sqlalchemy as sa
+
 from conftest import docx_text
 from round_helpers import (
-    People, by_name, collective, fire_round, load_seed, person, ranking, review, round_of, send_dossier, set_today,
+    CAMPAIGNS_DIR, People, by_name, collective, fire_round, load_seed, person, ranking, review, round_of,
+    send_dossier, set_today,
 )
 from service.db import db
 
@@ -167,6 +170,131 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
     assert people.staff("my-binh")["clerk"].get(
         f"/api/v1/rounds/{round_id}/documents/quyet_dinh.docx").status_code == 404
     fire_round(people.approver, round_id, "close", "decided")
+
+
+# --- Long Xuyên with a title beside the Giấy khen: each form worded and counted apart -----------------------
+
+CSTDCS_FORM = """  - code: chien_si_thi_dua_co_so
+    name: Chiến sĩ thi đua cơ sở
+    issuer: ubnd-lx
+    category: chien_si_thi_dua_co_so
+    nominee_kinds: [individual]
+    multiplier: 1.0
+    vote_rule: {kind: majority}
+
+# Mục III.1"""
+
+
+def test_round_mixing_a_commendation_and_a_title(client, runner, make_user, monkeypatch, tmp_path):
+    """A dossier and a round giving Giấy khen and recognising "Chiến sĩ thi đua cơ sở": every document
+    names each form with its own verb and count (Law 06/2022/QH15, art. 7 and 9)."""
+    from service.models import Campaign
+
+    set_today(monkeypatch, dt.date(2024, 12, 2))
+    source = (CAMPAIGNS_DIR / "long-xuyen-9936-2024.yaml").read_text("utf-8")
+    assert source.count("\n# Mục III.1") == 1
+    path = tmp_path / "long-xuyen-cstdcs.yaml"
+    path.write_text(source.replace("\n# Mục III.1", "\n" + CSTDCS_FORM, 1), "utf-8")
+    result = runner.invoke(args=["load-campaign", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    campaign = db.session.scalar(sa.select(Campaign).order_by(Campaign.id.desc()).limit(1))
+    people = People(client, make_user, campaign)
+    round_id = round_of(campaign, "2024")
+    tk, cn, title = "giay_khen_tap_the", "giay_khen_ca_nhan", "chien_si_thi_dua_co_so"
+    ward = {"staff_total": 24, "staff_persuaded_bhxh": 15, "relatives_bhxh": 19, "relatives_bhyt": 31}
+
+    my_binh, _ = send_dossier(people, "my-binh", round_id, [
+        collective("Công chức Văn hóa - Xã hội phường Mỹ Bình", tk, ward),
+        person("Nguyễn Thị Ánh Tuyết", "female", "Công chức Văn hóa - Xã hội", "UBND phường Mỹ Bình", cn,
+               {"relatives_bhxh": 4, "relatives_bhyt": 9}),
+        person("Lê Văn Út", "male", "Công chức Tư pháp", "UBND phường Mỹ Bình", cn,
+               {"relatives_bhxh": 9, "relatives_bhyt": 9}),
+        person("Trần Thị Thu", "female", "Chủ tịch", "UBND phường Mỹ Bình", title,
+               {"relatives_bhxh": 12, "relatives_bhyt": 20}),
+    ])
+    my_long, _ = send_dossier(people, "my-long", round_id, [
+        collective("Ủy ban nhân dân phường Mỹ Long", tk, {**ward, "staff_total": 20, "staff_persuaded_bhxh": 14}),
+        person("Trần Văn Hòa", "male", "Phó Chủ tịch", "UBND phường Mỹ Long", title,
+               {"relatives_bhxh": 6, "relatives_bhyt": 3}),
+    ])
+    head = people.staff("my-binh")["head"]
+
+    def document(api, url):
+        response = api.get(url)
+        assert response.status_code == 200, response.get_json()
+        return docx_text(response.data)
+
+    giay_khen = "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên"
+    cstdcs = "danh hiệu “Chiến sĩ thi đua cơ sở”"
+    to_trinh = document(head, f"/api/v1/dossiers/{my_binh}/documents/to_trinh.docx")
+    assert f"Về việc đề nghị tặng {giay_khen} và công nhận {cstdcs}" in to_trinh
+    assert (f"xem xét, tặng {giay_khen} cho 01 tập thể và 02 cá nhân; công nhận {cstdcs} cho 01 cá nhân "
+            "đã có thành tích xuất sắc") in to_trinh
+    bien_ban = document(head, f"/api/v1/dossiers/{my_binh}/documents/bien_ban.docx")
+    assert (f"Hội đồng thống nhất đề nghị tặng {giay_khen} cho 01 tập thể và 02 cá nhân; công nhận {cstdcs} "
+            "cho 01 cá nhân (đạt số phiếu đồng ý theo quy định), gồm:") in bien_ban
+    assert f"- Bà Trần Thị Thu: công nhận {cstdcs};" in bien_ban
+    danh_sach = document(head, f"/api/v1/dossiers/{my_binh}/documents/danh_sach.docx")
+    assert "I. Tặng Giấy khen" in danh_sach and f"II. Công nhận {cstdcs}" in danh_sach
+    assert (f"Tổng cộng: 01 tập thể và 03 cá nhân (tặng Giấy khen cho 01 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 01 cá nhân)./.") in danh_sach
+    # The other ward proposes one title and one Giấy khen for a collective.
+    other = document(people.staff("my-long")["head"], f"/api/v1/dossiers/{my_long}/documents/to_trinh.docx")
+    assert f"tặng {giay_khen} cho 01 tập thể; công nhận {cstdcs} cho 01 cá nhân" in other
+
+    for dossier_id in (my_binh, my_long):
+        review(people, dossier_id)
+    fire_round(people.reviewer, round_id, "consolidate_early", "collecting", comment="Đã đủ hồ sơ.")
+    set_today(monkeypatch, dt.date(2024, 12, 10))
+    fire_round(people.reviewer, round_id, "propose", "consolidating", proposal_number="45/TTr-PYT",
+               proposal_date=dt.date(2024, 12, 10))
+    set_today(monkeypatch, dt.date(2024, 12, 20))
+    fire_round(people.approver, round_id, "decide", "proposed", decision_number="1234/QĐ-UBND",
+               decision_date=dt.date(2024, 12, 20))
+    snapshot = _snapshot(round_id)
+    assert {a["full_name"]: a["award_form"]["family"] for a in snapshot["awardees"]} == {
+        "Công chức Văn hóa - Xã hội phường Mỹ Bình": "commendation", "Ủy ban nhân dân phường Mỹ Long": "commendation",
+        "Nguyễn Thị Ánh Tuyết": "commendation", "Lê Văn Út": "commendation",
+        "Trần Thị Thu": "title", "Trần Văn Hòa": "title"}
+
+    rounds = f"/api/v1/rounds/{round_id}/documents"
+    proposal = document(people.reviewer, f"{rounds}/to_trinh_tong_hop.docx")
+    assert (f"Về việc đề nghị tặng Giấy khen và công nhận {cstdcs} cho các tập thể, cá nhân có thành tích "
+            "xuất sắc") in proposal
+    assert (f"xem xét, tặng {giay_khen} cho 02 tập thể và 02 cá nhân; công nhận {cstdcs} cho 02 cá nhân "
+            "đã có thành tích xuất sắc") in proposal
+    assert (f"Tổng cộng: 02 tập thể và 04 cá nhân (tặng Giấy khen cho 02 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 02 cá nhân)./.") in proposal
+
+    decision = document(people.approver, f"{rounds}/quyet_dinh.docx")
+    assert (f"Về việc tặng Giấy khen và công nhận {cstdcs} cho các tập thể, cá nhân đã có thành tích "
+            "xuất sắc") in decision
+    assert (f"Điều 1. Tặng {giay_khen} cho 02 tập thể và 02 cá nhân; công nhận {cstdcs} cho 02 cá nhân "
+            "(có danh sách kèm theo)") in decision
+    # Decree 98/2023 on 20/12/2024, base salary 2.340.000: Giấy khen 0,6 × → 1.400.000 a collective,
+    # 0,3 × → 700.000 a person; Chiến sĩ thi đua cơ sở 1,0 × → 2.340.000.
+    assert ("Điều 2. Tiền thưởng theo quy định kèm theo Giấy khen: 4.200.000 đồng (Bốn triệu hai trăm nghìn "
+            f"đồng); kèm theo {cstdcs}: 4.680.000 đồng (Bốn triệu sáu trăm tám mươi nghìn đồng); tổng số tiền "
+            "là 8.880.000 đồng") in decision
+    # A merged heading row reads once per cell: keep one line of each run.
+    lines = decision.split("\n")
+    annex = [line for index, line in enumerate(lines) if index == 0 or line != lines[index - 1]]
+    headings = [line for line in annex if line in (
+        "I. Tặng Giấy khen", f"II. Công nhận {cstdcs}", "1. Tập thể", "2. Cá nhân", "1. Cá nhân")]
+    assert headings[:5] == ["I. Tặng Giấy khen", "1. Tập thể", "2. Cá nhân", f"II. Công nhận {cstdcs}",
+                            "1. Cá nhân"]
+    assert annex.index("Ông Trần Văn Hòa") > annex.index(f"II. Công nhận {cstdcs}") > annex.index("Ông Lê Văn Út")
+    assert (f"Danh sách gồm 02 tập thể và 04 cá nhân (tặng Giấy khen cho 02 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 02 cá nhân)./.") in decision
+
+    certificates = document(people.approver, f"{rounds}/certificates.docx").split("\n")
+    assert certificates.count("CÔNG NHẬN DANH HIỆU") == 2 and certificates.count("TẶNG") == 4
+    assert certificates.count("CHIẾN SĨ THI ĐUA CƠ SỞ") == 2 and certificates.count("GIẤY KHEN") == 4
+    thu = certificates.index("Bà Trần Thị Thu")
+    assert certificates[thu - 2:thu] == ["CÔNG NHẬN DANH HIỆU", "CHIẾN SĨ THI ĐUA CƠ SỞ"]
+    tuyet = certificates.index("Bà Nguyễn Thị Ánh Tuyết")
+    assert certificates[tuyet - 2:tuyet] == ["TẶNG", "GIẤY KHEN"]
 
 
 # --- Khánh Hòa 4856/KH-UBND: annual rounds, a firm deadline, two criteria for collectives ------------------
