@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ..awards import excel
@@ -20,14 +21,17 @@ from ..awards.families import form_family
 from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
-from ..errors import Conflict, ValidationFailed
-from ..models import CampaignRound
+from ..db import db
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..models import CampaignRound, RoundDecision, Unit
 from .rounds import FROZEN_STATES, metric_columns, round_ranking
 from .salaries import salary_table
 from .templates import template_for
 
 ROUND_DOCUMENT_KINDS = round_builders.CAMPAIGN_DOCUMENT_KINDS
 ROUND_DOCUMENT_TITLES = round_builders.CAMPAIGN_DOCUMENT_TITLES
+# One of these per deciding authority when a round's forms are decided by several.
+PER_AUTHORITY_KINDS = ("quyet_dinh", "certificates")
 DOCX_NAMES = {"to_trinh_tong_hop": "to_trinh_tong_hop", "quyet_dinh": "quyet_dinh", "certificates": "giay_khen"}
 
 _SERIAL = re.compile(r"^\s*(\d+)")
@@ -92,6 +96,7 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
                 for r in listing["nominees"] if not r["is_selected"]]
     return {
+        "decisions": round_decisions(round_, awardees),
         "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
                   "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
                   "deadline": round_.deadline, "state": round_.state},
@@ -116,6 +121,54 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     }
 
 
+def round_decisions(round_: CampaignRound, awardees: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One decision per authority issuing the award forms of the round's awardees.
+
+    Forms of one round may be decided by different authorities (a department's Giấy khen, the
+    province's Bằng khen or title), each in a decision of its own. The campaign's authority
+    comes first and records its decision with the round's "decide" step; each further
+    authority's number and date come from ``round_decisions``. A form naming no issuer, or one
+    that is not a unit, is decided by the campaign's authority. ``awardees`` are the
+    decision_snapshot's (their ``award_form`` carries the ``issuer``); by default the round's
+    selected nominees.
+    """
+    campaign = round_.campaign
+    main = campaign.authority
+    if awardees is None:
+        forms = {f["code"]: f for f in campaign.award_forms}
+        issuers = [(forms.get(r["award_form"]["code"]) or {}).get("issuer")
+                   for r in round_ranking(round_)["nominees"] if r["is_selected"]]
+    else:
+        issuers = [a["award_form"].get("issuer") for a in awardees]
+    named = {code for code in issuers if code and code != main.code}
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(named)))}
+    units[main.code] = main
+    counts = Counter(code if code in units else main.code for code in issuers)
+    # The campaign's authority first, then the others in the order of the list.
+    codes = sorted(counts, key=lambda code: code != main.code) or [main.code]
+    recorded = {d.authority_id: d for d in db.session.scalars(
+        sa.select(RoundDecision).where(RoundDecision.round_id == round_.id))}
+    decisions = []
+    for code in codes:
+        unit = units[code]
+        if unit.id == main.id:
+            number, day = round_.decision_number, round_.decision_date
+        else:
+            record = recorded.get(unit.id)
+            number, day = (record.number, record.decision_date) if record else (None, None)
+        decisions.append({"authority": {"code": unit.code, **unit.as_document_dict()},
+                          "is_campaign_authority": unit.id == main.id, "number": number, "serial": _serial(number),
+                          "date": day, "awardee_count": counts[code]})
+    return decisions
+
+
+def authority_of(awardee: dict[str, Any], decisions: list[dict[str, Any]]) -> str:
+    """The code of the authority deciding an awardee's form (the first decision's when it names none)."""
+    codes = {d["authority"]["code"] for d in decisions}
+    issuer = awardee["award_form"].get("issuer")
+    return issuer if issuer in codes else decisions[0]["authority"]["code"]
+
+
 class _FormTable(dict):
     def __init__(self, make) -> None:
         super().__init__()
@@ -135,28 +188,49 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     """
     decision = decision_snapshot(round_)
     snapshot = round_builders.snapshot_from_decision(decision)
-    day = snapshot["decision"]["prize_date"]
-    if day is not None and snapshot["awardees"]:
+    rounding = current_app.config["PRIZE_ROUNDING"]
+    priced = {}
+    for part in snapshot["decisions"]:
+        # Each authority's decision is priced on its own date (the proposal's until it is signed).
+        day = part["decision"]["prize_date"]
+        people = [(i, a) for i, a in enumerate(snapshot["awardees"]) if a["authority"] == part["code"]]
+        if day is None or not people:
+            continue
         try:
-            snapshot["awardees"] = apply_prizes(snapshot["awardees"], day, decision["campaign"]["award_forms"],
-                                                salaries=salary_table(),
-                                                rounding=current_app.config["PRIZE_ROUNDING"])
+            done = apply_prizes([a for _, a in people], day, decision["campaign"]["award_forms"],
+                                salaries=salary_table(), rounding=rounding)
         except PrizeError as error:
             raise ValidationFailed(f"Chưa tính được tiền thưởng: {error}", code="prize_unavailable") from None
+        priced.update({i: a for (i, _), a in zip(people, done)})
+    snapshot["awardees"] = [priced.get(i, a) for i, a in enumerate(snapshot["awardees"])]
     return snapshot
 
 
-def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None
-                          ) -> tuple[bytes, str]:
+def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None,
+                          authority: str | None = None) -> tuple[bytes, str]:
     """One award document of the round as a .docx, and the file name to give it.
 
     ``snapshot`` is award_snapshot(round_), for a caller drawing several documents of one round.
+    The decision and the certificates are those of ``authority`` (a unit's code) when the round's
+    forms are decided by several authorities; the campaign's own by default.
     """
     if kind not in ROUND_DOCUMENT_KINDS:
         raise ValidationFailed(f"Không có loại văn bản “{kind}”.", code="unknown_document")
     snapshot = snapshot if snapshot is not None else award_snapshot(round_)
     if not snapshot["awardees"]:
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
+    name = f"{DOCX_NAMES[kind]}_dot{round_.id}"
+    if kind in PER_AUTHORITY_KINDS:
+        parts = round_builders.decision_snapshots(snapshot)
+        chosen = next((p for p in parts if p["code"] == authority), None) if authority else parts[0]
+        if chosen is None:
+            raise NotFound(f"Đợt khen thưởng không có quyết định của đơn vị “{authority}”.")
+        snapshot = chosen["snapshot"]
+        if len(parts) > 1:
+            name += f"_{chosen['code']}"
+    elif authority:
+        raise ValidationFailed("Chỉ quyết định và giấy khen mới được tạo riêng cho từng cấp quyết định.",
+                               code="not_per_authority")
     try:
         uploaded = template_for(round_.campaign, kind)
         content = round_builders.render_campaign_document(kind, snapshot,
@@ -164,7 +238,7 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
     except DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(ROUND_DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None
-    return content, f"{DOCX_NAMES[kind]}_dot{round_.id}.docx"
+    return content, f"{name}.docx"
 
 
 def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:

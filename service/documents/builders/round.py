@@ -94,6 +94,7 @@ __all__ = [
     "build_campaign_context",
     "render_campaign_document",
     "snapshot_from_decision",
+    "decision_snapshots",
     "format_amount",
 ]
 
@@ -610,30 +611,74 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
 
     ``decision`` is the plain dict ``service.operations.round_documents.
     decision_snapshot`` reads from the database (round, campaign, authority,
-    proposal and decision numbers, awardees in final order). Before the
-    decision is signed its number and date stay empty (the draft leaves them
-    to fill in), and the prize money is reckoned on the proposal's date
-    (``prize_date``) so the draft shows the amounts; the awardees have no
-    prize money yet (``service.awards.prize.apply_prizes`` adds it).
+    proposal and decision numbers, awardees in final order, one decision per
+    deciding authority). Before a decision is signed its number and date stay
+    empty (the draft leaves them to fill in), and the prize money is reckoned
+    on the proposal's date (``prize_date``) so the draft shows the amounts; the
+    awardees have no prize money yet (``service.awards.prize.apply_prizes``
+    adds it). ``decisions`` holds each authority's own decision and each
+    awardee names its ``authority``; ``decision_snapshots`` splits them.
     """
-    authority = decision["authority"]
-    day = decision["decision"]["date"] or decision["proposal"]["date"]
-    signature_authority = authority.get("signature_authority") or ""
-    return {
-        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
-        "round": {"name": decision["round"]["title"]},
-        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
-        "decision": {
-            "number": decision["decision"]["serial"], "date": decision["decision"]["date"], "prize_date": day,
+    proposal_date = decision["proposal"]["date"]
+
+    def decided_by(authority: Mapping[str, Any], number: int | None, day: Any) -> dict[str, Any]:
+        signature_authority = authority.get("signature_authority") or ""
+        return {
+            "number": number, "date": day, "prize_date": day or proposal_date,
             "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
             # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
             "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
             "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
-        },
+        }
+
+    authority = decision["authority"]
+    decisions = [{
+        "code": part["authority"]["code"], "name": part["authority"]["name"],
+        "authority": {k: v for k, v in part["authority"].items() if k != "code"},
+        "decision": decided_by(part["authority"], part["serial"], part["date"]),
+    } for part in decision.get("decisions") or []]
+    codes = {part["code"] for part in decisions}
+    first = decisions[0]["code"] if decisions else authority.get("code")
+
+    def authority_of(form: Mapping[str, Any]) -> str:
+        return form.get("issuer") if form.get("issuer") in codes else first
+
+    return {
+        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
+        "round": {"name": decision["round"]["title"]},
+        "proposal": {"number": decision["proposal"]["serial"], "date": proposal_date},
+        "decision": decided_by(authority, decision["decision"]["serial"], decision["decision"]["date"]),
+        "decisions": decisions,
         "awardees": [{
             "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
             "workplace": a["workplace"] or "", "unit_name": a["unit_name"],
             "award_form": {key: a["award_form"].get(key) for key in ("code", "name", "title", "family", "issuer")},
+            "authority": authority_of(a["award_form"]),
             "achievement": a["achievement"] or "", "rank": a["rank"],
         } for a in decision["awardees"]],
     }
+
+
+def decision_snapshots(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One snapshot per deciding authority: ``{code, name, snapshot}``, the snapshot holding only
+    the awardees whose forms that authority decides, with its own decision and signer.
+
+    The forms of one round may belong to different authorities (a title and a commendation
+    decided apart); each then issues its own decision, with its own Điều 1 and 2, annex and
+    certificates. A snapshot without ``decisions`` is one decision by the campaign's authority.
+    """
+    parts = snapshot.get("decisions") or []
+    if len(parts) <= 1:
+        authority = snapshot["campaign"].get("authority") or {}
+        code = parts[0]["code"] if parts else None
+        return [{"code": code, "name": _line(authority.get("name")), "snapshot": snapshot}]
+    result = []
+    for part in parts:
+        awardees = [a for a in snapshot["awardees"] if a.get("authority") == part["code"]]
+        if not awardees:
+            continue
+        result.append({"code": part["code"], "name": part["name"], "snapshot": {
+            **snapshot, "campaign": {**snapshot["campaign"], "authority": part["authority"]},
+            "decision": {**snapshot.get("decision", {}), **part["decision"]}, "awardees": awardees,
+        }})
+    return result
