@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "code": "Mã phong trào", "title": "Tên phong trào", "definition_sha256": "Mã SHA-256 của tệp định nghĩa",
     "rounds": "Các đợt khen thưởng", "created_units": "Đơn vị được tạo", "origin": "Tệp",
     "override": "Điều chỉnh", "is_selected": "Được chọn",
+    "decision_number": "Số quyết định", "decision_date": "Ngày ký quyết định",
 }
 VALUE_LABELS = {
     "gender": {"male": "Nam", "female": "Nữ"}, "chair_gender": {"male": "Nam", "female": "Nữ"},
@@ -62,7 +63,8 @@ ACTION_LABELS = {
     "nominee.delete": "Xóa người được đề nghị", "nominee.import": "Nhập danh sách từ tệp Excel", "meeting.create": "Ghi biên bản họp Hội đồng",
     "meeting.update": "Sửa biên bản họp Hội đồng", "vote.create": "Ghi số phiếu",
     "vote.update": "Sửa số phiếu", "vote.delete": "Xóa số phiếu", "dossier.update": "Sửa thông tin hồ sơ",
-    "round.override": "Điều chỉnh danh sách", "campaign.load": "Nạp phong trào",
+    "round.override": "Điều chỉnh danh sách", "round.decision": "Ghi quyết định khen thưởng",
+    "campaign.load": "Nạp phong trào",
     "salary_table.replace": "Sửa bảng mức lương cơ sở", "template.upload": "Thay mẫu văn bản",
     "template.remove": "Dùng lại mẫu có sẵn",
     "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
@@ -275,6 +277,8 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
         return f"{actor} sửa thông tin hồ sơ: {_parts(changes, campaign)}"
     if action == "round.override":
         return override_sentence(actor, subject, (changes.get("override") or {}).get("new"), event.comment)
+    if action == "round.decision":
+        return f"{actor} ghi quyết định khen thưởng của {subject}: {_parts(changes, campaign)}"
     if action == "campaign.load":
         return f"{actor} nạp phong trào {subject} từ tệp định nghĩa"
     if action == "salary_table.replace":

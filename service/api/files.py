@@ -18,6 +18,7 @@ from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
 from ..schemas.dossiers import NomineeOut
+from ..schemas.rounds import RoundDocumentArgs
 from .handlers import authenticate_request
 from .parsing import Blueprint
 
@@ -29,14 +30,16 @@ blp.before_request(authenticate_request)
 
 
 @blp.route("/rounds/<int:round_id>/documents/<string:kind>.docx")
+@blp.arguments(RoundDocumentArgs, location="query")
 @blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
 @blp.documented_errors(401, 404, 409, 422)
 @with_round()
-def round_document(user, round_, kind):
-    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates)."""
+def round_document(args, user, round_, kind):
+    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates);
+    khi các hình thức của đợt do nhiều cấp quyết định, authority chọn quyết định và giấy khen của một cấp."""
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound(f"Không có loại văn bản “{kind}”.")
-    content, name = round_documents.render_round_document(round_, kind)
+    content, name = round_documents.render_round_document(round_, kind, authority=args.get("authority"))
     return attachment(content, DOCX_MIME, name)
 
 

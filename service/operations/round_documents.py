@@ -9,11 +9,9 @@ it. Nothing here changes the database.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 
 from ..awards import excel
@@ -21,10 +19,9 @@ from ..awards.families import form_family
 from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
-from ..db import db
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..models import CampaignRound, RoundDecision, Unit
-from .rounds import FROZEN_STATES, metric_columns, round_ranking
+from ..models import CampaignRound
+from .rounds import FROZEN_STATES, document_serial, metric_columns, round_decisions, round_ranking
 from .salaries import salary_table
 from .templates import template_for
 
@@ -34,16 +31,10 @@ ROUND_DOCUMENT_TITLES = round_builders.CAMPAIGN_DOCUMENT_TITLES
 PER_AUTHORITY_KINDS = ("quyet_dinh", "certificates")
 DOCX_NAMES = {"to_trinh_tong_hop": "to_trinh_tong_hop", "quyet_dinh": "quyet_dinh", "certificates": "giay_khen"}
 
-_SERIAL = re.compile(r"^\s*(\d+)")
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _serial(number: str | None) -> int | None:
-    match = _SERIAL.match(number or "")
-    return int(match.group(1)) if match else None
 
 
 def round_legal_bases(round_: CampaignRound) -> list[str]:
@@ -111,62 +102,14 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
         },
         "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
         "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
-        "proposal": {"number": round_.proposal_number, "serial": _serial(round_.proposal_number),
+        "proposal": {"number": round_.proposal_number, "serial": document_serial(round_.proposal_number),
                      "date": round_.proposal_date},
-        "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
+        "decision": {"number": round_.decision_number, "serial": document_serial(round_.decision_number),
                      "date": round_.decision_date},
         "awardees": awardees,
         "counts": dict(Counter(a["kind"] for a in awardees)),
         "not_selected": left_out,
     }
-
-
-def round_decisions(round_: CampaignRound, awardees: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """One decision per authority issuing the award forms of the round's awardees.
-
-    Forms of one round may be decided by different authorities (a department's Giấy khen, the
-    province's Bằng khen or title), each in a decision of its own. The campaign's authority
-    comes first and records its decision with the round's "decide" step; each further
-    authority's number and date come from ``round_decisions``. A form naming no issuer, or one
-    that is not a unit, is decided by the campaign's authority. ``awardees`` are the
-    decision_snapshot's (their ``award_form`` carries the ``issuer``); by default the round's
-    selected nominees.
-    """
-    campaign = round_.campaign
-    main = campaign.authority
-    if awardees is None:
-        forms = {f["code"]: f for f in campaign.award_forms}
-        issuers = [(forms.get(r["award_form"]["code"]) or {}).get("issuer")
-                   for r in round_ranking(round_)["nominees"] if r["is_selected"]]
-    else:
-        issuers = [a["award_form"].get("issuer") for a in awardees]
-    named = {code for code in issuers if code and code != main.code}
-    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(named)))}
-    units[main.code] = main
-    counts = Counter(code if code in units else main.code for code in issuers)
-    # The campaign's authority first, then the others in the order of the list.
-    codes = sorted(counts, key=lambda code: code != main.code) or [main.code]
-    recorded = {d.authority_id: d for d in db.session.scalars(
-        sa.select(RoundDecision).where(RoundDecision.round_id == round_.id))}
-    decisions = []
-    for code in codes:
-        unit = units[code]
-        if unit.id == main.id:
-            number, day = round_.decision_number, round_.decision_date
-        else:
-            record = recorded.get(unit.id)
-            number, day = (record.number, record.decision_date) if record else (None, None)
-        decisions.append({"authority": {"code": unit.code, **unit.as_document_dict()},
-                          "is_campaign_authority": unit.id == main.id, "number": number, "serial": _serial(number),
-                          "date": day, "awardee_count": counts[code]})
-    return decisions
-
-
-def authority_of(awardee: dict[str, Any], decisions: list[dict[str, Any]]) -> str:
-    """The code of the authority deciding an awardee's form (the first decision's when it names none)."""
-    codes = {d["authority"]["code"] for d in decisions}
-    issuer = awardee["award_form"].get("issuer")
-    return issuer if issuer in codes else decisions[0]["authority"]["code"]
 
 
 class _FormTable(dict):

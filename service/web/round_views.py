@@ -328,11 +328,24 @@ def round_history_view(round_: CampaignRound) -> list[dict[str, Any]]:
 def documents_view(round_: CampaignRound) -> dict[str, Any]:
     """The consolidated documents, offered only in the states the API serves them in."""
     frozen = round_.state in round_ops.FROZEN_STATES
-    documents = [{
-        "kind": kind, "title": vocabulary.document_title(kind),
-        "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
-        "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
-    } for kind in round_documents.ROUND_DOCUMENT_KINDS] if frozen else []
+    documents = []
+    # A decision and its certificates per deciding authority when the round's forms have several.
+    decisions = round_ops.round_decisions(round_) if frozen else []
+    for kind in round_documents.ROUND_DOCUMENT_KINDS if frozen else ():
+        title = vocabulary.document_title(kind)
+        if kind in round_documents.PER_AUTHORITY_KINDS and len(decisions) > 1:
+            documents += [{
+                "kind": kind, "title": f"{title} — {d['authority']['name']}",
+                "url": url_for("web.download_round_document", round_id=round_.id, kind=kind,
+                               authority=d["authority"]["code"]),
+                "is_draft": d["number"] is None,
+            } for d in decisions]
+        else:
+            documents.append({
+                "kind": kind, "title": title,
+                "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
+                "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
+            })
     return {
         "is_available": frozen, "documents": documents,
         "ranking_url": url_for("web.download_round_ranking", round_id=round_.id),

@@ -175,7 +175,8 @@ def download_round_document(user: User, round_: CampaignRound, kind: str):
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound("Không có loại văn bản này.")
     try:
-        content, name = round_documents.render_round_document(round_, kind)
+        content, name = round_documents.render_round_document(round_, kind,
+                                                              authority=request.args.get("authority") or None)
     except DomainError as error:
         return refuse(user, round_.id, error)
     return attachment(content, DOCX_MIME, name)
