@@ -308,6 +308,15 @@ def ask_decide(ids: Ids, actor: str) -> Ask:
                                                              **DECISION})
 
 
+def ask_record_decision(ids: Ids, actor: str) -> Ask:
+    from service.models import Campaign
+
+    # The campaign's own authority: its decision is recorded by "decide", so the agency is told so (422).
+    code = db.session.get(Campaign, ids.campaign_id).authority.code
+    return Ask("PUT", api_round(ids, f"/decisions/{code}"), json={"number": "56/QĐ-UBND",
+                                                                   "decision_date": "2024-12-25"})
+
+
 def ask_override(ids: Ids, actor: str) -> Ask:
     return Ask("POST", api_round(ids, "/overrides"), json={"nominee_id": ids.nominee_ids[1], "selected": False,
                                                            "reason": "Đã được khen thưởng năm trước."})
@@ -479,6 +488,13 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
     },
     "rounds.override_selection": {
         "POST": [Case("consolidating", ask_override, roles(own=404, agency=(201, 403), admin=403))],
+    },
+    "rounds.list_round_decisions": {
+        "GET": [Case("proposed", get(lambda ids: api_round(ids, "/decisions")), SEE_ROUND)],
+    },
+    # The agency or the authority records a further authority's decision; the admin records none.
+    "rounds.record_round_decision": {
+        "PUT": [Case("proposed", ask_record_decision, roles(own=404, agency=422, admin=403))],
     },
 
     # --- pages ----------------------------------------------------------------------------------------
