@@ -60,6 +60,10 @@ def test_forms_with_the_same_wording_count_as_one():
     assert form_clauses(groups, full=True) == (f"tặng {GIAY_KHEN_FULL} cho 01 tập thể và 01 cá nhân; "
                                                "tặng Bằng khen cho 01 cá nhân")
     assert forms_subject(groups) == "tặng Giấy khen và Bằng khen"
+    titles = people + [{"kind": "individual", "award_form": {"name": "Chiến sĩ thi đua cơ sở"}},
+                       {"kind": "individual", "award_form": {"name": "Lao động tiên tiến"}}]
+    assert forms_subject(group_by_form(titles)) == ("tặng Giấy khen, Bằng khen và công nhận danh hiệu “Chiến sĩ thi "
+                                                   "đua cơ sở”, danh hiệu “Lao động tiên tiến”")
 
 
 # --- A unit's dossier -----------------------------------------------------------------------------------

@@ -150,9 +150,13 @@ def form_clauses(groups: list[FormGroup], *, full: bool = False) -> str:
 
 def forms_subject(groups: list[FormGroup], *, full: bool = False) -> str:
     """The forms as a subject line names them, one verb per family:
-    "tặng Giấy khen và công nhận danh hiệu “Chiến sĩ thi đua cơ sở”"."""
+    "tặng Giấy khen và công nhận danh hiệu “Chiến sĩ thi đua cơ sở”",
+    "tặng Giấy khen, Bằng khen và công nhận danh hiệu “…”, danh hiệu “…”"."""
+    families = list(dict.fromkeys(g.family for g in groups))
     parts = []
-    for family in dict.fromkeys(g.family for g in groups):
-        same = [g for g in groups if g.family == family]
-        parts.append(f"{same[0].verb} {join_and(g.full if full else g.short for g in same)}")
+    for family in families:
+        same = [g.full if full else g.short for g in groups if g.family == family]
+        # "và" joins the two verbs; inside one verb of two, commas keep the sentence readable.
+        objects = join_and(same) if len(families) == 1 else ", ".join(same)
+        parts.append(f"{next(g.verb for g in groups if g.family == family)} {objects}")
     return " và ".join(parts)
