@@ -379,6 +379,16 @@ def test_forms_of_two_authorities_make_two_decisions(client, runner, make_user, 
     assert "Bà Trần Thị Thu" in draft and "Nguyễn Thị Ánh Tuyết" not in draft and "1234/QĐ" not in draft
     assert "Hồ Văn Mừng" in draft
 
+    # The round's page asks for the province's decision; a date before the tờ trình is refused there too.
+    from web.web_helpers import WebClient
+
+    page = WebClient(client.application.test_client()).login(f"thamdinh-{campaign.id}")
+    shown = page.get(f"/dot-khen-thuong/{round_id}").get_data(as_text=True)
+    assert "Quyết định của các cấp khác" in shown and f"/dot-khen-thuong/{round_id}/quyet-dinh/ubnd-an-giang" in shown
+    refused = page.post(f"/dot-khen-thuong/{round_id}/quyet-dinh/ubnd-an-giang",
+                        {"number": "56/QĐ-UBND", "decision_date": "2024-12-01"})
+    assert refused.status_code == 422 and "Không được trước ngày tờ trình." in refused.get_data(as_text=True)
+
     # The province's decision is recorded apart, audited, and refused for the city's own or a stranger.
     recorded = people.reviewer.put(f"{rounds}/decisions/ubnd-an-giang",
                                    json={"number": "56/QĐ-UBND", "decision_date": "2024-12-25"})

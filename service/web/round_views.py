@@ -346,8 +346,14 @@ def documents_view(round_: CampaignRound) -> dict[str, Any]:
                 "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
                 "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
             })
+    # Further authorities' decisions are recorded here; the campaign's own by the "decide" step.
+    further = [{
+        "code": d["authority"]["code"], "name": d["authority"]["name"], "number": d["number"] or "",
+        "date": date_vn(d["date"]), "awardee_count": d["awardee_count"],
+        "url": url_for("web.record_round_decision", round_id=round_.id, authority_code=d["authority"]["code"]),
+    } for d in decisions if not d["is_campaign_authority"]]
     return {
-        "is_available": frozen, "documents": documents,
+        "is_available": frozen, "documents": documents, "further_decisions": further,
         "ranking_url": url_for("web.download_round_ranking", round_id=round_.id),
         "awardees_url": url_for("web.download_round_awardees", round_id=round_.id) if frozen else "",
     }
@@ -374,6 +380,10 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
             if row["choices"]:
                 forms[f"override-{row['nominee_id']}"] = views.empty_form(
                     {"selected": row["choices"][0]["value"], "reason": ""})
+    documents = documents_view(round_)
+    documents["can_record"] = access.can_fire_round_transitions(user, campaign)
+    for decision in documents["further_decisions"]:
+        forms[f"decision-{decision['code']}"] = views.empty_form({"number": "", "decision_date": today.isoformat()})
     return {
         "id": round_.id, "title": round_.title, "kind_label": ROUND_KIND_LABELS.get(round_.kind, round_.kind),
         "state": round_.state, "state_label": views.round_state_label(round_.state),
@@ -386,6 +396,6 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
         "proposal": {"number": round_.proposal_number or "", "date": date_vn(round_.proposal_date)},
         "decision": {"number": round_.decision_number or "", "date": date_vn(round_.decision_date)},
         "counts": dossier_counts_view(round_), "ranking": listing, "actions": actions, "forms": forms,
-        "history": round_history_view(round_), "documents": documents_view(round_),
+        "history": round_history_view(round_), "documents": documents,
         "url": url_for("web.round_page", round_id=round_.id),
     }
