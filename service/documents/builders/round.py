@@ -47,10 +47,15 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     ``kind`` (``individual`` / ``collective`` / ``household``),
     ``full_name``, ``gender`` (``male`` / ``female`` / None), ``position``,
     ``workplace``, ``unit_name`` (the proposing unit), ``award_form``
-    (``{code, name}``), ``multiplier`` (number), ``prize_raw`` (int đồng,
+    (``{code, name}``, optional ``title``, ``family``, ``issuer``: worded by
+    ``forms``), ``multiplier`` (number), ``prize_raw`` (int đồng,
     before rounding), ``prize_rounded`` (int đồng), ``achievement`` (summary
     shown in the tờ trình's list); optional ``rank`` (int, for the ranked
     list) and ``citation`` (this awardee's certificate text).
+
+``decisions`` (optional) — one per deciding authority, when the forms have
+    several: ``{code, name, authority (UNIT), decision}``; each awardee then
+    names its ``authority`` (``decision_snapshots`` splits the snapshot).
 
 ``service.awards.prize.apply_prizes`` fills ``multiplier``, ``prize_raw``
 and ``prize_rounded``.
