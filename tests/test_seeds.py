@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 
 import sqlalchemy as sa
@@ -438,6 +439,20 @@ def test_forms_of_two_authorities_make_two_decisions(client, runner, make_user, 
         "Quyết định khen thưởng — Ủy ban nhân dân thành phố Long Xuyên",
         "Quyết định khen thưởng — Ủy ban nhân dân tỉnh An Giang"]
     assert all(not d["is_draft"] for d in offered)
+
+    # The round's zip holds each authority's decision and certificates.
+    from test_jobs import wait_for
+
+    started = people.reviewer.post(f"{rounds}/document-jobs")
+    assert started.status_code == 202, started.get_json()
+    job = wait_for(people.reviewer, started.get_json()["id"])
+    assert job["state"] == "finished" and job["done"] == job["total"] and job["details"]["notes"] == [], job
+    download = people.reviewer.get(job["result_url"])
+    content = download.data
+    download.close()
+    names = {n.split("/")[-1] for n in zipfile.ZipFile(io.BytesIO(content)).namelist() if n.startswith("0000_")}
+    assert {f"{kind}_dot{round_id}_{code}.docx" for kind in ("quyet_dinh", "giay_khen")
+            for code in ("ubnd-lx", "ubnd-an-giang")} <= names
 
 
 # --- Khánh Hòa 4856/KH-UBND: annual rounds, a firm deadline, two criteria for collectives ------------------
