@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "code": "Mã phong trào", "title": "Tên phong trào", "definition_sha256": "Mã SHA-256 của tệp định nghĩa",
     "rounds": "Các đợt khen thưởng", "created_units": "Đơn vị được tạo", "origin": "Tệp",
     "override": "Điều chỉnh", "is_selected": "Được chọn", "paper": "Khổ giấy", "orientation": "Hướng giấy",
+    "decision_number": "Số quyết định", "decision_date": "Ngày ký quyết định",
     # The certificate layout: "awardee.x" is "Họ và tên (tên tập thể), cách mép trái (mm)".
     **{f"{name}.{part}": f"{label}, {part_label}" for name, label in certificate_layout.FIELD_LABELS.items()
        for part, part_label in certificate_layout.PART_LABELS.items()},
@@ -67,7 +68,8 @@ ACTION_LABELS = {
     "nominee.delete": "Xóa người được đề nghị", "nominee.import": "Nhập danh sách từ tệp Excel", "meeting.create": "Ghi biên bản họp Hội đồng",
     "meeting.update": "Sửa biên bản họp Hội đồng", "vote.create": "Ghi số phiếu",
     "vote.update": "Sửa số phiếu", "vote.delete": "Xóa số phiếu", "dossier.update": "Sửa thông tin hồ sơ",
-    "round.override": "Điều chỉnh danh sách", "campaign.load": "Nạp phong trào",
+    "round.override": "Điều chỉnh danh sách", "round.decision": "Ghi quyết định khen thưởng",
+    "campaign.load": "Nạp phong trào",
     "salary_table.replace": "Sửa bảng mức lương cơ sở", "template.upload": "Thay mẫu văn bản",
     "template.remove": "Dùng lại mẫu có sẵn",
     "certificate_layout.save": "Sửa vị trí in giấy khen trên phôi",
@@ -282,6 +284,8 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
         return f"{actor} sửa thông tin hồ sơ: {_parts(changes, campaign)}"
     if action == "round.override":
         return override_sentence(actor, subject, (changes.get("override") or {}).get("new"), event.comment)
+    if action == "round.decision":
+        return f"{actor} ghi quyết định khen thưởng của {subject}: {_parts(changes, campaign)}"
     if action == "campaign.load":
         return f"{actor} nạp phong trào {subject} từ tệp định nghĩa"
     if action == "salary_table.replace":

@@ -296,6 +296,32 @@ class RoundResult(db.Model):
     nominee: Mapped["Nominee"] = relationship()
 
 
+class RoundDecision(db.Model):
+    """The decision of an authority other than the campaign's own, for the award forms it issues in a round.
+
+    A title and a commendation may be decided by different authorities, each in a decision of its
+    own (Law 06/2022/QH15, art. 80 ff.: who decides each form). The campaign's authority records its
+    decision with the round's "decide" step (``CampaignRound.decision_number``); the others here.
+    """
+
+    __tablename__ = "round_decisions"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "authority_id"),
+        sa.CheckConstraint("length(number) > 0", name="number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="CASCADE"), index=True)
+    authority_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    number: Mapped[str] = mapped_column(sa.String(64))
+    decision_date: Mapped[dt.date]
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    authority: Mapped[Unit] = relationship()
+
+
 class Dossier(db.Model):
     """One unit's nomination dossier for one round of a campaign."""
 

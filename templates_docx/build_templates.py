@@ -547,8 +547,8 @@ def build_to_trinh():
               body)
     paragraph(document, "{{ review_paragraph }}", body)
     paragraph(document,
-              "{{ unit_name }} kính đề nghị {{ authority_name }} xem xét, tặng {{ award_name }} cho "
-              "{{ proposal_counts }} đã có thành tích xuất sắc trong {{ campaign_subject }} "
+              "{{ unit_name }} kính đề nghị {{ authority_name }} xem xét, {{ proposal_awards }} "
+              "đã có thành tích xuất sắc trong {{ campaign_subject }} "
               "(có danh sách kèm theo).",
               body)
     paragraph(document, "Kính trình {{ authority_name }} xem xét, quyết định./.", body)
@@ -568,7 +568,7 @@ def build_danh_sach():
     # names the document it belongs to in the "Kèm theo" line instead).
     header_block(document, number=False, place_date=False, landscape=True)
     title_block(document, "DANH SÁCH", [
-        ("Đề nghị tặng {{ award_name }}", {}),
+        ("Đề nghị {{ awards_subject }}", {}),
         ("{{ attachment_line }}", {"bold": False, "italic": True}),
     ], width_cm=TEXT_WIDTH_LANDSCAPE_CM)
     paragraph(document, "", "Normal")

@@ -308,6 +308,18 @@ def ask_decide(ids: Ids, actor: str) -> Ask:
                                                              **DECISION})
 
 
+def _authority_code(ids: Ids) -> str:
+    from service.models import Campaign
+
+    return db.session.get(Campaign, ids.campaign_id).authority.code
+
+
+def ask_record_decision(ids: Ids, actor: str) -> Ask:
+    # The campaign's own authority: its decision is recorded by "decide", so the agency is told so (422).
+    return Ask("PUT", api_round(ids, f"/decisions/{_authority_code(ids)}"), json={"number": "56/QĐ-UBND",
+                                                                                   "decision_date": "2024-12-25"})
+
+
 def ask_override(ids: Ids, actor: str) -> Ask:
     return Ask("POST", api_round(ids, "/overrides"), json={"nominee_id": ids.nominee_ids[1], "selected": False,
                                                            "reason": "Đã được khen thưởng năm trước."})
@@ -508,6 +520,13 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
     "rounds.override_selection": {
         "POST": [Case("consolidating", ask_override, roles(own=404, agency=(201, 403), admin=403))],
     },
+    "rounds.list_round_decisions": {
+        "GET": [Case("proposed", get(lambda ids: api_round(ids, "/decisions")), SEE_ROUND)],
+    },
+    # The agency or the authority records a further authority's decision; the admin records none.
+    "rounds.record_round_decision": {
+        "PUT": [Case("proposed", ask_record_decision, roles(own=404, agency=422, admin=403))],
+    },
 
     # --- pages ----------------------------------------------------------------------------------------
     "web.login": {
@@ -612,6 +631,13 @@ MATRIX.update({
             lambda ids: f"/dot-khen-thuong/{ids.round_id}/dieu-chinh/{ids.nominee_ids[1]}",
             lambda ids: {"selected": "khong-chon", "reason": "Đã được khen thưởng năm trước."}),
             roles(own=404, agency=(302, 403), admin=403))],
+    },
+    # A further authority's decision, as in the API (the campaign's own is recorded by "decide": 422).
+    "web.record_round_decision": {
+        "POST": [Case("proposed", lambda ids, actor: form(
+            lambda ids: f"/dot-khen-thuong/{ids.round_id}/quyet-dinh/{_authority_code(ids)}",
+            lambda ids: {"number": "56/QĐ-UBND", "decision_date": "2024-12-25"})(ids, actor),
+            roles(own=404, agency=422, admin=403))],
     },
     "web.download_round_ranking": {
         "GET": [Case("submitted", get(lambda ids: f"/dot-khen-thuong/{ids.round_id}/xep-hang.xlsx"), SEE_ROUND)],

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
+
+import sqlalchemy as sa
 
 from conftest import docx_text
 from round_helpers import (
-    People, by_name, collective, fire_round, load_seed, person, ranking, review, round_of, send_dossier, set_today,
+    CAMPAIGNS_DIR, People, by_name, collective, fire_round, load_seed, person, ranking, review, round_of,
+    send_dossier, set_today,
 )
 from service.db import db
 
@@ -167,6 +171,288 @@ def test_long_xuyen_single_round(client, runner, make_user, monkeypatch):
     assert people.staff("my-binh")["clerk"].get(
         f"/api/v1/rounds/{round_id}/documents/quyet_dinh.docx").status_code == 404
     fire_round(people.approver, round_id, "close", "decided")
+
+
+# --- Long Xuyên with a title beside the Giấy khen: each form worded and counted apart -----------------------
+
+CSTDCS_FORM = """  - code: chien_si_thi_dua_co_so
+    name: Chiến sĩ thi đua cơ sở
+    issuer: ubnd-lx
+    category: chien_si_thi_dua_co_so
+    nominee_kinds: [individual]
+    multiplier: 1.0
+    vote_rule: {kind: majority}
+
+# Mục III.1"""
+
+
+def test_round_mixing_a_commendation_and_a_title(client, runner, make_user, monkeypatch, tmp_path):
+    """A dossier and a round giving Giấy khen and recognising "Chiến sĩ thi đua cơ sở": every document
+    names each form with its own verb and count (Law 06/2022/QH15, art. 7 and 9)."""
+    from service.models import Campaign
+
+    set_today(monkeypatch, dt.date(2024, 12, 2))
+    source = (CAMPAIGNS_DIR / "long-xuyen-9936-2024.yaml").read_text("utf-8")
+    assert source.count("\n# Mục III.1") == 1
+    path = tmp_path / "long-xuyen-cstdcs.yaml"
+    path.write_text(source.replace("\n# Mục III.1", "\n" + CSTDCS_FORM, 1), "utf-8")
+    result = runner.invoke(args=["load-campaign", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    campaign = db.session.scalar(sa.select(Campaign).order_by(Campaign.id.desc()).limit(1))
+    people = People(client, make_user, campaign)
+    round_id = round_of(campaign, "2024")
+    tk, cn, title = "giay_khen_tap_the", "giay_khen_ca_nhan", "chien_si_thi_dua_co_so"
+    ward = {"staff_total": 24, "staff_persuaded_bhxh": 15, "relatives_bhxh": 19, "relatives_bhyt": 31}
+
+    my_binh, _ = send_dossier(people, "my-binh", round_id, [
+        collective("Công chức Văn hóa - Xã hội phường Mỹ Bình", tk, ward),
+        person("Nguyễn Thị Ánh Tuyết", "female", "Công chức Văn hóa - Xã hội", "UBND phường Mỹ Bình", cn,
+               {"relatives_bhxh": 4, "relatives_bhyt": 9}),
+        person("Lê Văn Út", "male", "Công chức Tư pháp", "UBND phường Mỹ Bình", cn,
+               {"relatives_bhxh": 9, "relatives_bhyt": 9}),
+        person("Trần Thị Thu", "female", "Chủ tịch", "UBND phường Mỹ Bình", title,
+               {"relatives_bhxh": 12, "relatives_bhyt": 20}),
+    ])
+    my_long, _ = send_dossier(people, "my-long", round_id, [
+        collective("Ủy ban nhân dân phường Mỹ Long", tk, {**ward, "staff_total": 20, "staff_persuaded_bhxh": 14}),
+        person("Trần Văn Hòa", "male", "Phó Chủ tịch", "UBND phường Mỹ Long", title,
+               {"relatives_bhxh": 6, "relatives_bhyt": 3}),
+    ])
+    head = people.staff("my-binh")["head"]
+
+    def document(api, url):
+        response = api.get(url)
+        assert response.status_code == 200, response.get_json()
+        return docx_text(response.data)
+
+    giay_khen = "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên"
+    cstdcs = "danh hiệu “Chiến sĩ thi đua cơ sở”"
+    to_trinh = document(head, f"/api/v1/dossiers/{my_binh}/documents/to_trinh.docx")
+    assert f"Về việc đề nghị tặng {giay_khen} và công nhận {cstdcs}" in to_trinh
+    assert (f"xem xét, tặng {giay_khen} cho 01 tập thể và 02 cá nhân; công nhận {cstdcs} cho 01 cá nhân "
+            "đã có thành tích xuất sắc") in to_trinh
+    bien_ban = document(head, f"/api/v1/dossiers/{my_binh}/documents/bien_ban.docx")
+    assert (f"Hội đồng thống nhất đề nghị tặng {giay_khen} cho 01 tập thể và 02 cá nhân; công nhận {cstdcs} "
+            "cho 01 cá nhân (đạt số phiếu đồng ý theo quy định), gồm:") in bien_ban
+    assert f"- Bà Trần Thị Thu: công nhận {cstdcs};" in bien_ban
+    danh_sach = document(head, f"/api/v1/dossiers/{my_binh}/documents/danh_sach.docx")
+    assert "I. Tặng Giấy khen" in danh_sach and f"II. Công nhận {cstdcs}" in danh_sach
+    assert (f"Tổng cộng: 01 tập thể và 03 cá nhân (tặng Giấy khen cho 01 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 01 cá nhân)./.") in danh_sach
+    # The other ward proposes one title and one Giấy khen for a collective.
+    other = document(people.staff("my-long")["head"], f"/api/v1/dossiers/{my_long}/documents/to_trinh.docx")
+    assert f"tặng {giay_khen} cho 01 tập thể; công nhận {cstdcs} cho 01 cá nhân" in other
+
+    for dossier_id in (my_binh, my_long):
+        review(people, dossier_id)
+    fire_round(people.reviewer, round_id, "consolidate_early", "collecting", comment="Đã đủ hồ sơ.")
+    set_today(monkeypatch, dt.date(2024, 12, 10))
+    fire_round(people.reviewer, round_id, "propose", "consolidating", proposal_number="45/TTr-PYT",
+               proposal_date=dt.date(2024, 12, 10))
+    set_today(monkeypatch, dt.date(2024, 12, 20))
+    fire_round(people.approver, round_id, "decide", "proposed", decision_number="1234/QĐ-UBND",
+               decision_date=dt.date(2024, 12, 20))
+    snapshot = _snapshot(round_id)
+    assert {a["full_name"]: a["award_form"]["family"] for a in snapshot["awardees"]} == {
+        "Công chức Văn hóa - Xã hội phường Mỹ Bình": "commendation", "Ủy ban nhân dân phường Mỹ Long": "commendation",
+        "Nguyễn Thị Ánh Tuyết": "commendation", "Lê Văn Út": "commendation",
+        "Trần Thị Thu": "title", "Trần Văn Hòa": "title"}
+
+    rounds = f"/api/v1/rounds/{round_id}/documents"
+    proposal = document(people.reviewer, f"{rounds}/to_trinh_tong_hop.docx")
+    assert (f"Về việc đề nghị tặng Giấy khen và công nhận {cstdcs} cho các tập thể, cá nhân có thành tích "
+            "xuất sắc") in proposal
+    assert (f"xem xét, tặng {giay_khen} cho 02 tập thể và 02 cá nhân; công nhận {cstdcs} cho 02 cá nhân "
+            "đã có thành tích xuất sắc") in proposal
+    assert (f"Tổng cộng: 02 tập thể và 04 cá nhân (tặng Giấy khen cho 02 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 02 cá nhân)./.") in proposal
+
+    decision = document(people.approver, f"{rounds}/quyet_dinh.docx")
+    assert (f"Về việc tặng Giấy khen và công nhận {cstdcs} cho các tập thể, cá nhân đã có thành tích "
+            "xuất sắc") in decision
+    assert (f"Điều 1. Tặng {giay_khen} cho 02 tập thể và 02 cá nhân; công nhận {cstdcs} cho 02 cá nhân "
+            "(có danh sách kèm theo)") in decision
+    # Decree 98/2023 on 20/12/2024, base salary 2.340.000: Giấy khen 0,6 × → 1.400.000 a collective,
+    # 0,3 × → 700.000 a person; Chiến sĩ thi đua cơ sở 1,0 × → 2.340.000.
+    assert ("Điều 2. Tiền thưởng theo quy định kèm theo Giấy khen: 4.200.000 đồng (Bốn triệu hai trăm nghìn "
+            f"đồng); kèm theo {cstdcs}: 4.680.000 đồng (Bốn triệu sáu trăm tám mươi nghìn đồng); tổng số tiền "
+            "là 8.880.000 đồng") in decision
+    # A merged heading row reads once per cell: keep one line of each run.
+    lines = decision.split("\n")
+    annex = [line for index, line in enumerate(lines) if index == 0 or line != lines[index - 1]]
+    headings = [line for line in annex if line in (
+        "I. Tặng Giấy khen", f"II. Công nhận {cstdcs}", "1. Tập thể", "2. Cá nhân", "1. Cá nhân")]
+    assert headings[:5] == ["I. Tặng Giấy khen", "1. Tập thể", "2. Cá nhân", f"II. Công nhận {cstdcs}",
+                            "1. Cá nhân"]
+    assert annex.index("Ông Trần Văn Hòa") > annex.index(f"II. Công nhận {cstdcs}") > annex.index("Ông Lê Văn Út")
+    assert (f"Danh sách gồm 02 tập thể và 04 cá nhân (tặng Giấy khen cho 02 tập thể và 02 cá nhân; công nhận "
+            f"{cstdcs} cho 02 cá nhân)./.") in decision
+
+    certificates = document(people.approver, f"{rounds}/certificates.docx").split("\n")
+    assert certificates.count("CÔNG NHẬN DANH HIỆU") == 2 and certificates.count("TẶNG") == 4
+    assert certificates.count("CHIẾN SĨ THI ĐUA CƠ SỞ") == 2 and certificates.count("GIẤY KHEN") == 4
+    thu = certificates.index("Bà Trần Thị Thu")
+    assert certificates[thu - 2:thu] == ["CÔNG NHẬN DANH HIỆU", "CHIẾN SĨ THI ĐUA CƠ SỞ"]
+    tuyet = certificates.index("Bà Nguyễn Thị Ánh Tuyết")
+    assert certificates[tuyet - 2:tuyet] == ["TẶNG", "GIẤY KHEN"]
+
+
+# --- Forms decided by two authorities: one decision (with its annex and certificates) each ---------------
+
+PROVINCE_FORM = """  - code: bang_khen_tinh
+    name: Bằng khen
+    title: Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh An Giang
+    issuer: ubnd-an-giang
+    category: bang_khen_bo_tinh
+    nominee_kinds: [individual]
+    multiplier: 1.0
+    vote_rule: {kind: majority}
+
+# Mục III.1"""
+PROVINCE_UNIT = """
+  - {code: ubnd-an-giang, kind: province, name: Ủy ban nhân dân tỉnh An Giang, short_name: UBND tỉnh An Giang,
+     issuing_body: ỦY BAN NHÂN DÂN TỈNH AN GIANG, place_name: An Giang, abbreviation: UBND,
+     council_name: Hội đồng Thi đua - Khen thưởng tỉnh An Giang,
+     signature_authority: TM. ỦY BAN NHÂN DÂN, signature_title: CHỦ TỊCH, signer_name: Hồ Văn Mừng}
+"""
+
+
+def test_forms_of_two_authorities_make_two_decisions(client, runner, make_user, monkeypatch, tmp_path):
+    """The city gives Giấy khen, the province Bằng khen: the round draws a decision per authority, each
+    with its own number, Điều 1 and 2, annex, signer and certificates."""
+    from service.models import AuditEvent, Campaign
+
+    set_today(monkeypatch, dt.date(2024, 12, 2))
+    source = (CAMPAIGNS_DIR / "long-xuyen-9936-2024.yaml").read_text("utf-8")
+    path = tmp_path / "long-xuyen-tinh.yaml"
+    path.write_text(source.replace("\n# Mục III.1", "\n" + PROVINCE_FORM, 1).rstrip("\n") + PROVINCE_UNIT, "utf-8")
+    result = runner.invoke(args=["load-campaign", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    campaign = db.session.scalar(sa.select(Campaign).order_by(Campaign.id.desc()).limit(1))
+    people = People(client, make_user, campaign)
+    round_id = round_of(campaign, "2024")
+    ward = {"staff_total": 24, "staff_persuaded_bhxh": 15, "relatives_bhxh": 19, "relatives_bhyt": 31}
+    my_binh, _ = send_dossier(people, "my-binh", round_id, [
+        collective("Công chức Văn hóa - Xã hội phường Mỹ Bình", "giay_khen_tap_the", ward),
+        person("Nguyễn Thị Ánh Tuyết", "female", "Công chức Văn hóa - Xã hội", "UBND phường Mỹ Bình",
+               "giay_khen_ca_nhan", {"relatives_bhxh": 4, "relatives_bhyt": 9}),
+        person("Trần Thị Thu", "female", "Chủ tịch", "UBND phường Mỹ Bình", "bang_khen_tinh",
+               {"relatives_bhxh": 12, "relatives_bhyt": 20}),
+    ])
+    review(people, my_binh)
+    fire_round(people.reviewer, round_id, "consolidate_early", "collecting", comment="Đã đủ hồ sơ.")
+    rounds = f"/api/v1/rounds/{round_id}"
+    # Before the list is proposed there is no decision to record.
+    early = people.reviewer.put(f"{rounds}/decisions/ubnd-an-giang",
+                                json={"number": "56/QĐ-UBND", "decision_date": "2024-12-25"})
+    assert early.status_code == 409 and "danh sách trình" in early.get_json()["error"]["message"]
+    set_today(monkeypatch, dt.date(2024, 12, 10))
+    fire_round(people.reviewer, round_id, "propose", "consolidating", proposal_number="45/TTr-PYT",
+               proposal_date=dt.date(2024, 12, 10))
+    set_today(monkeypatch, dt.date(2024, 12, 20))
+    fire_round(people.approver, round_id, "decide", "proposed", decision_number="1234/QĐ-UBND",
+               decision_date=dt.date(2024, 12, 20))
+
+    decisions = people.reviewer.get(f"{rounds}/decisions").get_json()
+    assert [(d["authority_code"], d["is_campaign_authority"], d["number"], d["awardee_count"]) for d in decisions] == [
+        ("ubnd-lx", True, "1234/QĐ-UBND", 2), ("ubnd-an-giang", False, None, 1)]
+
+    def document(url):
+        response = people.approver.get(url)
+        assert response.status_code == 200, response.get_json()
+        return docx_text(response.data)
+
+    city = document(f"{rounds}/documents/quyet_dinh.docx")
+    assert "Số: 1234/QĐ-UBND" in city and "ỦY BAN NHÂN DÂN THÀNH PHỐ LONG XUYÊN" in city
+    assert ("Điều 1. Tặng Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên cho 01 tập thể và 01 cá "
+            "nhân (có danh sách kèm theo)") in city
+    assert "Trần Thị Thu" not in city and "Bằng khen" not in city
+    # Giấy khen: 1.400.000 + 700.000.
+    assert "tổng số tiền là 2.100.000 đồng" in city
+
+    province_url = f"{rounds}/documents/quyet_dinh.docx?authority=ubnd-an-giang"
+    draft = document(province_url)
+    assert "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in draft and "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH AN GIANG" in draft
+    assert ("Điều 1. Tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh An Giang cho 01 cá nhân (có danh sách "
+            "kèm theo)") in draft
+    assert "Bà Trần Thị Thu" in draft and "Nguyễn Thị Ánh Tuyết" not in draft and "1234/QĐ" not in draft
+    assert "Hồ Văn Mừng" in draft
+
+    # The round's page asks for the province's decision; a date before the tờ trình is refused there too.
+    from web.web_helpers import WebClient
+
+    page = WebClient(client.application.test_client()).login(f"thamdinh-{campaign.id}")
+    shown = page.get(f"/dot-khen-thuong/{round_id}").get_data(as_text=True)
+    assert "Quyết định của các cấp khác" in shown and f"/dot-khen-thuong/{round_id}/quyet-dinh/ubnd-an-giang" in shown
+    refused = page.post(f"/dot-khen-thuong/{round_id}/quyet-dinh/ubnd-an-giang",
+                        {"number": "56/QĐ-UBND", "decision_date": "2024-12-01"})
+    assert refused.status_code == 422 and "Không được trước ngày tờ trình." in refused.get_data(as_text=True)
+
+    # The province's decision is recorded apart, audited, and refused for the city's own or a stranger.
+    recorded = people.reviewer.put(f"{rounds}/decisions/ubnd-an-giang",
+                                   json={"number": "56/QĐ-UBND", "decision_date": "2024-12-25"})
+    assert recorded.status_code == 200, recorded.get_json()
+    assert recorded.get_json()["number"] == "56/QĐ-UBND" and recorded.get_json()["decision_date"] == "2024-12-25"
+    own = people.reviewer.put(f"{rounds}/decisions/ubnd-lx", json={"number": "9/QĐ-UBND", "decision_date": "2024-12-25"})
+    assert own.status_code == 422 and "Quyết định khen thưởng" in own.get_json()["error"]["message"]
+    stranger = people.reviewer.put(f"{rounds}/decisions/my-binh",
+                                   json={"number": "9/QĐ-UBND", "decision_date": "2024-12-25"})
+    assert stranger.status_code == 404
+    too_early = people.reviewer.put(f"{rounds}/decisions/ubnd-an-giang",
+                                    json={"number": "57/QĐ-UBND", "decision_date": "2024-12-01"})
+    assert too_early.status_code == 422 and "decision_date" in too_early.get_json()["error"]["fields"]
+    outsider = people.staff("my-binh")["head"].put(f"{rounds}/decisions/ubnd-an-giang",
+                                                   json={"number": "9/QĐ-UBND", "decision_date": "2024-12-25"})
+    assert outsider.status_code == 404
+
+    signed = document(province_url)
+    assert "Số: 56/QĐ-UBND" in signed and "ngày 25 tháng 12 năm 2024" in signed
+    # Bằng khen of a provincial chairman for a person: 1,0 × 2.340.000 (Decree 98/2023, art. 71).
+    assert "2.340.000" in signed
+    certificates = document(f"{rounds}/documents/certificates.docx?authority=ubnd-an-giang").split("\n")
+    assert "BẰNG KHEN" in certificates and "Bà Trần Thị Thu" in certificates
+    assert "Quyết định số 56/QĐ-UBND ngày 25 tháng 12 năm 2024" in certificates
+    assert "GIẤY KHEN" not in certificates
+    city_certificates = document(f"{rounds}/documents/certificates.docx")
+    assert "GIẤY KHEN" in city_certificates and "Trần Thị Thu" not in city_certificates
+    # The consolidated tờ trình proposes every form to the campaign's authority.
+    proposal = document(f"{rounds}/documents/to_trinh_tong_hop.docx")
+    assert ("tặng Giấy khen của Chủ tịch Ủy ban nhân dân thành phố Long Xuyên cho 01 tập thể và 01 cá nhân; "
+            "tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh An Giang cho 01 cá nhân") in proposal
+    assert people.approver.get(f"{rounds}/documents/quyet_dinh.docx?authority=khong-co").status_code == 404
+    assert people.approver.get(f"{rounds}/documents/to_trinh_tong_hop.docx?authority=ubnd-lx").status_code == 422
+
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "round.decision")).all()
+    assert len(events) == 1 and events[0].changes["decision_number"] == {"old": None, "new": "56/QĐ-UBND"}
+    history = people.reviewer.get(f"{rounds}/history?include=changes").get_json()
+    assert any("ghi quyết định khen thưởng của Ủy ban nhân dân tỉnh An Giang: Số quyết định (trống) → “56/QĐ-UBND”"
+               in (entry.get("sentence") or "") for entry in history)
+
+    # The round's page offers each authority's decision and certificates.
+    from service.models import CampaignRound
+    from service.web.round_views import documents_view
+    with client.application.test_request_context():
+        offered = documents_view(db.session.get(CampaignRound, round_id))["documents"]
+    assert [d["title"] for d in offered if d["kind"] == "quyet_dinh"] == [
+        "Quyết định khen thưởng — Ủy ban nhân dân thành phố Long Xuyên",
+        "Quyết định khen thưởng — Ủy ban nhân dân tỉnh An Giang"]
+    assert all(not d["is_draft"] for d in offered)
+
+    # The round's zip holds each authority's decision and certificates.
+    from test_jobs import wait_for
+
+    started = people.reviewer.post(f"{rounds}/document-jobs")
+    assert started.status_code == 202, started.get_json()
+    job = wait_for(people.reviewer, started.get_json()["id"])
+    assert job["state"] == "finished" and job["done"] == job["total"] and job["details"]["notes"] == [], job
+    download = people.reviewer.get(job["result_url"])
+    content = download.data
+    download.close()
+    names = {n.split("/")[-1] for n in zipfile.ZipFile(io.BytesIO(content)).namelist() if n.startswith("0000_")}
+    assert {f"{kind}_dot{round_id}_{code}.docx" for kind in ("quyet_dinh", "giay_khen")
+            for code in ("ubnd-lx", "ubnd-an-giang")} <= names
 
 
 # --- Khánh Hòa 4856/KH-UBND: annual rounds, a firm deadline, two criteria for collectives ------------------

@@ -18,8 +18,9 @@ from ..operations import certificate_layouts as layout_ops
 from ..operations import dossiers as dossier_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
-from ..schemas.certificates import CertificateLayoutIn, CertificateLayoutOut, RoundDocumentArgs
+from ..schemas.certificates import CertificateLayoutIn, CertificateLayoutOut
 from ..schemas.dossiers import NomineeOut
+from ..schemas.rounds import RoundDocumentArgs
 from .handlers import authenticate_request
 from .parsing import Blueprint
 
@@ -36,13 +37,15 @@ blp.before_request(authenticate_request)
 @blp.documented_errors(401, 404, 409, 422)
 @with_round()
 def round_document(args, user, round_, kind):
-    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates).
+    """Văn bản của đợt: tờ trình tổng hợp (to_trinh_tong_hop), quyết định (quyet_dinh), giấy khen (certificates);
+    khi các hình thức của đợt do nhiều cấp quyết định, authority chọn quyết định và giấy khen của một cấp.
 
     Giấy khen in theo ``mode``: full (bản in đầy đủ trên giấy trắng A4 ngang), blank (chỉ in phần chữ
     thay đổi lên phôi, theo vị trí đã lưu của phong trào) hoặc calibration (trang căn chỉnh)."""
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound(f"Không có loại văn bản “{kind}”.")
-    content, name = round_documents.render_round_document(round_, kind, mode=args.get("mode") or "full")
+    content, name = round_documents.render_round_document(round_, kind, mode=args.get("mode") or "full",
+                                                          authority=args.get("authority"))
     return attachment(content, DOCX_MIME, name)
 
 

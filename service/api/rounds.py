@@ -19,8 +19,8 @@ from ..operations import campaigns as campaign_ops
 from ..operations import rounds as round_ops
 from ..schemas.dossiers import HistoryArgs
 from ..schemas.rounds import (
-    MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingArgs, RankingOut, RoundBriefOut, RoundEventOut,
-    RoundOut, RoundTransitionIn,
+    MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingArgs, RankingOut, RoundBriefOut, RoundDecisionIn,
+    RoundDecisionOut, RoundEventOut, RoundOut, RoundTransitionIn,
 )
 from .handlers import authenticate_request
 from .parsing import Blueprint
@@ -149,6 +149,34 @@ def fire_round_transition(data, user, round_):
         proposal_number=data.get("proposal_number"), proposal_date=data.get("proposal_date"),
         decision_number=data.get("decision_number"), decision_date=data.get("decision_date"))
     return _event(event)
+
+
+def _decision(decision: dict) -> dict:
+    return {"authority_code": decision["authority"]["code"], "authority_name": decision["authority"]["name"],
+            "is_campaign_authority": decision["is_campaign_authority"], "number": decision["number"],
+            "decision_date": decision["date"], "awardee_count": decision["awardee_count"]}
+
+
+@blp.route("/rounds/<int:round_id>/decisions")
+@blp.response(200, RoundDecisionOut(many=True))
+@blp.documented_errors(401, 404)
+@with_round()
+def list_round_decisions(user, round_):
+    """Các quyết định của đợt, mỗi cấp quyết định một quyết định: cấp của phong trào (ghi ở bước “Quyết định
+    khen thưởng”) và các cấp khác quyết định một số hình thức của đợt (ghi riêng)."""
+    return [_decision(d) for d in round_ops.round_decisions(round_)]
+
+
+@blp.route("/rounds/<int:round_id>/decisions/<string:authority_code>", methods=["PUT"])
+@blp.arguments(RoundDecisionIn)
+@blp.response(200, RoundDecisionOut)
+@blp.documented_errors(401, 403, 404, 409, 422)
+@with_round()
+def record_round_decision(data, user, round_, authority_code):
+    """Ghi số và ngày ký quyết định của một cấp khác cấp của phong trào (khi các hình thức của đợt do nhiều
+    cấp quyết định)."""
+    return _decision(round_ops.record_round_decision(user, round_, authority_code, data["number"],
+                                                     data["decision_date"]))
 
 
 @blp.route("/rounds/<int:round_id>/overrides", methods=["POST"])

@@ -73,7 +73,9 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "gender": nominee.gender,
             "position": nominee.position or None,
             "workplace": nominee.workplace or None,
-            "award_form": {"code": form["code"], "name": form["name"], "family": form_family(form)},
+            # What the documents need to word the form: its full title and its family (forms.py).
+            "award_form": {"code": form["code"], "name": form["name"], "title": form.get("title"),
+                           "family": form_family(form)},
             # Typed figures, then the rates and attainments the service derives from them,
             # so the list shows "Tỷ lệ …: 62,5%" next to the clerk's own summary.
             "metrics": nominee_values(campaign, nominee, dossier.unit.code),

@@ -33,6 +33,7 @@ from ..clock import to_local
 from ..db import db, utcnow
 from ..docstore import write_atomically
 from ..documents.builders import DOCUMENT_TITLES
+from ..documents.builders import round as round_builders
 from ..errors import Conflict, DomainError, NotFound
 from ..models import DOCUMENT_KINDS, CampaignRound, Dossier, GeneratedDocument, Job, User
 from . import round_documents
@@ -276,12 +277,24 @@ def _round_items(round_: CampaignRound, progress: jobs.Progress) -> list[tuple[s
             return draw(snapshot)
         return make
 
-    items = [(round_documents.ROUND_DOCUMENT_TITLES[kind],
-              with_snapshot(lambda snap, kind=kind: round_documents.render_round_document(round_, kind, snap)))
-             for kind in round_documents.ROUND_DOCUMENT_KINDS]
+    # A decision and its certificates per deciding authority, when the round's forms have several.
+    parts = round_builders.decision_snapshots(snapshot) if snapshot is not None else []
+    items = []
+    for kind in round_documents.ROUND_DOCUMENT_KINDS:
+        title = round_documents.ROUND_DOCUMENT_TITLES[kind]
+        if kind in round_documents.PER_AUTHORITY_KINDS and len(parts) > 1:
+            items += [(f"{title} ({part['name']})",
+                       with_snapshot(lambda snap, kind=kind, code=part["code"]:
+                                     round_documents.render_round_document(round_, kind, snap, code)))
+                      for part in parts]
+        else:
+            items.append((title, with_snapshot(
+                lambda snap, kind=kind: round_documents.render_round_document(round_, kind, snap))))
     items.append(("Bảng xếp hạng", lambda: round_documents.ranking_workbook(round_)))
     items.append(("Danh sách khen thưởng kèm tiền thưởng",
                   with_snapshot(lambda snap: round_documents.awardees_workbook(round_, snap))))
+    # The job's count of steps assumed one file per kind.
+    progress.total += len(items) - len(round_documents.ROUND_DOCUMENT_KINDS) - 2
     return items
 
 

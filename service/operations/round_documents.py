@@ -9,7 +9,6 @@ it. Nothing here changes the database.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -20,30 +19,26 @@ from ..awards.families import form_family
 from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Campaign, CampaignRound
-from .rounds import FROZEN_STATES, metric_columns, round_ranking
+from .rounds import FROZEN_STATES, document_serial, metric_columns, round_decisions, round_ranking
 from .salaries import salary_table
 from .certificate_layouts import certificate_layout
 from .templates import template_for
 
 ROUND_DOCUMENT_KINDS = round_builders.CAMPAIGN_DOCUMENT_KINDS
 ROUND_DOCUMENT_TITLES = round_builders.CAMPAIGN_DOCUMENT_TITLES
+# One of these per deciding authority when a round's forms are decided by several.
+PER_AUTHORITY_KINDS = ("quyet_dinh", "certificates")
 DOCX_NAMES = {"to_trinh_tong_hop": "to_trinh_tong_hop", "quyet_dinh": "quyet_dinh", "certificates": "giay_khen"}
 CERTIFICATE_MODES = round_builders.CERTIFICATE_MODES
 CERTIFICATE_MODE_TITLES = round_builders.CERTIFICATE_MODE_TITLES
 _MODE_NAMES = {"full": "giay_khen", "blank": "giay_khen_in_phoi", "calibration": "trang_can_chinh_phoi"}
 
-_SERIAL = re.compile(r"^\s*(\d+)")
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _serial(number: str | None) -> int | None:
-    match = _SERIAL.match(number or "")
-    return int(match.group(1)) if match else None
 
 
 def round_legal_bases(round_: CampaignRound) -> list[str]:
@@ -96,6 +91,7 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
                 for r in listing["nominees"] if not r["is_selected"]]
     return {
+        "decisions": round_decisions(round_, awardees),
         "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
                   "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
                   "deadline": round_.deadline, "state": round_.state},
@@ -110,9 +106,9 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
         },
         "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
         "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
-        "proposal": {"number": round_.proposal_number, "serial": _serial(round_.proposal_number),
+        "proposal": {"number": round_.proposal_number, "serial": document_serial(round_.proposal_number),
                      "date": round_.proposal_date},
-        "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
+        "decision": {"number": round_.decision_number, "serial": document_serial(round_.decision_number),
                      "date": round_.decision_date},
         "awardees": awardees,
         "counts": dict(Counter(a["kind"] for a in awardees)),
@@ -139,14 +135,21 @@ def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
     """
     decision = decision_snapshot(round_)
     snapshot = round_builders.snapshot_from_decision(decision)
-    day = snapshot["decision"]["prize_date"]
-    if day is not None and snapshot["awardees"]:
+    rounding = current_app.config["PRIZE_ROUNDING"]
+    priced = {}
+    for part in snapshot["decisions"]:
+        # Each authority's decision is priced on its own date (the proposal's until it is signed).
+        day = part["decision"]["prize_date"]
+        people = [(i, a) for i, a in enumerate(snapshot["awardees"]) if a["authority"] == part["code"]]
+        if day is None or not people:
+            continue
         try:
-            snapshot["awardees"] = apply_prizes(snapshot["awardees"], day, decision["campaign"]["award_forms"],
-                                                salaries=salary_table(),
-                                                rounding=current_app.config["PRIZE_ROUNDING"])
+            done = apply_prizes([a for _, a in people], day, decision["campaign"]["award_forms"],
+                                salaries=salary_table(), rounding=rounding)
         except PrizeError as error:
             raise ValidationFailed(f"Chưa tính được tiền thưởng: {error}", code="prize_unavailable") from None
+        priced.update({i: a for (i, _), a in zip(people, done)})
+    snapshot["awardees"] = [priced.get(i, a) for i, a in enumerate(snapshot["awardees"])]
     return snapshot
 
 
@@ -172,13 +175,15 @@ def calibration_document(campaign: Campaign) -> tuple[bytes, str]:
 
 
 def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, Any] | None = None,
-                          *, mode: str = "full") -> tuple[bytes, str]:
+                          *, mode: str = "full", authority: str | None = None) -> tuple[bytes, str]:
     """One award document of the round as a .docx, and the file name to give it.
 
     ``snapshot`` is award_snapshot(round_), for a caller drawing several documents of one round.
     ``mode`` says how the certificates print: ``full`` (the whole certificate on plain paper, from
     the campaign's uploaded template if any), ``blank`` (only the variable text, at the campaign's
     layout, on pre-printed blanks) or ``calibration`` (the layout's boxes, to hold against a blank).
+    The decision and the certificates are those of ``authority`` (a unit's code) when the round's
+    forms are decided by several authorities; the campaign's own by default.
     """
     if kind not in ROUND_DOCUMENT_KINDS:
         raise ValidationFailed(f"Không có loại văn bản “{kind}”.", code="unknown_document")
@@ -189,6 +194,18 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
     snapshot = snapshot if snapshot is not None else award_snapshot(round_)
     if not snapshot["awardees"]:
         raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
+    name = f"{DOCX_NAMES[kind]}_dot{round_.id}"
+    if kind in PER_AUTHORITY_KINDS:
+        parts = round_builders.decision_snapshots(snapshot)
+        chosen = next((p for p in parts if p["code"] == authority), None) if authority else parts[0]
+        if chosen is None:
+            raise NotFound(f"Đợt khen thưởng không có quyết định của đơn vị “{authority}”.")
+        snapshot = chosen["snapshot"]
+        if len(parts) > 1:
+            name += f"_{chosen['code']}"
+    elif authority:
+        raise ValidationFailed("Chỉ quyết định và giấy khen mới được tạo riêng cho từng cấp quyết định.",
+                               code="not_per_authority")
     try:
         if mode == "blank":
             content = round_builders.render_campaign_document("certificates_blank", snapshot,
@@ -200,8 +217,9 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
     except DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(ROUND_DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None
-    name = _MODE_NAMES[mode] if kind == "certificates" else DOCX_NAMES[kind]
-    return content, f"{name}_dot{round_.id}.docx"
+    if kind == "certificates":
+        name = name.replace(DOCX_NAMES[kind], _MODE_NAMES[mode], 1)
+    return content, f"{name}.docx"
 
 
 def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
+import re
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -27,10 +28,10 @@ from ..campaigns.metrics import nominee_values
 from ..clock import today_local
 from ..db import db, utcnow
 from ..documents import collation
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import (
-    Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, RoundEvent, RoundOverride,
-    RoundResult, Unit, User, Vote,
+    Campaign, CampaignRound, CouncilMeeting, Dossier, HistoryEvent, Nominee, RoundDecision, RoundEvent,
+    RoundOverride, RoundResult, Unit, User, Vote,
 )
 from ..text import clean_text
 from ..vocabulary import nominee_kind_word, round_event_label, round_state_label
@@ -596,6 +597,100 @@ def _approve_accepted_dossiers(actor: User, round_: CampaignRound, decision_numb
                         comment=f"Theo quyết định khen thưởng của {round_.title.lower()}.")
         approved.append(dossier.id)
     return approved
+
+
+# --- one decision per deciding authority -------------------------------------------------
+
+_SERIAL = re.compile(r"^\s*(\d+)")
+
+
+def document_serial(number: str | None) -> int | None:
+    """The leading serial of a document number: 1234 of "1234/QĐ-UBND"."""
+    match = _SERIAL.match(number or "")
+    return int(match.group(1)) if match else None
+
+
+def round_decisions(round_: CampaignRound, awardees: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One decision per authority issuing the award forms of the round's awardees.
+
+    Forms of one round may be decided by different authorities (a department's Giấy khen, the
+    province's Bằng khen or title), each in a decision of its own. The campaign's authority
+    comes first and records its decision with the round's "decide" step; each further
+    authority's number and date come from ``round_decisions``. A form naming no issuer, or one
+    that is not a unit, is decided by the campaign's authority. ``awardees`` are the
+    decision_snapshot's (their ``award_form`` carries the ``issuer``); by default the round's
+    selected nominees.
+    """
+    campaign = round_.campaign
+    main = campaign.authority
+    if awardees is None:
+        forms = {f["code"]: f for f in campaign.award_forms}
+        issuers = [(forms.get(r["award_form"]["code"]) or {}).get("issuer")
+                   for r in round_ranking(round_)["nominees"] if r["is_selected"]]
+    else:
+        issuers = [a["award_form"].get("issuer") for a in awardees]
+    named = {code for code in issuers if code and code != main.code}
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(named)))}
+    units[main.code] = main
+    counts = Counter(code if code in units else main.code for code in issuers)
+    # The campaign's authority first, then the others in the order of the list.
+    codes = sorted(counts, key=lambda code: code != main.code) or [main.code]
+    recorded = {d.authority_id: d for d in db.session.scalars(
+        sa.select(RoundDecision).where(RoundDecision.round_id == round_.id))}
+    decisions = []
+    for code in codes:
+        unit = units[code]
+        if unit.id == main.id:
+            number, day = round_.decision_number, round_.decision_date
+        else:
+            record = recorded.get(unit.id)
+            number, day = (record.number, record.decision_date) if record else (None, None)
+        decisions.append({"authority": {"code": unit.code, **unit.as_document_dict()},
+                          "is_campaign_authority": unit.id == main.id, "number": number, "serial": document_serial(number),
+                          "date": day, "awardee_count": counts[code]})
+    return decisions
+
+
+def record_round_decision(actor: User, round_: CampaignRound, authority_code: str, number: str,
+                          decision_date: dt.date) -> dict[str, Any]:
+    """Record (or correct) the number and date of the decision a further authority of the round signed.
+
+    The campaign's own authority records its decision with the round's "decide" step; an
+    authority deciding only some of the round's forms (a title beside a commendation) signs a
+    decision of its own, recorded here by the standing agency or the campaign's authority once
+    the list is proposed. Returns the decision as ``round_decisions`` lists it.
+    """
+    if not access.can_fire_round_transitions(actor, round_.campaign):
+        raise Forbidden("Bạn không thuộc cơ quan thường trực hoặc cấp có thẩm quyền của phong trào này.")
+    if round_.state not in FROZEN_STATES:
+        raise Conflict("Chỉ ghi quyết định khi đợt đã có danh sách trình cấp có thẩm quyền.", code="no_decision_yet")
+    decisions = round_decisions(round_)
+    found = next((d for d in decisions if d["authority"]["code"] == authority_code), None)
+    if found is None:
+        raise NotFound(f"Đợt khen thưởng không có hình thức khen thưởng nào do đơn vị “{authority_code}” quyết định.")
+    if found["is_campaign_authority"]:
+        raise ValidationFailed(f"Quyết định của {found['authority']['name']} được ghi ở bước “Quyết định khen "
+                               "thưởng” của đợt.", code="use_decide")
+    number = clean_text(number, field="number", label="Số quyết định", max_length=64)
+    if not number:
+        raise ValidationFailed("Cần ghi số quyết định.", fields={"number": ["Không được để trống."]})
+    if round_.proposal_date and decision_date < round_.proposal_date:
+        raise ValidationFailed("Ngày ký quyết định không được trước ngày tờ trình.",
+                               fields={"decision_date": ["Không được trước ngày tờ trình."]})
+    authority = db.session.scalar(sa.select(Unit).where(Unit.code == authority_code))
+    record = db.session.scalar(sa.select(RoundDecision).where(
+        RoundDecision.round_id == round_.id, RoundDecision.authority_id == authority.id))
+    before = {"decision_number": record.number, "decision_date": record.decision_date} if record else {}
+    if record is None:
+        record = RoundDecision(round_id=round_.id, authority_id=authority.id, number=number,
+                               decision_date=decision_date, actor_id=actor.id)
+        db.session.add(record)
+    else:
+        record.number, record.decision_date, record.actor_id = number, decision_date, actor.id
+    db.session.flush()
+    audit.record(actor, "round.decision", record, round_=round_, subject=authority.name,
+                 changes=audit.diff(before, {"decision_number": number, "decision_date": decision_date}))
+    return {**found, "number": number, "date": decision_date}
 
 
 # --- overrides ---------------------------------------------------------------------------

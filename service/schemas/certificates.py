@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..documents.certificate_layout import (FIELDS, MAX_FONT_SIZE, MIN_FONT_SIZE, ORIENTATIONS, PAPER_SIZES)
-from .base import BaseSchema, StrictBoolean, Text, one_of
+from .base import BaseSchema, StrictBoolean, one_of
 
 # Wider than any paper: the operation says, with the field's name, when a box leaves the paper.
 _MM = validate.Range(min=0, max=1000, error="Phải từ {min} đến {max} mm.")
@@ -49,10 +49,3 @@ class CertificateLayoutOut(Schema):
     layout_fields = fields.Dict(keys=fields.String(), values=fields.Nested(CertificateFieldOut), data_key="fields",
                                 attribute="fields")
     is_default = fields.Boolean()
-
-
-class RoundDocumentArgs(BaseSchema):
-    # Which modes exist, and for which document, is the operation's rule: it names the choices when refusing.
-    mode = Text(max_length=32, metadata={"description": "Chỉ với giấy khen (certificates): full (bản in đầy đủ, "
-                                                        "mặc định), blank (in trên phôi) hoặc calibration "
-                                                        "(trang căn chỉnh vị trí in trên phôi)."})

@@ -168,6 +168,33 @@ class RoundTransitionIn(BaseSchema):
     decision_date = fields.Date(allow_none=True, validate=DATE_RANGE)
 
 
+class RoundDecisionIn(BaseSchema):
+    number = Text(required=True, max_length=64, allow_blank=False,
+                  metadata={"description": "Số quyết định, ví dụ 56/QĐ-UBND."})
+    decision_date = fields.Date(required=True, validate=DATE_RANGE)
+
+
+class RoundDecisionOut(Schema):
+    """One deciding authority of a round: the campaign's own (recorded by "decide") or a further one."""
+
+    authority_code = fields.String()
+    authority_name = fields.String()
+    is_campaign_authority = fields.Boolean()
+    number = fields.String(allow_none=True)
+    decision_date = fields.Date(allow_none=True)
+    awardee_count = fields.Integer(metadata={"description": "Số tập thể, cá nhân có hình thức do cấp này quyết định."})
+
+
+class RoundDocumentArgs(BaseSchema):
+    authority = fields.String(load_default=None, validate=validate.Length(max=64, error="Mã đơn vị quá dài."),
+                              metadata={"description": "Mã đơn vị quyết định (khi các hình thức của đợt do "
+                                                       "nhiều cấp quyết định)."})
+    # Which modes exist, and for which document, is the operation's rule: it names the choices when refusing.
+    mode = Text(max_length=32, metadata={"description": "Chỉ với giấy khen (certificates): full (bản in đầy đủ, "
+                                                        "mặc định), blank (in trên phôi) hoặc calibration "
+                                                        "(trang căn chỉnh vị trí in trên phôi)."})
+
+
 class OverrideIn(BaseSchema):
     nominee_id = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=2**63 - 1, error="Phải là một mã số dương."))
@@ -183,5 +210,6 @@ class RoundEventOut(HistoryEventOut):
 
 __all__ = [
     "MAX_DEFINITION_BYTES", "AvailableRoundTransitionOut", "CampaignLoadOut", "DefinitionProblemOut", "OverrideIn",
+    "RoundDecisionIn", "RoundDecisionOut", "RoundDocumentArgs",
     "RankingArgs", "RankingOut", "RoundBriefOut", "RoundEventOut", "RoundOut", "RoundTransitionIn",
 ]

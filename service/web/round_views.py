@@ -328,17 +328,43 @@ def round_history_view(round_: CampaignRound) -> list[dict[str, Any]]:
 def documents_view(round_: CampaignRound) -> dict[str, Any]:
     """The consolidated documents, offered only in the states the API serves them in."""
     frozen = round_.state in round_ops.FROZEN_STATES
-    documents = [{
-        "kind": kind, "title": vocabulary.document_title(kind),
-        "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
-        "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
+    documents = []
+    # A decision and its certificates per deciding authority when the round's forms have several.
+    decisions = round_ops.round_decisions(round_) if frozen else []
+
+    def modes(kind: str, **args: str) -> list[dict]:
         # The certificates print in full on plain paper, or their text alone on pre-printed blanks.
-        "modes": [{"mode": mode, "label": round_documents.CERTIFICATE_MODE_TITLES[mode],
-                   "url": url_for("web.download_round_document", round_id=round_.id, kind=kind, mode=mode)}
-                  for mode in round_documents.CERTIFICATE_MODES] if kind == "certificates" else [],
-    } for kind in round_documents.ROUND_DOCUMENT_KINDS] if frozen else []
+        if kind != "certificates":
+            return []
+        return [{"mode": mode, "label": round_documents.CERTIFICATE_MODE_TITLES[mode],
+                 "url": url_for("web.download_round_document", round_id=round_.id, kind=kind, mode=mode, **args)}
+                for mode in round_documents.CERTIFICATE_MODES]
+
+    for kind in round_documents.ROUND_DOCUMENT_KINDS if frozen else ():
+        title = vocabulary.document_title(kind)
+        if kind in round_documents.PER_AUTHORITY_KINDS and len(decisions) > 1:
+            documents += [{
+                "kind": kind, "title": f"{title} — {d['authority']['name']}",
+                "url": url_for("web.download_round_document", round_id=round_.id, kind=kind,
+                               authority=d["authority"]["code"]),
+                "is_draft": d["number"] is None,
+                "modes": modes(kind, authority=d["authority"]["code"]),
+            } for d in decisions]
+        else:
+            documents.append({
+                "kind": kind, "title": title,
+                "url": url_for("web.download_round_document", round_id=round_.id, kind=kind),
+                "is_draft": kind != "to_trinh_tong_hop" and round_.decision_number is None,
+                "modes": modes(kind),
+            })
+    # Further authorities' decisions are recorded here; the campaign's own by the "decide" step.
+    further = [{
+        "code": d["authority"]["code"], "name": d["authority"]["name"], "number": d["number"] or "",
+        "date": date_vn(d["date"]), "awardee_count": d["awardee_count"],
+        "url": url_for("web.record_round_decision", round_id=round_.id, authority_code=d["authority"]["code"]),
+    } for d in decisions if not d["is_campaign_authority"]]
     return {
-        "is_available": frozen, "documents": documents,
+        "is_available": frozen, "documents": documents, "further_decisions": further,
         "ranking_url": url_for("web.download_round_ranking", round_id=round_.id),
         "awardees_url": url_for("web.download_round_awardees", round_id=round_.id) if frozen else "",
     }
@@ -365,6 +391,10 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
             if row["choices"]:
                 forms[f"override-{row['nominee_id']}"] = views.empty_form(
                     {"selected": row["choices"][0]["value"], "reason": ""})
+    documents = documents_view(round_)
+    documents["can_record"] = access.can_fire_round_transitions(user, campaign)
+    for decision in documents["further_decisions"]:
+        forms[f"decision-{decision['code']}"] = views.empty_form({"number": "", "decision_date": today.isoformat()})
     return {
         "id": round_.id, "title": round_.title, "kind_label": ROUND_KIND_LABELS.get(round_.kind, round_.kind),
         "state": round_.state, "state_label": views.round_state_label(round_.state),
@@ -377,6 +407,6 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
         "proposal": {"number": round_.proposal_number or "", "date": date_vn(round_.proposal_date)},
         "decision": {"number": round_.decision_number or "", "date": date_vn(round_.decision_date)},
         "counts": dossier_counts_view(round_), "ranking": listing, "actions": actions, "forms": forms,
-        "history": round_history_view(round_), "documents": documents_view(round_),
+        "history": round_history_view(round_), "documents": documents,
         "url": url_for("web.round_page", round_id=round_.id),
     }

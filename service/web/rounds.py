@@ -23,7 +23,7 @@ from ..lookup import load_round, with_round
 from ..models import CampaignRound, User
 from ..operations import round_documents
 from ..operations import rounds as round_ops
-from ..schemas.rounds import RoundTransitionIn
+from ..schemas.rounds import RoundDecisionIn, RoundTransitionIn
 from . import forms, jobs, round_views, views
 from .blueprint import bp
 from .session import login_required
@@ -110,6 +110,31 @@ def override_selection(user: User, round_: CampaignRound, nominee_id: int):
     return redirect(round_url(round_.id, f"nguoi-{nominee_id}"))
 
 
+# --- further authorities' decisions --------------------------------------------------------------
+
+DECISION_FIELDS = ("number", "decision_date")
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/quyet-dinh/<authority_code>", methods=["POST"])
+@login_required
+@with_round()
+def record_round_decision(user: User, round_: CampaignRound, authority_code: str):
+    """The number and date of the decision of an authority deciding some of the round's forms."""
+    values = {name: request.form.get(name, "") for name in DECISION_FIELDS}
+    target = f"decision-{authority_code}"
+    try:
+        errors: dict[str, list[str]] = {}
+        data = forms._load(RoundDecisionIn(), {"number": values["number"],
+                                               "decision_date": forms._date(request.form, "decision_date", errors)},
+                           "Thông tin quyết định chưa hợp lệ.", errors)
+        decision = round_ops.record_round_decision(user, round_, authority_code, data["number"],
+                                                   data["decision_date"])
+    except DomainError as error:
+        return refuse(user, round_.id, error, target=target, values=values, placed=DECISION_FIELDS)
+    flash(f"Đã ghi quyết định số {decision['number']} của {decision['authority']['name']}.", "success")
+    return redirect(round_url(round_.id, "documents-panel"))
+
+
 # --- workflow steps ------------------------------------------------------------------------------
 
 def transition_values(form: MultiDict) -> dict[str, str]:
@@ -175,7 +200,8 @@ def download_round_document(user: User, round_: CampaignRound, kind: str):
     if kind not in round_documents.ROUND_DOCUMENT_KINDS:
         raise NotFound("Không có loại văn bản này.")
     try:
-        content, name = round_documents.render_round_document(round_, kind, mode=request.args.get("mode") or "full")
+        content, name = round_documents.render_round_document(round_, kind, mode=request.args.get("mode") or "full",
+                                                              authority=request.args.get("authority") or None)
     except DomainError as error:
         return refuse(user, round_.id, error)
     return attachment(content, DOCX_MIME, name)

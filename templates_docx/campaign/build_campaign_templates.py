@@ -298,7 +298,7 @@ def build_certificates():
     paragraph(document, base.MOTTO, "Normal", bold=True, size=14, align=CENTER)
     rule(document, base.MOTTO_LINE_CM, width)
     paragraph(document, "{{ c.issuer_title }}", "Normal", bold=True, size=15, align=CENTER, before=30)
-    paragraph(document, "{{ c.grant_word }}", "Normal", bold=True, size=15, align=CENTER, before=12)
+    paragraph(document, "{{ c.verb }}", "Normal", bold=True, size=15, align=CENTER, before=12)
     paragraph(document, "{{ c.award_title }}", "Normal", bold=True, size=44, align=CENTER, before=2, after=4)
     paragraph(document, "{{ c.awardee }}", "Normal", bold=True, italic=True, size=24, align=CENTER, before=10)
     tag(document, "{%p if c.detail %}")

@@ -41,6 +41,7 @@ from .common import line as _line
 from .common import listing as _listing
 from .common import split_place as _split_place
 from .common import text as _text
+from .forms import count_by_kind, count_phrase, form_clauses, forms_subject, group_by_form
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -87,14 +88,19 @@ def _check_kind(kind: str) -> None:
 # Small helpers
 # --------------------------------------------------------------------------
 
-def _counts(collectives: int, individuals: int) -> str:
+def _counts(nominees: list[Mapping[str, Any]]) -> str:
     """"02 tập thể và 05 cá nhân", leaving out a part that is zero."""
-    parts = []
-    if collectives:
-        parts.append(f"{format_count(collectives)} tập thể")
-    if individuals:
-        parts.append(f"{format_count(individuals)} cá nhân")
-    return " và ".join(parts)
+    return count_phrase(count_by_kind(nominees))
+
+
+def _form_proposed(nominee: Mapping[str, Any], campaign: Mapping[str, Any]) -> str:
+    """"Giấy khen" / "Danh hiệu “Chiến sĩ thi đua cơ sở”" for the minutes' vote table."""
+    return _capitalise(_forms([nominee], campaign)[0].short)
+
+
+def _forms(nominees: list[Mapping[str, Any]], campaign: Mapping[str, Any]):
+    """The nominees grouped by award form (service.documents.builders.forms)."""
+    return group_by_form(nominees, award_name=_clause(campaign.get("award_name")))
 
 
 # --------------------------------------------------------------------------
@@ -210,12 +216,11 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Context of the tờ trình proposing the PASSED nominees for the award."""
     campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
     meeting = snapshot.get("meeting")
-    collectives, individuals = _split_sorted(_selected(snapshot.get("nominees") or []))
-    if not collectives and not individuals:
+    selected = _selected(snapshot.get("nominees") or [])
+    if not selected:
         raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
-    counts = _counts(len(collectives), len(individuals))
-
-    award = _clause(require(campaign, "award_name", "tên hình thức khen thưởng"))
+    counts = _counts(selected)
+    forms = _forms(selected, campaign)
     authority = campaign.get("authority") or {}
     authority_name = _line(authority.get("name")) or _line(campaign.get("issuer_name"))
     unit_name = _line(require(unit, "name", "tên đơn vị"))
@@ -252,7 +257,7 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "place_date": format_place_date(
             require(unit, "place_name", "địa danh"), _to_trinh_date(dossier)
         ),
-        "subject": f"Về việc đề nghị tặng {award}",
+        "subject": f"Về việc đề nghị {forms_subject(forms, full=True)}",
         "recipient_lines": recipient_lines,
         "legal_bases": legal_bases,
         "plan_reference": plan,
@@ -260,7 +265,8 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "unit_name": unit_name,
         "review_paragraph": review,
         "authority_name": authority_name,
-        "award_name": award,
+        # Each form with its own verb and count (Law 06/2022, art. 7 and 9).
+        "proposal_awards": form_clauses(forms, full=True),
         "proposal_counts": counts,
         "distribution": ["- Như trên;", f"- Lưu: VT, {keeper}."],
         "signer": signer_block(unit),
@@ -275,13 +281,16 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Context of the list of nominees proposed (annex of the tờ trình).
 
     Part I lists collectives by name, part II individuals by given name in
-    Vietnamese order; nominees the council turned down are left out.
+    Vietnamese order; nominees the council turned down are left out. When the
+    dossier proposes several award forms, each form is a part of its own
+    ("I. Tặng Giấy khen", "II. Công nhận danh hiệu “…”"), collectives first.
     """
     campaign, unit, dossier = snapshot["campaign"], snapshot["unit"], snapshot["dossier"]
     metric_lines = _MetricLines(campaign.get("metrics") or [])
-    collectives, individuals = _split_sorted(_selected(snapshot.get("nominees") or []))
-    if not collectives and not individuals:
+    selected = _selected(snapshot.get("nominees") or [])
+    if not selected:
         raise DocumentDataError("Không có tập thể, cá nhân nào được đề nghị khen thưởng.")
+    forms = _forms(selected, campaign)
 
     def row(index: int, nominee: Mapping[str, Any]) -> dict[str, str]:
         if nominee.get("kind") == "collective":
@@ -298,19 +307,31 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
             "note": "",
         }
 
+    total = _counts(selected)
+    if len(forms) == 1:
+        collectives, individuals = _split_sorted(selected)
+        sections = _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], row)
+    else:
+        sections = []
+        for number, group in enumerate(forms, start=1):
+            people = [n for part in _split_sorted(group.people) for n in part]
+            sections.append({"heading": group.heading(number),
+                             "rows": [row(index, n) for index, n in enumerate(people, start=1)]})
+        total = f"{total} ({form_clauses(forms)})"
+
     abbreviation = _line(require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
     reference = document_reference(dossier.get("to_trinh_number"), TYPE_TO_TRINH, abbreviation)
     unit_name = _line(require(unit, "name", "tên đơn vị"))
     return {
         "issuer": issuer_header(unit),
-        "award_name": _clause(require(campaign, "award_name", "tên hình thức khen thưởng")),
+        "awards_subject": forms_subject(forms, full=True),
         # Decree 30/2020 Annex I: an annex names the document it belongs to.
         "attachment_line": (
             f"(Kèm theo Tờ trình số {reference} {format_date_long(_to_trinh_date(dossier))} "
             f"của {unit_name})"
         ),
-        "sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], row),
-        "total_line": f"Tổng cộng: {_counts(len(collectives), len(individuals))}./.",
+        "sections": sections,
+        "total_line": f"Tổng cộng: {total}./.",
         "signer": signer_block(unit),
     }
 
@@ -361,24 +382,27 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "stt": str(index),
             "name": _display_name(nominee),
-            "award_form": _line((nominee.get("award_form") or {}).get("name")),
+            "award_form": _form_proposed(nominee, campaign),
             "votes": "" if votes is None else f"{format_count(votes)}/{format_count(total)}",
             "percent": "" if percent is None else format_percent_value(percent)[:-1],
             "result": "" if passed is None else ("Đạt" if passed else "Không đạt"),
         }
 
     winners = [n for n in collectives + individuals if n.get("passed") is True]
-    award = _clause(require(campaign, "award_name", "tên hình thức khen thưởng"))
+    forms = _forms(winners, campaign)
     if winners:
-        won_c = sum(1 for n in winners if n.get("kind") == "collective")
-        conclusion = (
-            f"Hội đồng thống nhất đề nghị tặng {award} cho "
-            f"{_counts(won_c, len(winners) - won_c)} đạt số phiếu đồng ý theo quy định, gồm:"
-        )
+        conclusion = (f"Hội đồng thống nhất đề nghị {form_clauses(forms, full=True)} "
+                      "(đạt số phiếu đồng ý theo quy định), gồm:")
     elif any(n.get("passed") is not None for n in nominees):
         conclusion = "Không có tập thể, cá nhân nào đạt số phiếu đồng ý theo quy định."
     else:
         conclusion = "Hội đồng chưa có kết quả biểu quyết."
+    if len(forms) > 1:
+        # Several forms: each name says which one it is proposed for.
+        phrase = {id(n): group.phrase() for group in forms for n in group.people}
+        passed = [f"{_display_name(n)}: {phrase[id(n)]}" for n in winners]
+    else:
+        passed = [_display_name(n) for n in winners]
 
     absentees = meeting.get("absentees") or []
     if absentees:
@@ -399,7 +423,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
     council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
     subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
-    considered = _counts(len(collectives), len(individuals)) or "00 tập thể, cá nhân"
+    considered = _counts(nominees) or "00 tập thể, cá nhân"
     return {
         "issuer": _council_issuer(unit),
         "number_line": format_document_number(
@@ -425,7 +449,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "total_members": format_count(total),
         "vote_sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], vote_row),
         "conclusion": conclusion,
-        "passed_lines": _listing([_display_name(n) for n in winners]),
+        "passed_lines": _listing(passed),
         "end_time": end_time,
         "chair_name": _line(meeting.get("chair_name")),
         "secretary_name": _line(meeting.get("secretary_name")),
@@ -446,7 +470,7 @@ def _blank_bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
     def vote_row(index: int, nominee: Mapping[str, Any]) -> dict[str, str]:
         return {"stt": str(index), "name": _display_name(nominee),
-                "award_form": _line((nominee.get("award_form") or {}).get("name")),
+                "award_form": _form_proposed(nominee, campaign),
                 "votes": "", "percent": "", "result": ""}
 
     subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
@@ -466,7 +490,7 @@ def _blank_bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "secretary": _BLANK,
         "plan_reference": _plan_reference(campaign),
         "campaign_subject": subject,
-        "considered_counts": _counts(len(collectives), len(individuals)) or "00 tập thể, cá nhân",
+        "considered_counts": _counts(snapshot.get("nominees") or []) or "00 tập thể, cá nhân",
         "voting_method": _BLANK,
         "total_members": ".....",
         "vote_sections": _sections([("TẬP THỂ", collectives), ("CÁ NHÂN", individuals)], vote_row),

@@ -50,10 +50,15 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     ``kind`` (``individual`` / ``collective`` / ``household``),
     ``full_name``, ``gender`` (``male`` / ``female`` / None), ``position``,
     ``workplace``, ``unit_name`` (the proposing unit), ``award_form``
-    (``{code, name}``), ``multiplier`` (number), ``prize_raw`` (int đồng,
+    (``{code, name}``, optional ``title``, ``family``, ``issuer``: worded by
+    ``forms``), ``multiplier`` (number), ``prize_raw`` (int đồng,
     before rounding), ``prize_rounded`` (int đồng), ``achievement`` (summary
     shown in the tờ trình's list); optional ``rank`` (int, for the ranked
     list) and ``citation`` (this awardee's certificate text).
+
+``decisions`` (optional) — one per deciding authority, when the forms have
+    several: ``{code, name, authority (UNIT), decision}``; each awardee then
+    names its ``authority`` (``decision_snapshots`` splits the snapshot).
 
 ``service.awards.prize.apply_prizes`` fills ``multiplier``, ``prize_raw``
 and ``prize_rounded``.
@@ -84,6 +89,8 @@ from .common import line as _line
 from .common import listing as _listing
 from .common import require as _require
 from .common import text as _text
+from .forms import KINDS as _KINDS
+from .forms import FormGroup, count_by_kind, count_phrase, form_clauses, forms_subject, group_by_form, whom
 
 __all__ = [
     "CAMPAIGN_DOCUMENT_KINDS",
@@ -98,6 +105,7 @@ __all__ = [
     "build_campaign_context",
     "render_campaign_document",
     "snapshot_from_decision",
+    "decision_snapshots",
     "format_amount",
 ]
 
@@ -120,7 +128,6 @@ CERTIFICATE_VARIANTS = ("certificates_blank", "certificates_calibration")
 
 ANNEX_ORDERS = ("by_unit", "ranked")
 
-_KINDS = ("collective", "individual", "household")
 _GROUP_TITLES = {"collective": "TẬP THỂ", "individual": "CÁ NHÂN", "household": "HỘ GIA ĐÌNH"}
 _SUB_TITLES = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
 
@@ -151,19 +158,6 @@ def format_amount(amount: int) -> str:
         raise DocumentDataError(f"Số tiền không hợp lệ: {amount!r}.")
     text = f"{abs(amount):,}".replace(",", ".")
     return f"-{text}" if amount < 0 else text
-
-
-def _counts(counts: Mapping[str, int]) -> str:
-    """"02 tập thể và 06 cá nhân", leaving out the kinds that are zero."""
-    parts = [f"{format_count(counts[kind])} {_SUB_TITLES[kind].lower()}" for kind in _KINDS if counts.get(kind)]
-    if len(parts) > 2:
-        return ", ".join(parts[:-1]) + " và " + parts[-1]
-    return " và ".join(parts)
-
-
-def _whom(counts: Mapping[str, int]) -> str:
-    """"các tập thể, cá nhân" for the subject line."""
-    return "các " + ", ".join(_SUB_TITLES[kind].lower() for kind in _KINDS if counts.get(kind))
 
 
 def _money(amount: int) -> str:
@@ -222,23 +216,32 @@ def _by_kind(awardees: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, A
     return groups
 
 
-def _count_by_kind(awardees: list[Mapping[str, Any]]) -> dict[str, int]:
-    counts = dict.fromkeys(_KINDS, 0)
-    for awardee in awardees:
-        counts[awardee["kind"]] += 1
-    return counts
+def _forms(awardees: list[Mapping[str, Any]], campaign: Mapping[str, Any]) -> list[FormGroup]:
+    """The awardees grouped by award form, each worded as the law words it (``forms``)."""
+    return group_by_form(awardees, award_name=_clause(campaign.get("award_name")))
 
 
-def _award_short(awardees: list[Mapping[str, Any]], campaign: Mapping[str, Any]) -> str:
-    """The award forms' short names ("Giấy khen") for the subject line."""
-    names: list[str] = []
-    for awardee in awardees:
-        name = _clause((awardee.get("award_form") or {}).get("name"))
-        if name and name not in names:
-            names.append(name)
-    if not names:
-        return _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
-    return " và ".join(names)
+def _heading(level: int, number: int, text: str) -> dict[str, str]:
+    """A heading row of a list: "I. …" at the top level, then "1. …", then "a) …"."""
+    if level == 0:
+        return {"heading": f"{roman(number)}. {text}"}
+    if level == 1:
+        return {"heading": f"{number}. {text}"}
+    return {"heading": f"{chr(ord('a') + number - 1)}) {text}"}
+
+
+def _by_form(groups: list[FormGroup], rows_of: Callable[[list[Mapping[str, Any]], int], list[dict[str, str]]]
+             ) -> list[dict[str, str]]:
+    """A list's rows: with one award form, its rows as they are; with several, one part per form,
+    headed by the form ("I. Tặng Giấy khen", "II. Công nhận danh hiệu “…”"), the parts' own
+    headings one level down."""
+    if len(groups) == 1:
+        return rows_of(groups[0].people, 0)
+    rows: list[dict[str, str]] = []
+    for number, group in enumerate(groups, start=1):
+        rows.append({"heading": group.heading(number)})
+        rows += rows_of(group.people, 1)
+    return rows
 
 
 def _decision_signer(decision: Mapping[str, Any]) -> dict[str, str]:
@@ -299,13 +302,18 @@ def _unit_count(proposal: Mapping[str, Any], awardees: list[Mapping[str, Any]]) 
 # Tờ trình tổng hợp (Decree 30/2020, Annex III, model 1.4) and its list
 # --------------------------------------------------------------------------
 
-def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[str, str]]:
+def _kind_heading(level: int, number: int, kind: str) -> dict[str, str]:
+    return _heading(level, number, (_GROUP_TITLES if level == 0 else _SUB_TITLES)[kind])
+
+
+def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str, level: int = 0) -> list[dict[str, str]]:
     """Rows of the annex: heading rows (``heading`` set) and awardee rows.
 
     ``by_unit``: one section per proposing unit (Vietnamese order of the
     units' names), collectives then individuals inside it, numbered through
     so that the last number is the total. ``ranked``: one section per kind,
     in the order of the ranking (ties by name), the rank in the note column.
+    ``level`` is how deep the sections' headings sit (1 inside an award form's part).
     """
     def row(number: int, awardee: Mapping[str, Any], note: str = "") -> dict[str, str]:
         return {
@@ -326,7 +334,7 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
             if not items:
                 continue
             section += 1
-            rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
+            rows.append(_kind_heading(level, section, kind))
             for number, awardee in enumerate(items, start=1):
                 rank = awardee.get("rank")
                 rows.append(row(number, awardee, f"Xếp hạng {rank}" if rank is not None else ""))
@@ -337,11 +345,11 @@ def _to_trinh_rows(awardees: list[Mapping[str, Any]], order: str) -> list[dict[s
         units.setdefault(_line(awardee.get("unit_name")), []).append(awardee)
     number = 0
     for section, unit_name in enumerate(sorted(units, key=collation.sort_key_text), start=1):
-        rows.append({"heading": f"{roman(section)}. {unit_name or 'Đơn vị khác'}"})
+        rows.append(_heading(level, section, unit_name or "Đơn vị khác"))
         groups = _by_kind(units[unit_name])
         present = [kind for kind in _KINDS if groups[kind]]
         for sub, kind in enumerate(present, start=1):
-            rows.append({"heading": f"{sub}. {_SUB_TITLES[kind]}"})
+            rows.append(_heading(level + 1, sub, _SUB_TITLES[kind]))
             for awardee in groups[kind]:
                 number += 1
                 rows.append(row(number, awardee))
@@ -358,9 +366,9 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
     if order not in ANNEX_ORDERS:
         raise DocumentDataError(f"Cách sắp xếp danh sách không hợp lệ: {order!r}.")
 
-    counts = _count_by_kind(awardees)
-    counts_text = _counts(counts)
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    counts = count_by_kind(awardees)
+    counts_text = count_phrase(counts)
+    forms = _forms(awardees, campaign)
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     agency_name = _line(_require(agency, "name", "tên cơ quan thường trực"))
     authority_name = _line(_require(authority, "name", "tên cấp quyết định khen thưởng"))
@@ -383,7 +391,8 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
     units = _unit_count(proposal, awardees)
     review = (f"Qua thẩm định hồ sơ đề nghị khen thưởng của {format_count(units)} cơ quan, đơn vị, "
               f"{agency_name} thống nhất đề nghị khen thưởng {counts_text} có thành tích xuất sắc.")
-    request = (f"{agency_name} kính đề nghị {recipients[0]} xem xét, tặng {award} cho {counts_text} "
+    # Each form with its own verb and count (Law 06/2022, art. 7 and 9).
+    request = (f"{agency_name} kính đề nghị {recipients[0]} xem xét, {form_clauses(forms, full=True)} "
                f"đã có thành tích xuất sắc trong {subject} (có danh sách kèm theo).")
     if total:
         request += f" Tổng số tiền thưởng kèm theo là {_money(total)}."
@@ -392,7 +401,7 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "issuer": issuer_header(agency),
         "number_line": format_document_number(proposal.get("number"), TYPE_TO_TRINH, abbreviation),
         "place_date": format_place_date(_require(agency, "place_name", "địa danh"), proposal_date),
-        "subject": f"Về việc đề nghị tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
+        "subject": f"Về việc đề nghị {forms_subject(forms)} cho {whom(counts)} "
                    f"có thành tích xuất sắc trong {subject}",
         "recipient_lines": recipient_lines,
         "legal_bases": _bases([*(campaign.get("legal_bases") or []), plan]),
@@ -403,13 +412,13 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "distribution": ["- Như trên;", f"- Lưu: VT, {abbreviation}."],
         "signer": signer_block(agency),
         "annex": {
-            "subtitle": f"Tập thể, cá nhân đề nghị tặng {award}",
+            "subtitle": f"Tập thể, cá nhân đề nghị {forms_subject(forms, full=True)}",
             # Decree 30/2020 Annex I: an annex names the document it belongs to.
             "attachment_line": f"(Kèm theo Tờ trình số {reference} {format_date_long(proposal_date)} "
                                f"của {agency_name})",
         },
-        "rows": _to_trinh_rows(awardees, order),
-        "total_line": f"Tổng cộng: {counts_text}./.",
+        "rows": _by_form(forms, lambda people, level: _to_trinh_rows(people, order, level)),
+        "total_line": f"Tổng cộng: {_total(counts_text, forms)}./.",
     }
 
 
@@ -417,7 +426,13 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
 # Quyết định khen thưởng (Decree 30/2020, Annex III, model 1.2) and its list
 # --------------------------------------------------------------------------
 
-def _decision_rows(groups: dict[str, list[Mapping[str, Any]]]) -> list[dict[str, str]]:
+def _total(counts_text: str, forms: list[FormGroup]) -> str:
+    """"02 tập thể và 12 cá nhân", followed by each form's share when there are several."""
+    return counts_text if len(forms) == 1 else f"{counts_text} ({form_clauses(forms)})"
+
+
+def _decision_rows(awardees: list[Mapping[str, Any]], level: int = 0) -> list[dict[str, str]]:
+    groups = _by_kind(awardees)
     rows: list[dict[str, str]] = []
     section = 0
     for kind in _KINDS:
@@ -425,7 +440,7 @@ def _decision_rows(groups: dict[str, list[Mapping[str, Any]]]) -> list[dict[str,
         if not items:
             continue
         section += 1
-        rows.append({"heading": f"{roman(section)}. {_GROUP_TITLES[kind]}"})
+        rows.append(_kind_heading(level, section, kind))
         for number, awardee in enumerate(items, start=1):
             rows.append({
                 "heading": "",
@@ -435,6 +450,24 @@ def _decision_rows(groups: dict[str, list[Mapping[str, Any]]]) -> list[dict[str,
                 "amount": format_amount(_prize(awardee)),
             })
     return rows
+
+
+def _prize_article(forms: list[FormGroup], decision: Mapping[str, Any], total: int) -> str:
+    """Điều 2: the prize money that goes with each form (Law 06/2022, art. 93 ff.)."""
+    if not total:
+        return "Hình thức khen thưởng tại Điều 1 không kèm theo tiền thưởng."
+    funding = _clause(_require(decision, "funding_source", "nguồn kinh phí khen thưởng"))
+    closing = (f"tổng số tiền là {_money(total)}; mức thưởng của từng tập thể, cá nhân theo danh sách kèm theo. "
+               f"Kinh phí khen thưởng được chi từ {funding}.")
+    if len(forms) == 1:
+        lead = "Tặng kèm theo" if forms[0].verb == "tặng" else "Kèm theo"
+        return f"{lead} {forms[0].short} tiền thưởng theo quy định, {closing}"
+    parts = []
+    for group in forms:
+        amount = sum(_prize(a) for a in group.people)
+        parts.append(f"kèm theo {group.short}: {_money(amount)}" if amount
+                     else f"{group.short} không kèm theo tiền thưởng")
+    return f"Tiền thưởng theo quy định {'; '.join(parts)}; {closing}"
 
 
 def _issuer_title(decision: Mapping[str, Any], authority: Mapping[str, Any]) -> str:
@@ -451,12 +484,11 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     authority = _require(campaign, "authority", "cấp quyết định khen thưởng")
     agency = campaign.get("standing_agency") or {}
     awardees = _awardees(snapshot)
-    groups = _by_kind(awardees)
-    counts = _count_by_kind(awardees)
-    counts_text = _counts(counts)
+    forms = _forms(awardees, campaign)
+    counts = count_by_kind(awardees)
+    counts_text = count_phrase(counts)
     total = sum(_prize(a) for a in awardees)
 
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     # Not signed yet (a draft before the decision): the number and the date are left blank.
@@ -474,18 +506,12 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         proposal_line = ""
 
-    if total:
-        funding = _clause(_require(decision, "funding_source", "nguồn kinh phí khen thưởng"))
-        article_2 = (f"Tặng kèm theo {_award_short(awardees, campaign)} tiền thưởng theo quy định, tổng số tiền "
-                     f"là {_money(total)}; mức thưởng của từng tập thể, cá nhân theo danh sách kèm theo. "
-                     f"Kinh phí khen thưởng được chi từ {funding}.")
-    else:
-        article_2 = "Hình thức khen thưởng tại Điều 1 không kèm theo tiền thưởng."
+    article_2 = _prize_article(forms, decision, total)
 
     executors = [_clause(e) for e in decision.get("executors") or [] if _clause(e)]
     if not executors and agency:
         executors = [_proposer_title(proposal, agency), "Thủ trưởng các cơ quan, đơn vị có liên quan"]
-    named = f"{_whom(counts)} có tên tại Điều 1"
+    named = f"{whom(counts)} có tên tại Điều 1"
     who = f"{', '.join(executors)} và {named}" if executors else named
     article_3 = (f"Quyết định này có hiệu lực kể từ ngày ký. {_capitalise(who)} chịu trách nhiệm thi hành "
                  "Quyết định này./.")
@@ -498,26 +524,27 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "issuer": issuer_header(authority),
         "number_line": format_document_number(decision.get("number"), TYPE_QUYET_DINH, abbreviation),
         "place_date": format_place_date(_require(authority, "place_name", "địa danh"), decision_date),
-        "subject": f"Về việc tặng {_award_short(awardees, campaign)} cho {_whom(counts)} "
+        "subject": f"Về việc {forms_subject(forms)} cho {whom(counts)} "
                    f"đã có thành tích xuất sắc trong {subject}",
         "issuer_title": issuer_title.upper(),
         "legal_bases": _bases([*(campaign.get("legal_bases") or []), _plan_basis(campaign)]),
         "proposal_line": proposal_line,
-        "article_1": f"Tặng {award} cho {counts_text} (có danh sách kèm theo) đã có thành tích xuất sắc "
-                     f"trong {subject}.",
+        # Each form with its own verb and count (Law 06/2022, art. 7 and 9).
+        "article_1": f"{_capitalise(form_clauses(forms, full=True))} (có danh sách kèm theo) đã có thành tích "
+                     f"xuất sắc trong {subject}.",
         "article_2": article_2,
         "article_3": article_3,
         "distribution": distribution,
         "signer": _decision_signer(decision),
         "annex": {
-            "subtitle": f"Tập thể, cá nhân được tặng {award}",
+            "subtitle": f"Tập thể, cá nhân được {forms_subject(forms, full=True)}",
             "attachment_line": f"(Kèm theo Quyết định số {reference} {format_date_long_or_blank(decision_date)} "
                                f"của {issuer_title})",
         },
-        "rows": _decision_rows(groups),
+        "rows": _by_form(forms, _decision_rows),
         "total_amount": format_amount(total),
         "total_words": f"Số tiền bằng chữ: {money_in_words(total)}.",
-        "total_line": f"Danh sách gồm {counts_text}./.",
+        "total_line": f"Danh sách gồm {_total(counts_text, forms)}./.",
     }
 
 
@@ -525,19 +552,13 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 # Certificates (one page per awardee)
 # --------------------------------------------------------------------------
 
-def _grant_word(awardee: Mapping[str, Any]) -> str:
-    """The verb over the award: a commendation is given ("TẶNG"), a title recognised
-    ("CÔNG NHẬN DANH HIỆU"; Law 06/2022/QH15, art. 7 and 9) when the form says its family."""
-    family = (awardee.get("award_form") or {}).get("family")
-    return "CÔNG NHẬN DANH HIỆU" if family == "title" else "TẶNG"
-
-
 def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Context of the printed certificates: one entry per awardee, in the
     order of the decision's list (collectives, then individuals by given name)."""
     campaign, decision = snapshot["campaign"], snapshot["decision"]
     authority = _require(campaign, "authority", "cấp quyết định khen thưởng")
-    groups = _by_kind(_awardees(snapshot))
+    awardees = _awardees(snapshot)
+    groups = _by_kind(awardees)
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     # Not signed yet (a draft before the decision): the number and the date are left blank.
@@ -550,15 +571,18 @@ def certificates_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "place_date": format_place_date(_require(authority, "place_name", "địa danh"), decision_date),
         "signer": _decision_signer(decision),
     }
+    # A commendation is given ("TẶNG" / "GIẤY KHEN"); a title recognised ("CÔNG NHẬN DANH HIỆU" /
+    # "CHIẾN SĨ THI ĐUA CƠ SỞ"): Law 06/2022, art. 7 and 9.
+    wording = {id(a): group for group in _forms(awardees, campaign) for a in group.people}
     certificates = []
     for kind in _KINDS:
         for awardee in groups[kind]:
-            form_name = _line((awardee.get("award_form") or {}).get("name"))
+            group = wording[id(awardee)]
             detail = _position(awardee) if kind == "individual" else _line(awardee.get("workplace"))
             certificates.append({
                 **shared,
-                "grant_word": _grant_word(awardee),
-                "award_title": (form_name or "Giấy khen").upper(),
+                "verb": "TẶNG" if group.verb == "tặng" else "CÔNG NHẬN DANH HIỆU",
+                "award_title": group.bare.upper(),
                 "awardee": _display_name(awardee),
                 "detail": detail,
                 "citation": _text(awardee.get("citation")) or default_citation,
@@ -699,30 +723,74 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
 
     ``decision`` is the plain dict ``service.operations.round_documents.
     decision_snapshot`` reads from the database (round, campaign, authority,
-    proposal and decision numbers, awardees in final order). Before the
-    decision is signed its number and date stay empty (the draft leaves them
-    to fill in), and the prize money is reckoned on the proposal's date
-    (``prize_date``) so the draft shows the amounts; the awardees have no
-    prize money yet (``service.awards.prize.apply_prizes`` adds it).
+    proposal and decision numbers, awardees in final order, one decision per
+    deciding authority). Before a decision is signed its number and date stay
+    empty (the draft leaves them to fill in), and the prize money is reckoned
+    on the proposal's date (``prize_date``) so the draft shows the amounts; the
+    awardees have no prize money yet (``service.awards.prize.apply_prizes``
+    adds it). ``decisions`` holds each authority's own decision and each
+    awardee names its ``authority``; ``decision_snapshots`` splits them.
     """
-    authority = decision["authority"]
-    day = decision["decision"]["date"] or decision["proposal"]["date"]
-    signature_authority = authority.get("signature_authority") or ""
-    return {
-        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
-        "round": {"name": decision["round"]["title"]},
-        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
-        "decision": {
-            "number": decision["decision"]["serial"], "date": decision["decision"]["date"], "prize_date": day,
+    proposal_date = decision["proposal"]["date"]
+
+    def decided_by(authority: Mapping[str, Any], number: int | None, day: Any) -> dict[str, Any]:
+        signature_authority = authority.get("signature_authority") or ""
+        return {
+            "number": number, "date": day, "prize_date": day or proposal_date,
             "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
             # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
             "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
             "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
-        },
+        }
+
+    authority = decision["authority"]
+    decisions = [{
+        "code": part["authority"]["code"], "name": part["authority"]["name"],
+        "authority": {k: v for k, v in part["authority"].items() if k != "code"},
+        "decision": decided_by(part["authority"], part["serial"], part["date"]),
+    } for part in decision.get("decisions") or []]
+    codes = {part["code"] for part in decisions}
+    first = decisions[0]["code"] if decisions else authority.get("code")
+
+    def authority_of(form: Mapping[str, Any]) -> str:
+        return form.get("issuer") if form.get("issuer") in codes else first
+
+    return {
+        "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
+        "round": {"name": decision["round"]["title"]},
+        "proposal": {"number": decision["proposal"]["serial"], "date": proposal_date},
+        "decision": decided_by(authority, decision["decision"]["serial"], decision["decision"]["date"]),
+        "decisions": decisions,
         "awardees": [{
             "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
             "workplace": a["workplace"] or "", "unit_name": a["unit_name"],
-            "award_form": {"code": a["award_form"]["code"], "name": a["award_form"]["name"]},
+            "award_form": {key: a["award_form"].get(key) for key in ("code", "name", "title", "family", "issuer")},
+            "authority": authority_of(a["award_form"]),
             "achievement": a["achievement"] or "", "rank": a["rank"],
         } for a in decision["awardees"]],
     }
+
+
+def decision_snapshots(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One snapshot per deciding authority: ``{code, name, snapshot}``, the snapshot holding only
+    the awardees whose forms that authority decides, with its own decision and signer.
+
+    The forms of one round may belong to different authorities (a title and a commendation
+    decided apart); each then issues its own decision, with its own Điều 1 and 2, annex and
+    certificates. A snapshot without ``decisions`` is one decision by the campaign's authority.
+    """
+    parts = snapshot.get("decisions") or []
+    if len(parts) <= 1:
+        authority = snapshot["campaign"].get("authority") or {}
+        code = parts[0]["code"] if parts else None
+        return [{"code": code, "name": _line(authority.get("name")), "snapshot": snapshot}]
+    result = []
+    for part in parts:
+        awardees = [a for a in snapshot["awardees"] if a.get("authority") == part["code"]]
+        if not awardees:
+            continue
+        result.append({"code": part["code"], "name": part["name"], "snapshot": {
+            **snapshot, "campaign": {**snapshot["campaign"], "authority": part["authority"]},
+            "decision": {**snapshot.get("decision", {}), **part["decision"]}, "awardees": awardees,
+        }})
+    return result

@@ -1,14 +1,14 @@
 """Where each campaign prints the text of its certificates on pre-printed blanks.
 
 Revision ID: 0012_certificate_layout
-Revises: 0010_meeting_revision
+Revises: 0011_round_decisions
 """
 from alembic import op
 import sqlalchemy as sa
 import service.db
 
 revision = '0012_certificate_layout'
-down_revision = '0010_meeting_revision'
+down_revision = '0011_round_decisions'
 branch_labels = None
 depends_on = None
 
