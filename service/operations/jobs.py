@@ -285,7 +285,7 @@ def _round_items(round_: CampaignRound, progress: jobs.Progress) -> list[tuple[s
         if kind in round_documents.PER_AUTHORITY_KINDS and len(parts) > 1:
             items += [(f"{title} ({part['name']})",
                        with_snapshot(lambda snap, kind=kind, code=part["code"]:
-                                     round_documents.render_round_document(round_, kind, snap, code)))
+                                     round_documents.render_round_document(round_, kind, snap, authority=code)))
                       for part in parts]
         else:
             items.append((title, with_snapshot(
