@@ -123,6 +123,13 @@ def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> 
                 blocked.append(entry)
         elif not transition.optional:
             waiting.append(entry)
+    hidden = [t for t in workflow.transitions if t.source == dossier.state
+              and not any(item["trigger"] == t.trigger for item in steps)]
+    if hidden and dossier.campaign.is_decided_by_round:
+        # The campaign decides per round: the dossier waits for the round's decision, not a step of its own.
+        waiting.append({"trigger": "", "label": "Ghi nhận quyết định khen thưởng của đợt", "to_state_label": "",
+                        "needs_comment": False, "reasons": [], "needs_decision": False, "confirm": "",
+                        "roles": ROLE_LABELS.get("approver", "approver")})
     return {"state": dossier.state, "state_label": state_label(dossier.state), "available": available,
             "optional": optional, "blocked": blocked, "waiting": waiting,
             "is_final": dossier.state in workflow.final_states}
@@ -146,7 +153,7 @@ def next_step(actions: dict[str, Any]) -> dict[str, Any]:
 def _needs_facts(user: User, dossier: Dossier, acts: bool) -> bool:
     """Whether a step the user may take here has a guard that reads the dossier (nominees, meeting, documents)."""
     return acts and any(
-        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS
+        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS - workflows.SCOPE_GUARDS
         for t in workflows.WORKFLOW.transitions if t.source == dossier.state)
 
 
@@ -161,7 +168,7 @@ def _steps_without_facts(user: User, dossier: Dossier, acts: bool) -> list[dict[
     return [{"trigger": t.trigger, "label": t.label, "to_state": t.dest, "to_state_label": workflow.state_label(t.dest),
              "allowed": acts and user.role in t.roles, "reasons": [], "needs_comment": t.needs_comment,
              "required_fields": list(t.required_fields)}
-            for t in workflow.transitions if t.source == dossier.state]
+            for t in workflow.transitions if t.source == dossier.state and workflow_ops.is_offered(dossier, t.trigger)]
 
 
 def my_states(user: User) -> tuple[str, ...]:
