@@ -39,6 +39,8 @@ EMPTY_TODO = {
 
 # How many dossiers the to-do list and each page of the list of dossiers show.
 TODO_SIZE = 20
+# How many settled dossiers the unit's home page shows, newest first (each links to its page).
+RESULTS_SIZE = 10
 PAGE_SIZE = 50
 
 
@@ -74,7 +76,9 @@ def home():
         page["rounds_todo"] = [{**r, "campaign_title": o["campaign"]["title"]}
                                for o in page["campaigns_followed"] for r in o["rounds"] if r["next"]["mine"]]
     if user.role in UNIT_ROLES:
-        page["results"] = outcome_ops.unit_results(user.unit, limit=TODO_SIZE)
+        page["results"] = [{**views.outcome_view(outcome, rows=10), "round_title": outcome["round_title"],
+                            "campaign_title": outcome["campaign_title"]}
+                           for outcome in outcome_ops.unit_results(user.unit, limit=RESULTS_SIZE)]
     if user.role == "admin":
         units, users = web_support.list_units(), web_support.list_users()
         unit_page, user_page = views.requested_page("trang_don_vi"), views.requested_page("trang_nguoi_dung")

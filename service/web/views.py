@@ -21,8 +21,10 @@ from .. import access, audit, vocabulary
 from .. import presenters as present
 from ..clock import to_local
 from ..db import db
+from ..documents.vnformat import format_money
 from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import web_support
 from ..operations import workflow as workflow_ops
 from . import diagram
@@ -579,4 +581,37 @@ def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[st
         "timeline": timeline,
         "total": len(rows), "sent": sent_total, "late": late_count, "overdue": overdue_count,
         "deadline": deadline, "rounds": round_links(user, campaign),
+    }
+
+
+# --- the outcome of a decision, as the unit sees it ---------------------------------------------
+
+# How many people the outcome box lists on a page; the counts cover everyone.
+OUTCOME_ROWS = 200
+
+
+def may_be_settled(dossier: Dossier) -> bool:
+    """Whether a decision (or a rejection) may have settled the dossier: worth reading its outcome."""
+    return dossier.state in ("approved", "rejected") or dossier.round.state in outcome_ops.ROUND_DECIDED_STATES
+
+
+def outcome_view(outcome: dict[str, Any], rows: int = OUTCOME_ROWS) -> dict[str, Any] | None:
+    """The outcome of ``outcome_ops.dossier_outcome`` with dates and money written out; None when unsettled."""
+    if not outcome["is_settled"]:
+        return None
+    decision = outcome["decision"]
+    nominees = []
+    for n in outcome["nominees"][:rows]:
+        prize = n["prize"]
+        nominees.append({**n, "kind_label": KIND_LABELS.get(n["kind"], ""),
+                         "prize_text": format_money(prize["amount"]) if prize and prize["amount"] is not None else "",
+                         "tone": {"awarded": "success", "not_chosen": "danger"}.get(n["result"], "neutral")})
+    dossier_id = outcome["dossier_id"]
+    return {
+        **outcome, "nominees": nominees, "more": max(0, len(outcome["nominees"]) - rows),
+        "decision": {**decision, "date_text": date_vn(decision["date"]) if decision["date"] else ""} if decision else None,
+        "total_prize_text": format_money(outcome["total_prize"]) if outcome["total_prize"] else "",
+        "decision_url": url_for("web.outcome_decision", dossier_id=dossier_id),
+        "certificates_url": url_for("web.outcome_certificates", dossier_id=dossier_id),
+        "url": url_for("web.dossier_page", dossier_id=dossier_id) + "#ket-qua",
     }
