@@ -62,12 +62,16 @@ def _decide_by_round(as_user, round_id, number="1250/QĐ-UBND"):
                decision_date=dt.date(2024, 12, 20))
 
 
-def _by_round(world, *, quota=None):
+def _by_round(world):
     """Make the world's campaign decide per round (as a definition file says by default)."""
-    campaign = world["campaign"]
-    campaign.definition = {"decisions": "round"}
-    if quota is not None:
-        campaign.rounds[0].quotas = {"total": {"individual": quota}}
+    world["campaign"].definition = {"decisions": "round"}
+    db.session.commit()
+
+
+def _quota(round_id, individuals):
+    from service.models import CampaignRound
+
+    db.session.get(CampaignRound, round_id).quotas = {"total": {"individual": individuals}}
     db.session.commit()
 
 
@@ -104,9 +108,10 @@ def test_round_campaign_refuses_per_dossier_approval_and_does_not_offer_it(as_us
 
 
 def test_unit_sees_round_results_and_downloads_only_its_certificates(as_user, world, web):
-    _by_round(world, quota=3)
+    _by_round(world)
     campaign_id = world["campaign"].id
     a_id, _, round_id = _accepted(as_user, campaign_id, [COLLECTIVE, *INDIVIDUALS])
+    _quota(round_id, 2)
     # Unit B: its first person fails the council's vote (2 of 9); the last one is over the quota.
     b_id, _, _ = _accepted(as_user, campaign_id, [COLLECTIVE_B, *INDIVIDUALS_B], unit="_b", votes={1: 2})
     _decide_by_round(as_user, round_id)

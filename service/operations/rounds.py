@@ -459,8 +459,9 @@ def duplicate_people(listing: RoundListing) -> list[str]:
             if key is not None:
                 seen.setdefault(key, []).append(row)
         listing.memo["duplicates"] = [
-            f"“{rows[0]['full_name']}” ({rows[0]['workplace'] or rows[0]['unit'].name}) được chọn "
-            f"{len(rows)} lần, trong hồ sơ của " + ", ".join(row["unit"].short_name for row in rows)
+            f"cùng một người ({rows[0]['workplace'] or rows[0]['unit'].name}) được chọn {len(rows)} lần: "
+            + " và ".join(f"“{row['full_name']}” trong hồ sơ số {row['dossier_id']} của {row['unit'].short_name}"
+                          for row in rows)
             for rows in seen.values() if len(rows) > 1]
     return listing.memo["duplicates"]
 

@@ -395,11 +395,16 @@ class PrizeOut(Schema):
     raw_amount = fields.Integer(metadata={"description": "Tiền thưởng trước khi làm tròn (đồng)"})
 
 
+class OutcomeAwardFormOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
 class NomineeOutcomeOut(Schema):
     nominee_id = fields.Integer()
     kind = fields.String()
     full_name = fields.String()
-    award_form = fields.Nested(AwardFormOut(only=("code", "name")))
+    award_form = fields.Nested(OutcomeAwardFormOut)
     result = fields.String(metadata={"description": "awarded, not_chosen hoặc pending"})
     result_label = fields.String()
     prize = fields.Nested(PrizeOut, allow_none=True)
