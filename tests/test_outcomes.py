@@ -18,7 +18,7 @@ from round_helpers import fire_round
 from service.db import db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "web"))
-from web_helpers import WebClient, web  # noqa: E402,F401 - fixture
+from web_helpers import demo, web  # noqa: E402,F401 - fixtures
 
 # Unit B's own people: different names from unit A's, so that a certificate names its unit.
 INDIVIDUALS_B = [
@@ -256,3 +256,41 @@ def test_a_dossier_decided_on_its_own_is_never_chosen_again_by_the_round(as_user
     from service.models import RoundResult
     awarded = set(db.session.scalars(sa.select(RoundResult.nominee_id).where(RoundResult.is_awarded)))
     assert awarded.isdisjoint(a_ids)
+
+
+# --- the demo campaign (loaded from its definition file), as the README's curl journey drives it ---------
+
+def test_demo_campaign_decides_per_round_as_the_readme_shows(client, demo, monkeypatch):
+    import conftest
+    from conftest import ApiClient
+    from service.demo import DEMO_PASSWORD
+    from service.models import Dossier
+
+    monkeypatch.setattr(conftest, "PASSWORD", DEMO_PASSWORD)
+
+    dossiers = demo["dossiers"]
+    reviewer, approver = ApiClient(client, "thamdinh.yte"), ApiClient(client, "pheduyet.ubnd")
+    refused = _fire(approver, dossiers["my-thoi"], "approve", "accepted", status=422,
+                    decision_number="1234/QĐ-UBND", decision_date="2024-12-20")
+    assert "theo quyết định khen thưởng của đợt" in refused["error"]["message"]
+    _fire(reviewer, dossiers["binh-khanh"], "start_review", "submitted")
+    _fire(reviewer, dossiers["binh-khanh"], "accept", "under_review")
+    _fire(reviewer, dossiers["my-phuoc"], "accept", "under_review")
+    round_id = db.session.scalar(sa.select(Dossier.round_id).where(Dossier.id == dossiers["my-thoi"]))
+    fire_round(reviewer, round_id, "close_collection", "collecting")
+    fire_round(reviewer, round_id, "propose", "consolidating", proposal_number="88/TTr-YT",
+               proposal_date=dt.date(2024, 12, 10))
+    fire_round(approver, round_id, "decide", "proposed", decision_number="1250/QĐ-UBND",
+               decision_date=dt.date(2024, 12, 20))
+
+    clerk = ApiClient(client, "canbo.mythoi")
+    outcome = clerk.get(f"/api/v1/dossiers/{dossiers['my-thoi']}/outcome").get_json()
+    assert outcome["state"] == "approved" and outcome["decision"]["number"] == "1250/QĐ-UBND"
+    assert outcome["awarded_count"] >= 1 and all(
+        n["prize"]["amount"] > 0 for n in outcome["nominees"] if n["result"] == "awarded")
+    text = docx_text(clerk.get(f"/api/v1/dossiers/{dossiers['my-thoi']}/outcome/certificates.docx").data)
+    assert "Mỹ Thới" in text and "Mỹ Phước" not in text and "Bình Khánh" not in text
+    # Mỹ Quý's dossier was rejected: its people are not chosen, with the reviewer's reason.
+    rejected = ApiClient(client, "canbo.myquy").get(f"/api/v1/dossiers/{dossiers['my-quy']}/outcome").get_json()
+    assert {n["reason_code"] for n in rejected["nominees"]} == {"rejected_in_review"}
+    assert "chưa khớp danh sách" in rejected["nominees"][0]["reason"] + rejected["nominees"][0]["comment"]
