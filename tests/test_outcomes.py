@@ -159,20 +159,31 @@ def test_unit_sees_round_results_and_downloads_only_its_certificates(as_user, wo
     assert "Vượt số lượng khen thưởng" in html_b and "Không được khen thưởng" in html_b
 
 
-def test_same_person_twice_in_a_round_is_refused_at_the_proposal(as_user, world):
+def test_same_person_twice_in_a_round_is_refused_at_the_proposal(as_user, world, web):
     _by_round(world)
     campaign_id = world["campaign"].id
     _, _, round_id = _accepted(as_user, campaign_id, [COLLECTIVE, *INDIVIDUALS])
     # Unit B proposes "Trần Văn Ánh" of the same workplace again (written with other spaces and case).
     twin = {**INDIVIDUALS[0], "full_name": "trần  văn ánh"}
-    _accepted(as_user, campaign_id, [COLLECTIVE_B, twin], unit="_b")
+    _, b_ids, _ = _accepted(as_user, campaign_id, [COLLECTIVE_B, twin], unit="_b")
     reviewer = as_user("reviewer")
     fire_round(reviewer, round_id, "consolidate_early", "collecting", comment="Các đơn vị đã nộp đủ.")
+    # Flagged while consolidating, in the ranking and on the round page.
+    flagged = reviewer.get(f"/api/v1/rounds/{round_id}/ranking").get_json()["duplicate_people"]
+    assert len(flagged) == 1 and "“Trần Văn Ánh”" in flagged[0] and "“trần  văn ánh”" in flagged[0]
+    page = web("reviewer").get(f"/dot-khen-thuong/{round_id}").get_data(as_text=True)
+    assert 'id="trung-nguoi"' in page and "Một người không được khen thưởng hai lần trong một đợt" in page
     refused = fire_round(reviewer, round_id, "propose", "consolidating", status=422,
                          proposal_number="88/TTr-YT", proposal_date=dt.date(2024, 12, 10))
     message = refused["error"]["message"]
     assert "Một người không được khen thưởng hai lần trong một đợt" in message and "Trần Văn Ánh" in message
     assert "each_person_once" in refused["error"]["fields"]
+    # The agency keeps one, with its reason; then the list goes up.
+    kept_out = reviewer.post(f"/api/v1/rounds/{round_id}/overrides", json={
+        "nominee_id": b_ids[1], "selected": False, "reason": "Trùng với hồ sơ phường Mỹ Bình."})
+    assert kept_out.status_code == 201, kept_out.get_json()
+    fire_round(reviewer, round_id, "propose", "consolidating", proposal_number="88/TTr-YT",
+               proposal_date=dt.date(2024, 12, 10))
 
 
 # --- a campaign that decides per dossier ------------------------------------------------------------
