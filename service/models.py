@@ -170,15 +170,18 @@ class Campaign(db.Model):
     def is_decided_by_round(self) -> bool:
         """Whether the authority decides per round (its decision approves the round's dossiers), not per dossier.
 
-        Set by the definition file's ``decisions`` (``round`` unless it says ``dossier``); a campaign made
-        in code, or loaded before the setting existed, decides per dossier.
+        Set by the definition file's ``decisions``: ``round`` unless it says ``dossier`` (a file loaded
+        before the setting existed has the same default); a campaign made in code, without a definition
+        file, decides per dossier.
         """
-        return (self.definition or {}).get("decisions") == "round"
+        decisions = (self.definition or {}).get("decisions")
+        return (decisions or ("round" if self.definition_sha256 else "dossier")) == "round"
 
     @classmethod
     def decided_by_round_sql(cls) -> sa.ColumnElement[bool]:
         """``is_decided_by_round`` as a SQL condition."""
-        return sa.func.coalesce(cls.definition["decisions"].as_string(), "dossier") == "round"
+        default = sa.case((cls.definition_sha256.is_(None), "dossier"), else_="round")
+        return sa.func.coalesce(cls.definition["decisions"].as_string(), default) == "round"
 
 
 class CampaignRound(db.Model):
