@@ -190,6 +190,9 @@ def test_same_person_twice_in_a_round_is_refused_at_the_proposal(as_user, world,
 
 def test_unit_sees_a_per_dossier_decision(as_user, world, web):
     dossier_id, _, _ = _accepted(as_user, world["campaign"].id, [COLLECTIVE, *INDIVIDUALS], votes={2: 3})
+    # Decided per dossier: the dossier is the approver's own to-do, with its approval step.
+    todo = web("approver").get("/").get_data(as_text=True).split('id="tat-ca-ho-so"')[0]
+    assert 'id="viec-cua-ban"' in todo and f"Hồ sơ số {dossier_id}" in todo
     _fire(as_user("approver"), dossier_id, "approve", "accepted", decision_number="1234/QĐ-UBND",
           decision_date="2024-12-20")
     outcome = as_user("clerk").get(f"/api/v1/dossiers/{dossier_id}/outcome").get_json()
@@ -305,3 +308,25 @@ def test_demo_campaign_decides_per_round_as_the_readme_shows(client, demo, monke
     rejected = ApiClient(client, "canbo.myquy").get(f"/api/v1/dossiers/{dossiers['my-quy']}/outcome").get_json()
     assert {n["reason_code"] for n in rejected["nominees"]} == {"rejected_in_review"}
     assert "chưa khớp danh sách" in rejected["nominees"][0]["reason"] + rejected["nominees"][0]["comment"]
+
+
+# --- the setting ------------------------------------------------------------------------------------
+
+def test_a_definition_file_says_how_decisions_are_recorded(app):
+    import pytest
+
+    from service.campaigns.definition import DefinitionError, parse_definition
+    from service.models import Campaign
+
+    text = (Path(__file__).resolve().parents[1] / "campaigns" / "long-xuyen-9936-2024.yaml").read_text(
+        encoding="utf-8")
+    assert parse_definition(text).data["decisions"] == "round"
+    assert parse_definition(text + "\ndecisions: dossier\n").data["decisions"] == "dossier"
+    with pytest.raises(DefinitionError) as info:
+        parse_definition(text + "\ndecisions: tung-ho-so\n")
+    problem = info.value.problems[0]
+    assert problem.path == ("decisions",) and "round" in problem.message and "dossier" in problem.message
+    # Made in code: per dossier; from a file (loaded before the setting existed too): per round.
+    assert not Campaign(definition={}).is_decided_by_round
+    assert Campaign(definition={"code": "x"}, definition_sha256="0" * 64).is_decided_by_round
+    assert not Campaign(definition={"decisions": "dossier"}, definition_sha256="0" * 64).is_decided_by_round
