@@ -113,12 +113,14 @@ def test_a_round_from_ranking_to_decision_in_the_browser(people, live_server, de
     expect(results).to_contain_text("Quyết định khen thưởng của đợt số 1250/QĐ-UBND ngày 20/12/2024")
     expect(results.locator(".outcome-list li", has_text="Nguyễn Thị Ánh Tuyết")).to_contain_text("Được khen thưởng")
     expect(results.locator(".outcome-list li", has_text="Trần Văn An")).to_contain_text("Cơ quan thường trực điều chỉnh")
+    results.scroll_into_view_if_needed()
+    screenshot(clerk, "14-ket-qua-trang-chu-don-vi")
     clerk.locator("#ket-qua-don-vi").get_by_role("link", name="Xem chi tiết").click()
     outcome = clerk.locator("table.outcome")
     expect(outcome.locator("tr", has_text="Nguyễn Thị Ánh Tuyết")).to_contain_text("đồng")
     expect(outcome.locator("tr", has_text="Trần Văn An")).to_contain_text(
         "Đã được tặng Giấy khen về cùng thành tích năm 2024.")
-    screenshot(clerk, "14-ket-qua-ve-don-vi")
+    screenshot(clerk, "14-ket-qua-trang-ho-so")
     with clerk.expect_download() as download:
         clerk.locator("#tai-giay-khen").click()
     text = docx_text(Path(download.value.path()).read_bytes())
