@@ -330,3 +330,18 @@ def test_a_definition_file_says_how_decisions_are_recorded(app):
     assert not Campaign(definition={}).is_decided_by_round
     assert Campaign(definition={"code": "x"}, definition_sha256="0" * 64).is_decided_by_round
     assert not Campaign(definition={"decisions": "dossier"}, definition_sha256="0" * 64).is_decided_by_round
+
+
+def test_the_scope_guard_is_pure_and_lets_the_round_decision_through():
+    import workflows
+    from workflows.guards import decision_per_dossier
+
+    def facts(**values):
+        return workflows.DossierFacts(state="accepted", nominees=(), documents_current=True,
+                                      today=dt.date(2024, 12, 20), **values)
+
+    assert decision_per_dossier(facts()) is None
+    assert decision_per_dossier(facts(decided_by_round=True, by_round_decision=True)) is None
+    assert "theo quyết định khen thưởng của đợt" in decision_per_dossier(facts(decided_by_round=True))
+    assert workflows.evaluate("accepted", "approve", "approver", facts(
+        decided_by_round=True, decision_number="1/QĐ-UBND", decision_date=dt.date(2024, 12, 20))).allowed is False
