@@ -127,7 +127,7 @@ def _drive(users: dict[str, User], campaign: Campaign, unit_code: str, target: s
     """Take one demo dossier from nothing to the ``target`` state, step by step."""
     short = unit_code.replace("-", "")
     clerk, secretary, head = users[f"canbo.{short}"], users[f"thuky.{short}"], users[f"chutich.{short}"]
-    reviewer, approver = users["thamdinh.yte"], users["pheduyet.ubnd"]
+    reviewer = users["thamdinh.yte"]
     dossier = dossiers.create_dossier(clerk, campaign)
     for data in _nominees_for(dossier.unit):
         data = dict(data)
@@ -139,9 +139,13 @@ def _drive(users: dict[str, User], campaign: Campaign, unit_code: str, target: s
         (head, "submit", {}),
         (reviewer, "start_review", {}),
         (reviewer, "accept", {}),
-        (approver, "approve", {"decision_number": "1234/QĐ-UBND", "decision_date": dt.date(2024, 12, 20)}),
     ]
-    order = ["drafting", "council_minutes", "ready", "submitted", "under_review", "accepted", "approved"]
+    order = ["drafting", "council_minutes", "ready", "submitted", "under_review", "accepted"]
+    if target == "rejected":
+        # The campaign decides per round: no dossier is approved on its own. A rejected one shows the unit
+        # its outcome (the reviewer's reason) before the round's decision.
+        steps[-1] = (reviewer, "reject", {"comment": REJECTION_COMMENT})
+        order[-1] = "rejected"
     for actor, trigger, extra in steps:
         if order.index(dossier.state) >= order.index(target):
             break
@@ -156,10 +160,14 @@ def _drive(users: dict[str, User], campaign: Campaign, unit_code: str, target: s
         workflow.fire_transition(actor, dossier, trigger, expected_state=dossier.state, **extra)
 
 
-# Mỹ Bình has accounts but no dossier, so that a new user can draft one from the start.
+REJECTION_COMMENT = ("Số người thân tham gia BHXH tự nguyện chưa khớp danh sách của Bảo hiểm xã hội thành phố; "
+                     "hồ sơ không đủ điều kiện xét trong đợt này.")
+
+# Mỹ Bình has accounts but no dossier, so that a new user can draft one from the start. The awards
+# themselves come with the round's decision (the campaign decides per round), recorded on the round page.
 DEMO_DOSSIERS = [
     ("my-long", "drafting"), ("my-xuyen", "council_minutes"), ("dong-xuyen", "ready"),
-    ("binh-khanh", "submitted"), ("my-phuoc", "under_review"), ("my-thoi", "accepted"), ("my-quy", "approved"),
+    ("binh-khanh", "submitted"), ("my-phuoc", "under_review"), ("my-thoi", "accepted"), ("my-quy", "rejected"),
 ]
 
 

@@ -166,6 +166,23 @@ class Campaign(db.Model):
     def award_form(self, code: str) -> Optional[dict[str, Any]]:
         return next((form for form in self.award_forms if form["code"] == code), None)
 
+    @property
+    def is_decided_by_round(self) -> bool:
+        """Whether the authority decides per round (its decision approves the round's dossiers), not per dossier.
+
+        Set by the definition file's ``decisions``: ``round`` unless it says ``dossier`` (a file loaded
+        before the setting existed has the same default); a campaign made in code, without a definition
+        file, decides per dossier.
+        """
+        decisions = (self.definition or {}).get("decisions")
+        return (decisions or ("round" if self.definition_sha256 else "dossier")) == "round"
+
+    @classmethod
+    def decided_by_round_sql(cls) -> sa.ColumnElement[bool]:
+        """``is_decided_by_round`` as a SQL condition."""
+        default = sa.case((cls.definition_sha256.is_(None), "dossier"), else_="round")
+        return sa.func.coalesce(cls.definition["decisions"].as_string(), default) == "round"
+
 
 class CampaignRound(db.Model):
     """One award round of a campaign (đợt khen thưởng): a single round, a year, a mid-term or final review.

@@ -36,6 +36,7 @@ __all__ = [
 REASONS = {
     "not_accepted": "Hồ sơ chưa được chấp thuận",
     "rejected_in_review": "Hồ sơ không được chấp thuận khi thẩm định",
+    "already_decided": "Hồ sơ đã có quyết định khen thưởng riêng",
     "failed_vote": "Không đạt tỷ lệ phiếu của Hội đồng",
     "below_target": "Chưa đạt chỉ tiêu",
     "collective_not_selected": "Tập thể của đơn vị không được chọn",
@@ -209,6 +210,12 @@ def _eligibility(entry: Entry, group: Group, rule: RankingRule) -> tuple[Optiona
     if entry.dossier_state == "rejected":
         note = f": {entry.review_note}" if entry.review_note else "."
         return "rejected_in_review", f"Hồ sơ của đơn vị không được chấp thuận khi thẩm định{note}"
+    if entry.dossier_state == "approved":
+        # While the round's list is live (before its decision) an approved dossier was decided on its own,
+        # and one achievement is rewarded once (Luật Thi đua, khen thưởng 06/2022/QH15, art. 5).
+        note = f" ({entry.review_note})" if entry.review_note else ""
+        return "already_decided", (f"Hồ sơ của đơn vị đã có quyết định khen thưởng riêng{note}; "
+                                   "không xét chọn lại trong đợt.")
     if entry.dossier_state not in ELIGIBLE_STATES:
         return "not_accepted", "Hồ sơ của đơn vị chưa được chấp thuận khi tổng hợp đợt khen thưởng."
     if entry.vote_passed is not True:

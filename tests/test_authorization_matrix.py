@@ -606,7 +606,31 @@ MATRIX: dict[str, dict[str, list[Case]]] = {
     },
 }
 
-SETUPS = ("campaign", "draft", "council", "ready", "submitted", "consolidating", "proposed")
+SETUPS = ("campaign", "draft", "council", "ready", "submitted", "consolidating", "proposed", "decided")
+# The outcome of a decision: whoever sees the dossier; the files exist once it is decided (409 before).
+MATRIX.update({
+    "api.outcome": {
+        "GET": [Case("submitted", get(lambda ids: api_dossier(ids, "/outcome")), SEE_SENT),
+                Case("decided", get(lambda ids: api_dossier(ids, "/outcome")), SEE_SENT)],
+    },
+    "files.outcome_decision": {
+        "GET": [Case("submitted", get(lambda ids: api_dossier(ids, "/outcome/quyet_dinh.docx")),
+                     roles(own=409, agency=409, admin=409)),
+                Case("decided", get(lambda ids: api_dossier(ids, "/outcome/quyet_dinh.docx")), SEE_SENT)],
+    },
+    # A unit's certificates: never another unit's (404, as for any dossier it may not see).
+    "files.outcome_certificates": {
+        "GET": [Case("decided", get(lambda ids: api_dossier(ids, "/outcome/certificates.docx")), SEE_SENT)],
+    },
+    "web.outcome_decision": {
+        "GET": [Case("decided", get(lambda ids: page_dossier(ids, "/ket-qua/quyet-dinh.docx")), SEE_SENT)],
+    },
+    "web.outcome_certificates": {
+        "GET": [Case("submitted", get(lambda ids: page_dossier(ids, "/ket-qua/giay-khen.docx")),
+                     roles(own=409, agency=409, admin=409)),
+                Case("decided", get(lambda ids: page_dossier(ids, "/ket-qua/giay-khen.docx")), SEE_SENT)],
+    },
+})
 # Round pages (service/web/rounds.py).
 MATRIX.update({
     # Seen by whoever sees the round through the API; a dossier its unit has not sent is not in the ranking.
@@ -893,6 +917,9 @@ class Stage:
         if reached >= SETUPS.index("proposed"):
             round_ops.fire_round_transition(reviewer, dossier.round, "propose", expected_state="consolidating",
                                             proposal_number="12/TTr-PYT", proposal_date=dt.date(2024, 12, 10))
+        if reached >= SETUPS.index("decided"):
+            round_ops.fire_round_transition(self.users["approver"], dossier.round, "decide", expected_state="proposed",
+                                            decision_number="45/QĐ-UBND", decision_date=dt.date(2024, 12, 20))
         db.session.commit()
         return ids
 

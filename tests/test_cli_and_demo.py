@@ -20,15 +20,17 @@ def test_demo_data_loads_dossiers_in_several_states(runner):
     assert result.exit_code == 0, result.output
     states = dict(db.session.execute(sa.select(Dossier.unit_id, Dossier.state)).all())
     assert sorted(states.values()) == sorted(
-        ["drafting", "council_minutes", "ready", "submitted", "under_review", "accepted", "approved"])
+        ["drafting", "council_minutes", "ready", "submitted", "under_review", "accepted", "rejected"])
     roles = set(db.session.scalars(sa.select(User.role)))
     assert roles == {"unit_clerk", "council_secretary", "unit_head", "reviewer", "approver", "admin"}
     # Every step of the demo went through the workflow and left its history row.
-    approved = db.session.scalar(sa.select(Dossier).where(Dossier.state == "approved"))
-    triggers = db.session.scalars(sa.select(HistoryEvent.trigger).where(HistoryEvent.dossier_id == approved.id)
+    rejected = db.session.scalar(sa.select(Dossier).where(Dossier.state == "rejected"))
+    triggers = db.session.scalars(sa.select(HistoryEvent.trigger).where(HistoryEvent.dossier_id == rejected.id)
                                   .order_by(HistoryEvent.id)).all()
-    assert triggers == ["create", "send_to_council", "finalize_minutes", "submit", "start_review", "accept",
-                        "approve"]
+    assert triggers == ["create", "send_to_council", "finalize_minutes", "submit", "start_review", "reject"]
+    # The campaign decides per round: no demo dossier was approved on its own.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(HistoryEvent)
+                             .where(HistoryEvent.trigger == "approve")) == 0
     assert runner.invoke(args=["load-demo"]).output.startswith("Cơ sở dữ liệu đã có dữ liệu")
 
 

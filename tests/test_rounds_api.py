@@ -19,10 +19,12 @@ def _error(response, status):
 
 
 def _dossier(as_user, campaign_id, *, votes=None, submit=True, clerk="clerk", secretary="secretary", head="head"):
+    # Unit B's namesakes work in unit B: the same name in another workplace is another person.
+    people = INDIVIDUALS if clerk == "clerk" else [{**n, "workplace": "UBND phường Mỹ Long"} for n in INDIVIDUALS]
     clerk, secretary, head = as_user(clerk), as_user(secretary), as_user(head)
     dossier = clerk.post("/api/v1/dossiers", json={"campaign_id": campaign_id}).get_json()
     ids = [clerk.post(f"/api/v1/dossiers/{dossier['id']}/nominees", json=n).get_json()["id"]
-           for n in (COLLECTIVE, *INDIVIDUALS)]
+           for n in (COLLECTIVE, *people)]
     steps = [(clerk, "send_to_council", "drafting"), (secretary, "finalize_minutes", "council_minutes")]
     for api, trigger, state in steps:
         if trigger == "finalize_minutes":

@@ -528,6 +528,7 @@ def test_guard_registry_is_complete():
         "vote_matches_nominees",
         "meeting_after_return",
         "returned_since_meeting",
+        "decision_per_dossier",
     }
     assert set(workflows.GUARD_LABELS) == set(workflows.GUARDS)
 
@@ -611,7 +612,8 @@ def test_unknown_guard_fails_to_load_from_a_file(tmp_path):
         ("source: ready", "source: redy", r"transition 'submit': source 'redy' is not a defined state"),
         ("roles: [approver]", "roles: [aprover]", r"unknown role 'aprover'"),
         ("initial: drafting", "initial: draft", r"initial state 'draft' is not a defined state"),
-        ("    guards: [decision_given, decision_not_ahead]\n", "    gaurds: [decision_given, decision_not_ahead]\n",
+        ("    guards: [decision_per_dossier, decision_given, decision_not_ahead]\n",
+         "    gaurds: [decision_per_dossier, decision_given, decision_not_ahead]\n",
          r"unknown key\(s\) gaurds"),
         ("    needs_comment: true\n", "", r"needs_comment must be true exactly when"),
         ("required_fields: [decision_number, decision_date]", "required_fields: [decision_no]", r"decision_no"),

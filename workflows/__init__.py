@@ -41,7 +41,7 @@ from .round_facts import RoundFacts
 from .round_guards import ROUND_GUARD_LABELS, ROUND_GUARDS
 from .round_workflow import ROUND_WORKFLOW
 from .facts import DossierFacts, MeetingFacts, NomineeFacts, VoteRule
-from .guards import GUARD_LABELS, GUARDS
+from .guards import GUARD_LABELS, GUARDS, SCOPE_GUARDS
 from .rules import (
     VOTE_RULE_CSTD_CO_SO,
     VOTE_RULE_MAJORITY,
@@ -72,6 +72,7 @@ __all__ = [
     "Evaluation",
     "GUARD_LABELS",
     "GUARDS",
+    "SCOPE_GUARDS",
     "GuardFailure",
     "GuardsFailed",
     "MeetingFacts",

@@ -288,6 +288,10 @@ class Workflow:
         """Definition of ``trigger``; KeyError if unknown."""
         return self._by_trigger[trigger]
 
+    def check_guard(self, name: str, facts: Any) -> Optional[str]:
+        """Run one of this workflow's guards on ``facts``: None when it passes, else its reason."""
+        return self._guards[name](facts)
+
     def state(self, name: str) -> StateDef:
         """Definition of state ``name``; KeyError if unknown."""
         return self._states[name]

@@ -108,6 +108,10 @@ class DossierFacts:
     comment: Optional[str] = None
     decision_number: Optional[str] = None
     decision_date: Optional[date] = None
+    #: The campaign records its award decisions per round (the round's decision approves its dossiers).
+    decided_by_round: bool = False
+    #: This move is the round's decision reaching the dossier, not a decision recorded for the dossier alone.
+    by_round_decision: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nominees", tuple(self.nominees))

@@ -40,6 +40,8 @@ __all__ = [
     "vote_matches_nominees",
     "meeting_after_return",
     "returned_since_meeting",
+    "decision_per_dossier",
+    "SCOPE_GUARDS",
 ]
 
 Guard = Callable[[DossierFacts], Optional[str]]
@@ -266,3 +268,23 @@ def dated_ahead(what: str, day: Optional[date], today: date) -> Optional[str]:
 def decision_not_ahead(facts: DossierFacts) -> Optional[str]:
     """Fails when the decision is dated after today (Vietnam time)."""
     return dated_ahead("quyết định", facts.decision_date, facts.today)
+
+
+@_guard("Phong trào ghi nhận quyết định khen thưởng cho từng hồ sơ")
+def decision_per_dossier(facts: DossierFacts) -> Optional[str]:
+    """Fails when the campaign decides by round and this is not the round's decision reaching the dossier.
+
+    A campaign records its decisions one way: a campaign that consolidates and ranks in rounds has
+    one decision per round (the authority decides on the agency's proposed list), so a dossier of
+    such a campaign is approved only by that decision.
+    """
+    if not facts.decided_by_round or facts.by_round_decision:
+        return None
+    return ("Phong trào này tổng hợp, xét chọn theo đợt khen thưởng: hồ sơ chỉ được phê duyệt theo "
+            "quyết định khen thưởng của đợt (ghi nhận ở trang đợt khen thưởng), không ghi nhận quyết định "
+            "riêng cho từng hồ sơ.")
+
+
+#: Guards that say whether a step applies to the record at all (they read the campaign, not the
+#: dossier's content): a step one of them refuses is not offered, rather than offered with a reason.
+SCOPE_GUARDS = frozenset({"decision_per_dossier"})

@@ -25,7 +25,8 @@ class RoundFacts:
     returned or rejected; ``accepted_dossiers`` those accepted (or already
     approved).  ``selected_count`` is how many nominees the ranking selects
     now, and ``quota_breaches`` names every quota that the reviewer's
-    overrides would exceed.  ``proposal_*`` and ``decision_*`` are what the
+    overrides would exceed.  ``duplicate_people`` names each person the list
+    selects more than once.  ``proposal_*`` and ``decision_*`` are what the
     request brings, or what the round already recorded.
     """
 
@@ -36,6 +37,8 @@ class RoundFacts:
     accepted_dossiers: int = 0
     selected_count: int = 0
     quota_breaches: tuple[str, ...] = ()
+    #: One sentence per person selected more than once in the round (from two dossiers, say).
+    duplicate_people: tuple[str, ...] = ()
     comment: Optional[str] = None
     proposal_number: Optional[str] = None
     proposal_date: Optional[date] = None
@@ -44,6 +47,7 @@ class RoundFacts:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quota_breaches", tuple(self.quota_breaches))
+        object.__setattr__(self, "duplicate_people", tuple(self.duplicate_people))
 
 
 #: Names a round transition's ``required_fields`` may use.

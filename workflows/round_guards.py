@@ -87,6 +87,16 @@ def quotas_respected(facts: RoundFacts) -> Optional[str]:
     return "Các lựa chọn điều chỉnh vượt số lượng khen thưởng: " + "; ".join(facts.quota_breaches) + "."
 
 
+@_guard("Mỗi người chỉ được chọn một lần trong đợt")
+def each_person_once(facts: RoundFacts) -> Optional[str]:
+    """Fails when the list selects the same person twice (Luật Thi đua, khen thưởng 06/2022/QH15, art. 5:
+    one achievement is not rewarded several times)."""
+    if not facts.duplicate_people:
+        return None
+    return ("Một người không được khen thưởng hai lần trong một đợt: " + "; ".join(facts.duplicate_people)
+            + ". Hãy điều chỉnh để chỉ giữ một trường hợp (ghi rõ lý do).")
+
+
 @_guard("Có số và ngày tờ trình của cơ quan thường trực")
 def proposal_given(facts: RoundFacts) -> Optional[str]:
     """Fails unless the tờ trình's number (non-blank) and date are given."""

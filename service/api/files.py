@@ -16,6 +16,7 @@ from ..errors import NotFound, ValidationFailed
 from ..lookup import DOSSIER_HEAD_OPTIONS, requires, with_campaign, with_dossier, with_round
 from ..operations import certificate_layouts as layout_ops
 from ..operations import dossiers as dossier_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import round_documents
 from ..operations import templates as template_ops
 from ..schemas.certificates import CertificateLayoutIn, CertificateLayoutOut
@@ -67,6 +68,26 @@ def round_awardees_workbook(user, round_):
     """Danh sách được khen thưởng với tiền thưởng (khi đợt đã có danh sách trình)."""
     content, name = round_documents.awardees_workbook(round_)
     return attachment(content, XLSX_MIME, name)
+
+
+@blp.route("/dossiers/<int:dossier_id>/outcome/quyet_dinh.docx")
+@blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
+@blp.documented_errors(401, 404, 409, 422)
+@with_dossier()
+def outcome_decision(user, dossier):
+    """Quyết định khen thưởng đã giải quyết hồ sơ: quyết định của đợt, hoặc quyết định riêng cho hồ sơ."""
+    content, name = outcome_ops.decision_document(dossier)
+    return attachment(content, DOCX_MIME, name)
+
+
+@blp.route("/dossiers/<int:dossier_id>/outcome/certificates.docx")
+@blp.response(200, description="Tệp Word (.docx)", content_type=DOCX_MIME)
+@blp.documented_errors(401, 404, 409, 422)
+@with_dossier()
+def outcome_certificates(user, dossier):
+    """Giấy khen của riêng tập thể, cá nhân được khen thưởng trong hồ sơ này (không có người của đơn vị khác)."""
+    content, name = outcome_ops.unit_certificates(dossier)
+    return attachment(content, DOCX_MIME, name)
 
 
 @blp.route("/campaigns/<int:campaign_id>/nominee-template.xlsx")

@@ -26,10 +26,11 @@ from ..lookup import load_campaign, with_campaign, with_dossier, with_nominee
 from ..models import Campaign, Dossier, HistoryEvent, Unit, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import workflow as workflow_ops
 from ..schemas.dossiers import (
     CampaignOut, DocumentDownloadArgs, DocumentOut, DocumentsGenerateIn, DossierCreateIn, DossierListArgs,
-    DossierOut, DossierSummaryOut, DossierUpdateIn, HistoryArgs, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
+    DossierOut, DossierOutcomeOut, DossierSummaryOut, DossierUpdateIn, HistoryArgs, HistoryEventOut, MeetingIn, MeetingOut, MeOut,
     NomineeDeleteArgs, NomineeIn, NomineeOut, NomineeUpdateIn, TokenIn, TokenOut, TransitionIn, TransitionsOut,
     UnitOut,
 )
@@ -264,6 +265,16 @@ class TransitionCollection(MethodView):
             comment=data.get("comment"), decision_number=data.get("decision_number"),
             decision_date=data.get("decision_date"))
         return presenters.history_event(event)
+
+
+@blp.route("/dossiers/<int:dossier_id>/outcome")
+@blp.response(200, DossierOutcomeOut)
+@blp.documented_errors(401, 404)
+@with_dossier()
+def outcome(user, dossier):
+    """Kết quả khen thưởng của từng người được đề nghị: được khen thưởng (hình thức, tiền thưởng) hoặc không
+    (lý do), theo quyết định nào (số, ngày), và các tệp đơn vị được tải."""
+    return outcome_ops.dossier_outcome(dossier)
 
 
 @blp.route("/dossiers/<int:dossier_id>/history")

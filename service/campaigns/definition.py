@@ -332,6 +332,7 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
         "metrics": [_metric(m) for m in data["metrics"]], "derived": derived,
         "ranking": data["ranking"], "rules": {"individuals_need_selected_collective": False, **data["rules"]},
         "rounds": rounds, "required_documents": data["required_documents"], "late_policy": data["late_policy"],
+        "decisions": data["decisions"],
     }
 
 

@@ -31,6 +31,9 @@ ROUND_KIND_LABELS = {
 METRIC_TYPES = ("integer", "number", "percent")
 FORMULAS = ("ratio", "per", "attainment", "mean")
 LATE_POLICIES = ("accept", "refuse")
+# How the authority records its award decisions: one decision per round, on the list the standing
+# agency consolidated and proposed; or one decision per unit's dossier.
+DECISION_SCOPES = ("round", "dossier")
 BETTER = ("higher", "lower")
 PLAN_TYPES = ("Kế hoạch", "Công văn", "Quyết định", "Hướng dẫn", "Thông báo")
 
@@ -416,4 +419,5 @@ class DefinitionSchema(StrictSchema):
         min=1, error="Cần ít nhất một đợt khen thưởng."))
     required_documents = Items(Part(DocumentSchema), load_default=list)
     late_policy = Choice(load_default="refuse", validate=_one_of(LATE_POLICIES))
+    decisions = Choice(load_default="round", validate=_one_of(DECISION_SCOPES))
 

@@ -86,7 +86,9 @@ class RecordFlow:
     ``may_act(actor, record)`` says whether the actor acts on the record at
     all, ``outsider_message`` why not; ``history_row(record, **values)`` makes
     the history row; ``request_guards`` are guards that judge what the request
-    brings and so cannot fail before it is made; ``stale_message`` (with
+    brings and so cannot fail before it is made; ``scope_guards`` say whether a
+    trigger applies to the record at all: one that fails hides the trigger from
+    ``available`` (firing it anyway is refused with the guard's reason); ``stale_message`` (with
     ``{current}`` and ``{expected}`` state labels) refuses a request made on an
     outdated view, ``conflict_message`` one that lost a race while writing.
     """
@@ -94,13 +96,14 @@ class RecordFlow:
     def __init__(self, workflow: workflows.Workflow, *, facts: Callable[..., Any],
                  may_act: Callable[[User, Any], bool], outsider_message: str,
                  history_row: Callable[..., Any], request_guards: frozenset[str], stale_message: str,
-                 conflict_message: str) -> None:
+                 conflict_message: str, scope_guards: frozenset[str] = frozenset()) -> None:
         self.workflow = workflow
         self._facts = facts
         self._may_act = may_act
         self.outsider_message = outsider_message
         self._history_row = history_row
         self.request_guards = request_guards
+        self.scope_guards = scope_guards
         self.stale_message = stale_message
         self.conflict_message = conflict_message
         self._checks: dict[str, list[Check]] = {}
@@ -154,6 +157,8 @@ class RecordFlow:
         result = []
         for evaluation in self.workflow.available(record.state, actor.role, facts):
             transition = self.workflow.transition(evaluation.trigger)
+            if self._out_of_scope(transition, facts):
+                continue
             # Guards that judge the request itself (comment, decision) cannot fail before it is made.
             failures = [f.message for f in evaluation.failures if f.name not in self.request_guards]
             if acts and evaluation.problem in (None, "guards_failed"):
@@ -174,6 +179,10 @@ class RecordFlow:
                 "required_fields": list(transition.required_fields),
             })
         return result
+
+    def _out_of_scope(self, transition: Any, facts: Any) -> bool:
+        return any(self.workflow.check_guard(name, facts) is not None
+                   for name in transition.guards if name in self.scope_guards)
 
     def _refusals(self, firing: Firing) -> list[str]:
         """The messages of the registered checks of ``firing.trigger`` that refuse it."""

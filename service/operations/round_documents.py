@@ -49,7 +49,7 @@ def round_legal_bases(round_: CampaignRound) -> list[str]:
     return list(round_.campaign.legal_bases or [])
 
 
-def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
+def decision_snapshot(round_: CampaignRound, *, dossier_id: int | None = None) -> dict[str, Any]:
     """The round's decision as plain values, for the quyết định, the certificates and the prize money.
 
     Awardees come in final order (collectives first, each group by rank),
@@ -57,13 +57,25 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
     decision date) and its typed and derived figures; those left out come
     with their reason. Available once the list is proposed; the decision
     fields are None until it is decided. This is the one read of the
-    database on the way to the round's documents.
+    database on the way to the round's documents. With ``dossier_id`` only
+    that dossier's people are listed (a unit's own certificates).
     """
     if round_.state not in FROZEN_STATES:
         raise Conflict("Đợt khen thưởng chưa có danh sách trình cấp có thẩm quyền.", code="no_decision_yet")
+    rows = round_ranking(round_)["nominees"]
+    if dossier_id is not None:
+        rows = [r for r in rows if r["dossier_id"] == dossier_id]
+    return decision_values(
+        round_, rows, proposal={"number": round_.proposal_number, "date": round_.proposal_date},
+        decision={"number": round_.decision_number, "date": round_.decision_date})
+
+
+def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, proposal: dict[str, Any],
+                    decision: dict[str, Any]) -> dict[str, Any]:
+    """A decision as plain values from list rows (those of ``round_ranking``: ``unit``, ``award_form``,
+    ``values``, ``is_selected``, ``reason_code``…), whoever decided: the round, or one dossier."""
     campaign = round_.campaign
-    listing = round_ranking(round_)
-    day = round_.decision_date or round_.proposal_date
+    day = decision["date"] or proposal["date"]
 
     # The list's rows carry every field of a person: no second read of the nominees.
     def form_of(code: str) -> dict[str, Any]:
@@ -87,9 +99,9 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
 
     # One form dict per award form, shared by the people holding it (the multiplier is looked up once).
     forms = _FormTable(form_of)
-    awardees = [person(r) for r in listing["nominees"] if r["is_selected"]]
+    awardees = [person(r) for r in rows if r["is_selected"]]
     left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
-                for r in listing["nominees"] if not r["is_selected"]]
+                for r in rows if not r["is_selected"]]
     return {
         "decisions": round_decisions(round_, awardees),
         "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
@@ -106,10 +118,10 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
         },
         "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
         "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
-        "proposal": {"number": round_.proposal_number, "serial": document_serial(round_.proposal_number),
-                     "date": round_.proposal_date},
-        "decision": {"number": round_.decision_number, "serial": document_serial(round_.decision_number),
-                     "date": round_.decision_date},
+        "proposal": {"number": proposal["number"], "serial": document_serial(proposal["number"]),
+                     "date": proposal["date"]},
+        "decision": {"number": decision["number"], "serial": document_serial(decision["number"]),
+                     "date": decision["date"]},
         "awardees": awardees,
         "counts": dict(Counter(a["kind"] for a in awardees)),
         "not_selected": left_out,
@@ -126,14 +138,15 @@ class _FormTable(dict):
         return form
 
 
-def award_snapshot(round_: CampaignRound) -> dict[str, Any]:
-    """The round's decision in the shape the award documents expect, with prize money applied.
+def award_snapshot(round_: CampaignRound, decision: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The round's decision (or ``decision``, values from ``decision_values``) in the shape the award
+    documents expect, with prize money applied.
 
     Prize money is multiplier × the base salary in force on the decision date
     (Luật Thi đua, khen thưởng 2022, art. 97; Nghị định 152/2025/NĐ-CP): before the
     decision is signed, the proposal date stands in so the draft shows the amounts.
     """
-    decision = decision_snapshot(round_)
+    decision = decision if decision is not None else decision_snapshot(round_)
     snapshot = round_builders.snapshot_from_decision(decision)
     rounding = current_app.config["PRIZE_ROUNDING"]
     priced = {}
@@ -193,7 +206,7 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
         return content, f"{_MODE_NAMES['calibration']}_dot{round_.id}.docx"
     snapshot = snapshot if snapshot is not None else award_snapshot(round_)
     if not snapshot["awardees"]:
-        raise Conflict("Đợt khen thưởng không có tập thể, cá nhân nào được chọn.", code="no_awardees")
+        raise Conflict("Quyết định không có tập thể, cá nhân nào được khen thưởng.", code="no_awardees")
     name = f"{DOCX_NAMES[kind]}_dot{round_.id}"
     if kind in PER_AUTHORITY_KINDS:
         parts = round_builders.decision_snapshots(snapshot)

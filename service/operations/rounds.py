@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import re
+import unicodedata
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -404,6 +405,10 @@ def _entries(round_: CampaignRound, units: dict[int, UnitBrief]
         sa.select(HistoryEvent.dossier_id, HistoryEvent.comment).join(Dossier, Dossier.id == HistoryEvent.dossier_id)
         .where(considered, Dossier.state == "rejected", HistoryEvent.trigger == "reject")
         .order_by(HistoryEvent.id)).all())
+    notes.update({row.id: f"quyết định số {row.decision_number} ngày {row.decision_date:%d/%m/%Y}"
+                  if row.decision_date else f"quyết định số {row.decision_number}"
+                  for row in db.session.execute(sa.select(Dossier.id, Dossier.decision_number, Dossier.decision_date)
+                                                .where(considered, Dossier.state == "approved"))})
     entries, people = [], {}
     vote, forms = _Votes(campaign), _Forms(campaign)
     for nominee in nominees:
@@ -425,6 +430,41 @@ def _overrides(round_: CampaignRound) -> list[ranking.Override]:
     latest = {row.nominee_id: row for row in rows}
     return [ranking.Override(row.nominee_id, row.is_selected, row.reason) for row in latest.values()
             if row.is_selected is not None]
+
+
+def person_key(row: dict[str, Any]) -> tuple[str, str, str] | None:
+    """Who an individual is, for "never twice in one round": the full name and the workplace (the
+    nominating unit's name when none is written), compared in NFC, case-insensitively, with spaces
+    collapsed; and the gender. None for a collective.
+
+    The nominee form holds no date of birth or ID number (Decree 13/2023/NĐ-CP: collect only what the
+    form needs), so two namesakes in one workplace would be taken for one person: the agency then keeps
+    one and says why (an override), which is the safe side of the mistake.
+    """
+    if row["kind"] != "individual":
+        return None
+    workplace = row["workplace"] or row["unit"].name
+    return (_fold(row["full_name"]), _fold(workplace), row["gender"] or "")
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+def duplicate_people(listing: RoundListing) -> list[str]:
+    """One sentence per person the list selects more than once (see ``person_key``), in list order."""
+    if "duplicates" not in listing.memo:
+        seen: dict[tuple, list[dict[str, Any]]] = {}
+        for row in listing.rows:
+            key = person_key(row) if row["is_selected"] else None
+            if key is not None:
+                seen.setdefault(key, []).append(row)
+        listing.memo["duplicates"] = [
+            f"cùng một người ({rows[0]['workplace'] or rows[0]['unit'].name}) được chọn {len(rows)} lần: "
+            + " và ".join(f"“{row['full_name']}” trong hồ sơ số {row['dossier_id']} của {row['unit'].short_name}"
+                          for row in rows)
+            for rows in seen.values() if len(rows) > 1]
+    return listing.memo["duplicates"]
 
 
 def live_ranking(round_: CampaignRound) -> ranking.RankingResult:
@@ -450,6 +490,7 @@ def round_ranking(round_: CampaignRound, *, group: str | None = None, page: int 
         rows = rows[(page - 1) * per_page: page * per_page]
     return {"round_id": round_.id, "state": listing.state, "is_frozen": listing.is_frozen,
             "metrics": listing.metrics, "nominees": rows, "quota_breaches": listing.breaches,
+            "duplicate_people": duplicate_people(listing),
             "selected_count": listing.selected_count, "total": total, "page": page or 1,
             "per_page": per_page or total, "pages": max(1, -(-total // per_page)) if per_page else 1,
             "groups": [{"name": name, "total": len(positions),
@@ -473,10 +514,11 @@ def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment:
                 decision_number: str | None = None, decision_date: dt.date | None = None,
                 with_ranking: bool = True) -> workflows.RoundFacts:
     counts = dossier_counts(round_)
-    selected, breaches = 0, ()
+    selected, breaches, duplicates = 0, (), ()
     if with_ranking and round_.state in ADJUSTABLE_STATES:
         listing = round_listing(round_)
         selected, breaches = listing.selected_count, tuple(listing.breaches)
+        duplicates = tuple(duplicate_people(listing))
     elif round_.state in FROZEN_STATES:
         selected = db.session.scalar(sa.select(sa.func.count()).select_from(RoundResult).where(
             RoundResult.round_id == round_.id, RoundResult.is_selected)) or 0
@@ -484,7 +526,7 @@ def round_facts(round_: CampaignRound, *, today: dt.date | None = None, comment:
         state=round_.state, today=today or today_local(), deadline=round_.deadline,
         pending_reviews=sum(counts.get(s, 0) for s in PENDING_REVIEW),
         accepted_dossiers=sum(counts.get(s, 0) for s in ACCEPTED),
-        selected_count=selected, quota_breaches=breaches, comment=comment,
+        selected_count=selected, quota_breaches=breaches, duplicate_people=duplicates, comment=comment,
         proposal_number=proposal_number, proposal_date=proposal_date or round_.proposal_date,
         decision_number=decision_number, decision_date=decision_date,
     )
@@ -553,6 +595,22 @@ def _withdraw_proposal(firing: Firing) -> dict[str, Any]:
     return details
 
 
+@ROUND_FLOW.check("decide")
+def _no_dossier_decided_twice(firing: Firing) -> None:
+    """A dossier the authority already decided on its own is never chosen again by the round's decision."""
+    rows = db.session.execute(
+        sa.select(Dossier.id, Dossier.decision_number, Unit.short_name)
+        .join(RoundResult, RoundResult.dossier_id == Dossier.id).join(Unit, Unit.id == Dossier.unit_id)
+        .where(RoundResult.round_id == firing.record.id, RoundResult.is_selected, Dossier.state == "approved")
+        .distinct().order_by(Dossier.id).limit(5)).all()
+    if rows:
+        which = "; ".join(f"hồ sơ số {row.id} của {row.short_name} (quyết định số {row.decision_number})"
+                          for row in rows)
+        raise Conflict(f"Danh sách trình có người thuộc hồ sơ đã có quyết định khen thưởng riêng: {which}. "
+                       "Một hồ sơ không được khen thưởng lại theo quyết định của đợt; hãy trả lại danh sách "
+                       "để tổng hợp lại.", code="already_decided")
+
+
 @ROUND_FLOW.effect("decide")
 def _record_decision(firing: Firing) -> dict[str, Any]:
     round_ = firing.record
@@ -593,7 +651,7 @@ def _approve_accepted_dossiers(actor: User, round_: CampaignRound, decision_numb
                                                            Dossier.state == source).order_by(Dossier.id))
     for dossier in dossiers:
         fire_transition(actor, dossier, "approve", expected_state=source, decision_number=decision_number,
-                        decision_date=decision_date, today=today,
+                        decision_date=decision_date, today=today, by_round_decision=True,
                         comment=f"Theo quyết định khen thưởng của {round_.title.lower()}.")
         approved.append(dossier.id)
     return approved

@@ -5,11 +5,13 @@ Nothing here changes data; the verbs that do are in the other operations modules
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from sqlalchemy import orm
+
+import workflows
 
 from .. import access
 from ..db import db
@@ -45,8 +47,21 @@ class DossierPage(NamedTuple):
     nominee_counts: dict[int, int]
 
 
+def awaiting_condition(user: User):
+    """A SQL condition selecting the dossiers that wait for a step of ``user``'s role, for the to-do list.
+
+    A step a campaign does not offer is left out: a dossier of a campaign that decides per round waits
+    for the round's decision, not for an approval of its own (workflows.SCOPE_GUARDS).
+    """
+    steps = [t for t in workflows.WORKFLOW.transitions if user.role in t.roles and not t.optional]
+    per_dossier = {t.source for t in steps if "decision_per_dossier" in t.guards}
+    others = {t.source for t in steps} - per_dossier
+    return sa.or_(Dossier.state.in_(sorted(others)),
+                  sa.and_(Dossier.state.in_(sorted(per_dossier)), sa.not_(Campaign.decided_by_round_sql())))
+
+
 def visible_dossiers(user: User, *, states: tuple[str, ...] | None = None, offset: int = 0,
-                     limit: int = 50) -> DossierPage:
+                     limit: int = 50, where: Any = None) -> DossierPage:
     """One page of the dossiers ``user`` may open (see access.can_view_dossier), newest campaign first.
 
     ``states`` narrows them to those states. The page's campaigns, units and rounds come with it and its
@@ -55,6 +70,8 @@ def visible_dossiers(user: User, *, states: tuple[str, ...] | None = None, offse
     condition = access.visible_dossiers_filter(user)
     if states is not None:
         condition = sa.and_(condition, Dossier.state.in_(states))
+    if where is not None:
+        condition = sa.and_(condition, where)
     total = db.session.scalar(sa.select(sa.func.count(Dossier.id)).join(Campaign).where(condition))
     query = (sa.select(Dossier).join(Campaign).where(condition)
              .options(orm.contains_eager(Dossier.campaign), orm.selectinload(Dossier.unit),

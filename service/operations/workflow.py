@@ -27,7 +27,8 @@ from .record_flow import Firing, RecordFlow, fire_or_refuse  # noqa: F401 - fire
 
 
 def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: str | None = None,
-                  decision_number: str | None = None, decision_date: dt.date | None = None) -> DossierFacts:
+                  decision_number: str | None = None, decision_date: dt.date | None = None,
+                  by_round_decision: bool = False) -> DossierFacts:
     """The plain facts the workflow's guards judge, read from the database."""
     campaign = dossier.campaign
     meeting = dossier.meeting
@@ -58,7 +59,24 @@ def dossier_facts(dossier: Dossier, *, today: dt.date | None = None, comment: st
         comment=comment,
         decision_number=decision_number,
         decision_date=decision_date,
+        decided_by_round=campaign.is_decided_by_round,
+        by_round_decision=by_round_decision,
     )
+
+
+def scope_facts(dossier: Dossier, *, today: dt.date | None = None) -> DossierFacts:
+    """The facts the scope guards read (the campaign's settings), without reading the dossier's content."""
+    return DossierFacts(state=dossier.state, nominees=(), documents_current=True, today=today or today_local(),
+                        decided_by_round=dossier.campaign.is_decided_by_round)
+
+
+def is_offered(dossier: Dossier, trigger: str, *, today: dt.date | None = None) -> bool:
+    """Whether ``trigger`` applies to ``dossier`` at all (no scope guard of it refuses); cheap for lists."""
+    guards = set(workflows.WORKFLOW.transition(trigger).guards) & workflows.SCOPE_GUARDS
+    if not guards:
+        return True
+    facts = scope_facts(dossier, today=today)
+    return all(workflows.GUARDS[name](facts) is None for name in guards)
 
 
 def _returned_since(dossier: Dossier, moment: dt.datetime) -> bool:
@@ -80,6 +98,7 @@ DOSSIER_FLOW = RecordFlow(
     history_row=lambda dossier, **values: HistoryEvent(dossier_id=dossier.id, **values),
     # Guards that look at what the request brings rather than at the dossier.
     request_guards=frozenset({"comment_given", "decision_given", "decision_not_ahead"}),
+    scope_guards=workflows.SCOPE_GUARDS,
     stale_message="Hồ sơ đã được người khác chuyển sang trạng thái “{current}” trong lúc bạn thao tác "
                   "(bạn thấy: “{expected}”). Hãy tải lại hồ sơ.",
     conflict_message="Hồ sơ vừa được người khác thay đổi. Hãy tải lại hồ sơ rồi thực hiện lại.",
@@ -114,8 +133,12 @@ def _record_decision(firing: Firing) -> dict[str, Any]:
     decision_number, decision_date = firing.fields.get("decision_number"), firing.fields.get("decision_date")
     dossier.decision_number = decision_number
     dossier.decision_date = decision_date
-    return {"decision_number": decision_number,
-            "decision_date": decision_date.isoformat() if decision_date else None}
+    details = {"decision_number": decision_number,
+               "decision_date": decision_date.isoformat() if decision_date else None}
+    if firing.fields.get("by_round_decision"):
+        # Which decision approved the dossier: the round's (its list says who was chosen), or its own.
+        details["round_id"] = dossier.round_id
+    return details
 
 
 def available_transitions(actor: User, dossier: Dossier, *, today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -125,7 +148,13 @@ def available_transitions(actor: User, dossier: Dossier, *, today: dt.date | Non
 
 def fire_transition(actor: User, dossier: Dossier, trigger: str, *, expected_state: str,
                     comment: str | None = None, decision_number: str | None = None,
-                    decision_date: dt.date | None = None, today: dt.date | None = None) -> HistoryEvent:
-    """Move ``dossier`` along ``trigger`` and record who did it, when, from where to where and why."""
+                    decision_date: dt.date | None = None, today: dt.date | None = None,
+                    by_round_decision: bool = False) -> HistoryEvent:
+    """Move ``dossier`` along ``trigger`` and record who did it, when, from where to where and why.
+
+    ``by_round_decision`` is set only by the round's decision approving its dossiers
+    (service.operations.rounds), never from a request.
+    """
+    extra = {"by_round_decision": True} if by_round_decision else {}
     return DOSSIER_FLOW.fire(actor, dossier, trigger, expected_state=expected_state, comment=comment, today=today,
-                             decision_number=decision_number, decision_date=decision_date)
+                             decision_number=decision_number, decision_date=decision_date, **extra)

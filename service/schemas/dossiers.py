@@ -387,3 +387,54 @@ class DocumentsGenerateIn(BaseSchema):
 class DocumentDownloadArgs(BaseSchema):
     version = fields.Integer(validate=SMALL_POSITIVE)
 
+
+
+class PrizeOut(Schema):
+    multiplier = fields.Float()
+    amount = fields.Integer(metadata={"description": "Tiền thưởng (đồng), đã làm tròn"})
+    raw_amount = fields.Integer(metadata={"description": "Tiền thưởng trước khi làm tròn (đồng)"})
+
+
+class OutcomeAwardFormOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class NomineeOutcomeOut(Schema):
+    nominee_id = fields.Integer()
+    kind = fields.String()
+    full_name = fields.String()
+    award_form = fields.Nested(OutcomeAwardFormOut)
+    result = fields.String(metadata={"description": "awarded, not_chosen hoặc pending"})
+    result_label = fields.String()
+    prize = fields.Nested(PrizeOut, allow_none=True)
+    reason_code = fields.String(allow_none=True)
+    reason_label = fields.String()
+    reason = fields.String()
+    comment = fields.String()
+
+
+class DecisionOut(Schema):
+    scope = fields.String(metadata={"description": "round (quyết định của đợt) hoặc dossier (quyết định riêng)"})
+    scope_label = fields.String()
+    number = fields.String()
+    date = fields.Date()
+    round_title = fields.String()
+
+
+class OutcomeDownloadsOut(Schema):
+    decision = fields.Boolean()
+    certificates = fields.Boolean()
+
+
+class DossierOutcomeOut(Schema):
+    dossier_id = fields.Integer()
+    state = fields.String()
+    is_settled = fields.Boolean()
+    decision = fields.Nested(DecisionOut, allow_none=True)
+    nominees = fields.List(fields.Nested(NomineeOutcomeOut))
+    awarded_count = fields.Integer()
+    not_chosen_count = fields.Integer()
+    total_prize = fields.Integer()
+    prize_problem = fields.String()
+    can_download = fields.Nested(OutcomeDownloadsOut)

@@ -147,6 +147,8 @@ class RankingOut(Schema):
     is_frozen = fields.Boolean()
     selected_count = fields.Integer()
     quota_breaches = fields.List(fields.String())
+    duplicate_people = fields.List(fields.String(), metadata={
+        "description": "Mỗi người được chọn hơn một lần trong đợt (cùng họ tên, đơn vị công tác, giới tính)."})
     metrics = fields.List(fields.Nested(MetricColumnOut))
     nominees = fields.List(fields.Nested(RankedNomineeOut))
     total = fields.Integer(metadata={"description": "Số dòng của danh sách (của nhóm, nếu lọc theo nhóm)."})

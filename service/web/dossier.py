@@ -15,13 +15,14 @@ import workflows
 
 from ..clock import today_local
 from ..db import db
-from ..downloads import ZIP_MIME, attachment, document_response
+from ..downloads import DOCX_MIME, ZIP_MIME, attachment, document_response
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..documents.builders import DOCUMENT_TITLES
 from ..lookup import DOSSIER_HEAD_OPTIONS, load_dossier, with_dossier, with_nominee
 from ..models import DOCUMENT_KINDS, Dossier, Nominee, User
 from ..operations import documents as document_ops
 from ..operations import dossiers as dossier_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import workflow as workflow_ops
 from . import forms, views
 from .blueprint import bp
@@ -48,6 +49,7 @@ def render_dossier(user: User, dossier: Dossier, *, status: int = 200, target: s
                    values: dict[str, Any] | None = None, error: DomainError | None = None,
                    placed: tuple[str, ...] = (), banner: dict[str, str] | None = None):
     page = views.dossier_page(user, dossier, today_local(), _nominee_page(dossier, target))
+    page["outcome"] = views.outcome_view(outcome_ops.dossier_outcome(dossier)) if views.may_be_settled(dossier) else None
     if target is not None:
         forms.show_refused(page["forms"].setdefault(target, views.empty_form({})), values=values, error=error,
                            placed=placed)
@@ -76,6 +78,24 @@ def dossier_page(user: User, dossier: Dossier):
     editing = request.args.get("sua", type=int)
     target = f"nominee-{editing}" if editing and views.nominee_page_number(dossier, editing) else None
     return render_dossier(user, dossier, target=target)
+
+
+# --- the outcome: the decision and the unit's own certificates ---------------------------------
+
+@bp.route("/ho-so/<int:dossier_id>/ket-qua/quyet-dinh.docx")
+@login_required
+@with_dossier()
+def outcome_decision(user: User, dossier: Dossier):
+    content, name = outcome_ops.decision_document(dossier)
+    return attachment(content, DOCX_MIME, name)
+
+
+@bp.route("/ho-so/<int:dossier_id>/ket-qua/giay-khen.docx")
+@login_required
+@with_dossier()
+def outcome_certificates(user: User, dossier: Dossier):
+    content, name = outcome_ops.unit_certificates(dossier)
+    return attachment(content, DOCX_MIME, name)
 
 
 # --- nominees -------------------------------------------------------------------------------

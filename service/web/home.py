@@ -9,8 +9,9 @@ from ..clock import today_local
 from ..db import db
 from ..errors import Conflict, ValidationFailed
 from ..lookup import with_campaign
-from ..models import Campaign, User
+from ..models import UNIT_ROLES, Campaign, User
 from ..operations import dossiers as dossier_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import web_support
 from . import views
 from .blueprint import bp
@@ -23,7 +24,7 @@ TODO_TITLES = {
     "council_secretary": "Cuộc họp Hội đồng cần ghi biên bản",
     "unit_head": "Hồ sơ chờ bạn nộp",
     "reviewer": "Hồ sơ chờ thẩm định",
-    "approver": "Hồ sơ chờ phê duyệt",
+    "approver": "Việc chờ bạn quyết định",
     "admin": "Việc cần làm",
 }
 EMPTY_TODO = {
@@ -31,13 +32,15 @@ EMPTY_TODO = {
     "council_secretary": "Chưa có hồ sơ nào được gửi Hội đồng xét.",
     "unit_head": "Chưa có hồ sơ nào sẵn sàng để nộp.",
     "reviewer": "Không có hồ sơ nào chờ thẩm định.",
-    "approver": "Không có hồ sơ nào chờ phê duyệt.",
+    "approver": "Không có hồ sơ hay đợt khen thưởng nào chờ bạn ghi nhận quyết định.",
     "admin": "Không có việc nào.",
 }
 
 
 # How many dossiers the to-do list and each page of the list of dossiers show.
 TODO_SIZE = 20
+# How many settled dossiers the unit's home page shows, newest first (each links to its page).
+RESULTS_SIZE = 10
 PAGE_SIZE = 50
 
 
@@ -49,7 +52,8 @@ def home():
     number = views.requested_page()
     listed = web_support.visible_dossiers(user, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     rows = [views.dossier_row(user, d, today, listed.nominee_counts.get(d.id, 0)) for d in listed.dossiers]
-    waiting = web_support.visible_dossiers(user, states=views.my_states(user), limit=TODO_SIZE)
+    waiting = web_support.visible_dossiers(user, states=views.my_states(user), limit=TODO_SIZE,
+                                           where=web_support.awaiting_condition(user))
     todo = [views.dossier_row(user, d, today, waiting.nominee_counts.get(d.id, 0)) for d in waiting.dossiers]
     page = {
         "todo_title": TODO_TITLES[user.role], "empty_todo": EMPTY_TODO[user.role],
@@ -58,6 +62,8 @@ def home():
         "pager": views.pager(number, PAGE_SIZE, listed.total, "web.home", anchor="#tat-ca-ho-so"),
         "campaigns_to_open": [],
         "campaigns_followed": [],
+        "rounds_todo": [],
+        "results": [],
         "units": [], "users": [],
     }
     if user.role == "unit_clerk":
@@ -66,6 +72,13 @@ def home():
     if user.role in ("reviewer", "approver", "admin"):
         page["campaigns_followed"] = [views.campaign_overview(user, c, today)
                                       for c in web_support.campaigns_overseen_by(user)]
+        # A round's step is the user's own work too: the agency proposes, the authority decides per round.
+        page["rounds_todo"] = [{**r, "campaign_title": o["campaign"]["title"]}
+                               for o in page["campaigns_followed"] for r in o["rounds"] if r["next"]["mine"]]
+    if user.role in UNIT_ROLES:
+        page["results"] = [{**views.outcome_view(outcome, rows=10), "round_title": outcome["round_title"],
+                            "campaign_title": outcome["campaign_title"]}
+                           for outcome in outcome_ops.unit_results(user.unit, limit=RESULTS_SIZE)]
     if user.role == "admin":
         units, users = web_support.list_units(), web_support.list_users()
         unit_page, user_page = views.requested_page("trang_don_vi"), views.requested_page("trang_nguoi_dung")

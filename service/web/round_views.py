@@ -186,7 +186,7 @@ def ranking_view(user: User, round_: CampaignRound, pages: dict[int, int] | None
         "columns": [{"code": m["code"], "label": m["label"], "unit": m["unit"], "is_derived": m["is_derived"]}
                     for m in columns],
         "total": len(rows), "selected": listing.selected_count, "is_frozen": listing.is_frozen,
-        "breaches": listing.breaches, "quotas": _memo(listing, "quotas", lambda: _quota_usage(rule, rows)),
+        "breaches": listing.breaches, "duplicates": round_ops.duplicate_people(listing), "quotas": _memo(listing, "quotas", lambda: _quota_usage(rule, rows)),
         "can_override": can_override, "page_size": GROUP_PAGE_SIZE,
         "ranking_api_url": f"/api/v1/rounds/{round_.id}/ranking",
     }

@@ -21,8 +21,10 @@ from .. import access, audit, vocabulary
 from .. import presenters as present
 from ..clock import to_local
 from ..db import db
+from ..documents.vnformat import format_money
 from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
+from ..operations import outcomes as outcome_ops
 from ..operations import web_support
 from ..operations import workflow as workflow_ops
 from . import diagram
@@ -123,6 +125,13 @@ def actions_view(user: User, dossier: Dossier, today: dt.date | None = None) -> 
                 blocked.append(entry)
         elif not transition.optional:
             waiting.append(entry)
+    hidden = [t for t in workflow.transitions if t.source == dossier.state
+              and not any(item["trigger"] == t.trigger for item in steps)]
+    if hidden and dossier.campaign.is_decided_by_round:
+        # The campaign decides per round: the dossier waits for the round's decision, not a step of its own.
+        waiting.append({"trigger": "", "label": "Ghi nhận quyết định khen thưởng của đợt", "to_state_label": "",
+                        "needs_comment": False, "reasons": [], "needs_decision": False, "confirm": "",
+                        "roles": ROLE_LABELS.get("approver", "approver")})
     return {"state": dossier.state, "state_label": state_label(dossier.state), "available": available,
             "optional": optional, "blocked": blocked, "waiting": waiting,
             "is_final": dossier.state in workflow.final_states}
@@ -146,7 +155,7 @@ def next_step(actions: dict[str, Any]) -> dict[str, Any]:
 def _needs_facts(user: User, dossier: Dossier, acts: bool) -> bool:
     """Whether a step the user may take here has a guard that reads the dossier (nominees, meeting, documents)."""
     return acts and any(
-        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS
+        user.role in t.roles and set(t.guards) - workflow_ops.REQUEST_GUARDS - workflows.SCOPE_GUARDS
         for t in workflows.WORKFLOW.transitions if t.source == dossier.state)
 
 
@@ -161,7 +170,7 @@ def _steps_without_facts(user: User, dossier: Dossier, acts: bool) -> list[dict[
     return [{"trigger": t.trigger, "label": t.label, "to_state": t.dest, "to_state_label": workflow.state_label(t.dest),
              "allowed": acts and user.role in t.roles, "reasons": [], "needs_comment": t.needs_comment,
              "required_fields": list(t.required_fields)}
-            for t in workflow.transitions if t.source == dossier.state]
+            for t in workflow.transitions if t.source == dossier.state and workflow_ops.is_offered(dossier, t.trigger)]
 
 
 def my_states(user: User) -> tuple[str, ...]:
@@ -572,4 +581,37 @@ def campaign_overview(user: User, campaign: Campaign, today: dt.date) -> dict[st
         "timeline": timeline,
         "total": len(rows), "sent": sent_total, "late": late_count, "overdue": overdue_count,
         "deadline": deadline, "rounds": round_links(user, campaign),
+    }
+
+
+# --- the outcome of a decision, as the unit sees it ---------------------------------------------
+
+# How many people the outcome box lists on a page; the counts cover everyone.
+OUTCOME_ROWS = 200
+
+
+def may_be_settled(dossier: Dossier) -> bool:
+    """Whether a decision (or a rejection) may have settled the dossier: worth reading its outcome."""
+    return dossier.state in ("approved", "rejected") or dossier.round.state in outcome_ops.ROUND_DECIDED_STATES
+
+
+def outcome_view(outcome: dict[str, Any], rows: int = OUTCOME_ROWS) -> dict[str, Any] | None:
+    """The outcome of ``outcome_ops.dossier_outcome`` with dates and money written out; None when unsettled."""
+    if not outcome["is_settled"]:
+        return None
+    decision = outcome["decision"]
+    nominees = []
+    for n in outcome["nominees"][:rows]:
+        prize = n["prize"]
+        nominees.append({**n, "kind_label": KIND_LABELS.get(n["kind"], ""),
+                         "prize_text": format_money(prize["amount"]) if prize and prize["amount"] is not None else "",
+                         "tone": {"awarded": "success", "not_chosen": "danger"}.get(n["result"], "neutral")})
+    dossier_id = outcome["dossier_id"]
+    return {
+        **outcome, "nominees": nominees, "more": max(0, len(outcome["nominees"]) - rows),
+        "decision": {**decision, "date_text": date_vn(decision["date"]) if decision["date"] else ""} if decision else None,
+        "total_prize_text": format_money(outcome["total_prize"]) if outcome["total_prize"] else "",
+        "decision_url": url_for("web.outcome_decision", dossier_id=dossier_id),
+        "certificates_url": url_for("web.outcome_certificates", dossier_id=dossier_id),
+        "url": url_for("web.dossier_page", dossier_id=dossier_id) + "#ket-qua",
     }

@@ -60,7 +60,8 @@ def test_a_round_from_ranking_to_decision_in_the_browser(people, live_server, de
     expect(charts).to_have_count(2)
     expect(charts.first).to_be_visible()
     expect(charts.last.locator("desc")).to_contain_text("Trần Văn An (UBND phường Mỹ Thới)")
-    expect(charts.last.locator(".chart__row--cut")).to_have_count(0)
+    # Mỹ Quý's dossier was rejected in review: its two people are cut from the start.
+    expect(charts.last.locator(".chart__row--cut")).to_have_count(2)
 
     # --- one nominee is left out, with a reason -----------------------------------------------------
     row = reviewer.locator("#bang-xep-hang tbody tr", has_text="Trần Văn An").filter(has_text="UBND phường Mỹ Thới")
@@ -74,8 +75,8 @@ def test_a_round_from_ranking_to_decision_in_the_browser(people, live_server, de
     expect(row).to_contain_text("✗ Không")
     expect(row).to_contain_text("Cơ quan thường trực không chọn: Đã được tặng Giấy khen về cùng thành tích năm 2024.")
     cut = charts.last.locator(".chart__row--cut")
-    expect(cut).to_have_count(1)
-    expect(cut).to_contain_text("✗ Không chọn")
+    expect(cut).to_have_count(3)
+    expect(cut.filter(has_text="Mỹ Thới")).to_contain_text("✗ Không chọn")
     expect(reviewer.locator(".timeline")).to_contain_text("Không chọn: Trần Văn An")
     reviewer.locator("#xep-hang").scroll_into_view_if_needed()
     screenshot(reviewer, "11-dot-khen-thuong-xep-hang")
@@ -105,6 +106,26 @@ def test_a_round_from_ranking_to_decision_in_the_browser(people, live_server, de
     text = docx_text(Path(download.value.path()).read_bytes())
     assert "Công chức Văn hóa - Xã hội, UBND phường Mỹ Thới" in text and "Nguyễn Thị Ánh Tuyết" in text
     assert "Mỹ Thới" in text and "Trần Văn An" in text  # the other units' Trần Văn An stay on the list
+
+    # --- the outcome goes back to the unit: its home page, its dossier page, its own certificates --------
+    clerk = people.page("canbo.mythoi")
+    results = clerk.locator("#ket-qua-don-vi")
+    expect(results).to_contain_text("Quyết định khen thưởng của đợt số 1250/QĐ-UBND ngày 20/12/2024")
+    expect(results.locator(".outcome-list li", has_text="Nguyễn Thị Ánh Tuyết")).to_contain_text("Được khen thưởng")
+    expect(results.locator(".outcome-list li", has_text="Trần Văn An")).to_contain_text("Cơ quan thường trực điều chỉnh")
+    results.scroll_into_view_if_needed()
+    screenshot(clerk, "14-ket-qua-trang-chu-don-vi")
+    clerk.locator("#ket-qua-don-vi").get_by_role("link", name="Xem chi tiết").click()
+    outcome = clerk.locator("table.outcome")
+    expect(outcome.locator("tr", has_text="Nguyễn Thị Ánh Tuyết")).to_contain_text("đồng")
+    expect(outcome.locator("tr", has_text="Trần Văn An")).to_contain_text(
+        "Đã được tặng Giấy khen về cùng thành tích năm 2024.")
+    screenshot(clerk, "14-ket-qua-trang-ho-so")
+    with clerk.expect_download() as download:
+        clerk.locator("#tai-giay-khen").click()
+    text = docx_text(Path(download.value.path()).read_bytes())
+    assert "Nguyễn Thị Ánh Tuyết" in text and "Mỹ Thới" in text
+    assert "Mỹ Phước" not in text and "Bình Khánh" not in text and "Trần Văn An" not in text
 
     # --- the same page on a phone: no sideways scrolling, the table becomes cards ----------------------
     phone = people.page("thamdinh.yte", width=390, height=844)

@@ -162,7 +162,7 @@ def test_an_unexpected_error_shows_a_page_without_traceback(app, world, web, mon
     ("secretary", "Cuộc họp Hội đồng cần ghi biên bản"),
     ("head", "Hồ sơ chờ bạn nộp"),
     ("reviewer", "Tiến độ các phong trào"),
-    ("approver", "Hồ sơ chờ phê duyệt"),
+    ("approver", "Việc chờ bạn quyết định"),
     ("admin", "Người dùng"),
 ])
 def test_each_role_has_its_home_page(world, web, username, heading):
