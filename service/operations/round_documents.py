@@ -102,8 +102,12 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
     awardees = [person(r) for r in rows if r["is_selected"]]
     left_out = [{**person(r), "reason_code": r["reason_code"], "reason": r["reason"]}
                 for r in rows if not r["is_selected"]]
+    # The campaign authority's decision is the one given (the round's, or a dossier's own).
+    decisions = [{**d, "number": decision["number"], "serial": document_serial(decision["number"]),
+                  "date": decision["date"]} if d["is_campaign_authority"] else d
+                 for d in round_decisions(round_, awardees)]
     return {
-        "decisions": round_decisions(round_, awardees),
+        "decisions": decisions,
         "round": {"id": round_.id, "code": round_.code, "kind": round_.kind, "name": round_.title,
                   "title": round_.title, "period_start": round_.period_start, "period_end": round_.period_end,
                   "deadline": round_.deadline, "state": round_.state},
