@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, Campaign, Dossier, User
+from .models import UNIT_ROLES, Campaign, Dossier, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -82,6 +82,11 @@ def can_generate_documents(user: User, dossier: Dossier) -> bool:
 def can_fire_transitions(user: User, dossier: Dossier) -> bool:
     """Whether ``user`` acts on ``dossier`` at all; the workflow decides which trigger."""
     return is_unit_member(user, dossier) or is_agency_member(user, dossier)
+
+
+def can_manage_officials(user: User, unit: Unit) -> bool:
+    """Who keeps a unit's list of signers: administrators, and the unit's own head."""
+    return user.role == "admin" or (user.role == "unit_head" and user.unit_id == unit.id)
 
 
 def can_administer(user: User) -> bool:

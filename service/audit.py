@@ -25,6 +25,7 @@ from .clock import to_local
 from .db import db
 from .documents.vnformat import format_date_short, format_number
 from .models import AuditEvent, Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .signing import AUTHORITY_WORDS
 from .vocabulary import NOMINEE_FIELD_LABELS
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,15 @@ FIELD_LABELS = {
     "code": "Mã phong trào", "title": "Tên phong trào", "definition_sha256": "Mã SHA-256 của tệp định nghĩa",
     "rounds": "Các đợt khen thưởng", "created_units": "Đơn vị được tạo", "origin": "Tệp",
     "override": "Điều chỉnh", "is_selected": "Được chọn",
+    "official_name": "Họ và tên", "official_position": "Chức vụ", "official_account": "Tài khoản",
+    "is_head": "Người đứng đầu", "is_active": "Còn trong danh sách người ký",
+    "signer_name": "Người ký", "signer_position": "Chức vụ người ký", "signer_authority": "Thẩm quyền ký",
 }
 VALUE_LABELS = {
     "gender": {"male": "Nam", "female": "Nữ"}, "chair_gender": {"male": "Nam", "female": "Nữ"},
     "secretary_gender": {"male": "Nam", "female": "Nữ"}, "kind": {"collective": "Tập thể", "individual": "Cá nhân"},
     "voting_method": {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"},
+    "signer_authority": {word.code: word.label for word in AUTHORITY_WORDS if word.code},
 }
 ACTION_LABELS = {
     "nominee.create": "Thêm người được đề nghị", "nominee.update": "Sửa người được đề nghị",
@@ -67,6 +72,8 @@ ACTION_LABELS = {
     "template.remove": "Dùng lại mẫu có sẵn",
     "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
     "user.deactivate": "Khóa tài khoản",
+    "official.create": "Thêm người ký của đơn vị", "official.update": "Sửa người ký của đơn vị",
+    "document.signer": "Chọn người ký",
 }
 COMMAND_LINE = "Quản trị máy chủ (dòng lệnh)"
 _LONG_TEXT = 80
@@ -282,6 +289,8 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
     if action == "template.upload":
         file_name = (changes.get("file_name") or {}).get("new") or ""
         return f"{actor} thay mẫu {subject}" + (f" bằng tệp {file_name}" if file_name else "")
+    if action == "document.signer":
+        return f"{actor} chọn người ký {subject}: {_parts(changes, campaign)}"
     if action == "template.remove":
         return f"{actor} bỏ mẫu tải lên, {subject} dùng lại mẫu có sẵn"
     label = ACTION_LABELS.get(action, action).lower()

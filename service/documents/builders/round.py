@@ -32,6 +32,8 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     ``number`` (int or None: a blank for the records clerk), ``date`` (date);
     optional: ``recipients`` (list of str; default the authority's name),
     ``proposer_title`` (str, default from the agency's signer),
+    ``signer`` (who signs: ``signature_authority``, ``signature_title``,
+    ``signer_name``; default the agency's own lines),
     ``unit_count`` (int, units whose dossiers were reviewed; default the
     distinct ``unit_name`` of the awardees), ``annex_order`` (``"by_unit"``,
     the default, or ``"ranked"``).
@@ -387,7 +389,7 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "request": request,
         "closing": f"Kính trình {recipients[0]} xem xét, quyết định./.",
         "distribution": ["- Như trên;", f"- Lưu: VT, {abbreviation}."],
-        "signer": signer_block(agency),
+        "signer": signer_block(proposal.get("signer") or agency),
         "annex": {
             "subtitle": f"Tập thể, cá nhân đề nghị tặng {award}",
             # Decree 30/2020 Annex I: an annex names the document it belongs to.
@@ -593,15 +595,21 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
     authority = decision["authority"]
     day = decision["decision"]["date"] or decision["proposal"]["date"]
     signature_authority = authority.get("signature_authority") or ""
+    # The officials chosen to sign (service.operations.officials), else the units' own lines.
+    proposal_signer = decision.get("proposal_signer")
+    decision_signer = decision.get("decision_signer") or {
+        "signature_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
+        # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
+        "signature_authority": "" if signature_authority.startswith("TM.") else signature_authority}
     return {
         "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
         "round": {"name": decision["round"]["title"]},
-        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"]},
+        "proposal": {"number": decision["proposal"]["serial"], "date": decision["proposal"]["date"],
+                     **({"signer": proposal_signer} if proposal_signer else {})},
         "decision": {
             "number": decision["decision"]["serial"], "date": decision["decision"]["date"], "prize_date": day,
-            "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
-            # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
-            "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
+            "signer_title": decision_signer["signature_title"], "signer_name": decision_signer["signer_name"],
+            "signer_authority": decision_signer["signature_authority"],
             "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
         },
         "awardees": [{
