@@ -89,6 +89,11 @@ def can_manage_officials(user: User, unit: Unit) -> bool:
     return user.role == "admin" or (user.role == "unit_head" and user.unit_id == unit.id)
 
 
+def can_view_officials(user: User, unit: Unit) -> bool:
+    """Who sees a unit's list of signers: its own people (they choose among them) and administrators."""
+    return user.role == "admin" or user.unit_id == unit.id
+
+
 def can_administer(user: User) -> bool:
     """The administration endpoints (``/api/v1/admin/…``): administrators only."""
     return user.role == "admin"

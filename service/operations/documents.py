@@ -180,6 +180,15 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
     return [_ensure_current(actor, dossier, kind, read_once, chosen) for kind in kinds]
 
 
+def current_signer(actor: User, dossier: Dossier) -> officials.Signer | None:
+    """Who the next version of the tờ trình would name unless ``actor`` chooses someone else; None when
+    the standing choice no longer fits (the page then asks for one)."""
+    try:
+        return _signer(actor, dossier, None)
+    except ValidationFailed:
+        return None
+
+
 def _signer(actor: User, dossier: Dossier, choice: dict[str, Any] | None) -> officials.Signer:
     """The signer of the dossier's tờ trình and list: the one chosen, else the one before, else the head's."""
     previous = next((document for document in (_latest(dossier, kind) for kind in SIGNED_KINDS)
