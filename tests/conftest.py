@@ -149,7 +149,7 @@ def make_unit(app) -> Callable[..., Any]:
             db.session.add_all([
                 UnitOfficial(unit_id=unit.id, full_name=unit.signer_name,
                              position=unit.signature_title.capitalize(), is_head=True, is_active=True),
-                UnitOfficial(unit_id=unit.id, full_name=DEPUTY_NAME, position=f"Phó {unit.signature_title.lower()}",
+                UnitOfficial(unit_id=unit.id, full_name=DEPUTY_NAME, position=f"Phó {unit.signature_title.capitalize()}",
                              is_head=False, is_active=True),
             ])
             db.session.flush()
