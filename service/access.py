@@ -121,6 +121,14 @@ def can_fire_round_transitions(user: User, campaign: Campaign) -> bool:
     return is_round_agency(user, campaign)
 
 
+def can_choose_round_signer(user: User, campaign: Campaign, part: str) -> bool:
+    """The agency's reviewers choose who signs its tờ trình; they or the authority's approvers who signs the
+    decision."""
+    if user.role == "reviewer" and user.unit_id == campaign.standing_agency_id:
+        return True
+    return part == "decision" and user.role == "approver" and user.unit_id == campaign.authority_id
+
+
 def can_override_selection(user: User, campaign: Campaign) -> bool:
     # The standing agency consolidates and proposes; the authority decides on
     # the proposal as a whole or sends it back (Luật Thi đua, khen thưởng

@@ -73,7 +73,7 @@ ACTION_LABELS = {
     "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
     "user.deactivate": "Khóa tài khoản",
     "official.create": "Thêm người ký của đơn vị", "official.update": "Sửa người ký của đơn vị",
-    "document.signer": "Chọn người ký",
+    "document.signer": "Chọn người ký", "round.signer": "Chọn người ký",
 }
 COMMAND_LINE = "Quản trị máy chủ (dòng lệnh)"
 _LONG_TEXT = 80
@@ -289,7 +289,7 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
     if action == "template.upload":
         file_name = (changes.get("file_name") or {}).get("new") or ""
         return f"{actor} thay mẫu {subject}" + (f" bằng tệp {file_name}" if file_name else "")
-    if action == "document.signer":
+    if action in ("document.signer", "round.signer"):
         return f"{actor} chọn người ký {subject}: {_parts(changes, campaign)}"
     if action == "template.remove":
         return f"{actor} bỏ mẫu tải lên, {subject} dùng lại mẫu có sẵn"

@@ -253,3 +253,56 @@ def test_one_active_head_per_unit_is_held_by_the_database_too(world):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+# --- the round's documents ----------------------------------------------------------------------------------
+
+def _proposed_round(as_user, world) -> int:
+    import datetime as dt
+
+    from round_helpers import fire_round
+
+    dossier_id = _ready(as_user, world["campaign"].id)
+    head = as_user("head")
+    assert head.post(f"/api/v1/dossiers/{dossier_id}/documents", json={}).status_code == 201
+    round_id = head.get(f"/api/v1/dossiers/{dossier_id}").get_json()["round_id"]
+    assert head.post(f"/api/v1/dossiers/{dossier_id}/transitions",
+                     json={"trigger": "submit", "expected_state": "ready"}).status_code == 201
+    reviewer = as_user("reviewer")
+    for trigger, state in (("start_review", "submitted"), ("accept", "under_review")):
+        reviewer.post(f"/api/v1/dossiers/{dossier_id}/transitions", json={"trigger": trigger, "expected_state": state})
+    fire_round(reviewer, round_id, "consolidate_early", "collecting", comment="Đủ.")
+    fire_round(reviewer, round_id, "propose", "consolidating", proposal_number="3/TTr-PYT",
+               proposal_date=dt.date(2024, 12, 10))
+    return round_id
+
+
+def test_the_round_documents_are_signed_by_the_officials_chosen(as_user, world):
+    from service.models import AuditEvent
+
+    round_id = _proposed_round(as_user, world)
+    reviewer, approver = as_user("reviewer"), as_user("approver")
+    signers = {s["document"]: s for s in reviewer.get(f"/api/v1/rounds/{round_id}/signers").get_json()}
+    # By default each unit's head: the agency's head signs the tờ trình, the city's chairman the decision
+    # in his own name (a decision of the Chủ tịch has no "TM." line).
+    assert signers["decision"]["lines"] == ["CHỦ TỊCH", "Nguyễn Văn Tâm"]
+
+    city_deputy = _officials(world["city"])[DEPUTY_NAME]
+    refused = reviewer.put(f"/api/v1/rounds/{round_id}/signers/proposal", json={"official_id": city_deputy.id})
+    assert refused.status_code == 422 and "Người ký phải là lãnh đạo của" in refused.get_json()["error"]["message"]
+    assert approver.put(f"/api/v1/rounds/{round_id}/signers/proposal",
+                        json={"official_id": city_deputy.id}).status_code == 403
+
+    chosen = approver.put(f"/api/v1/rounds/{round_id}/signers/decision",
+                          json={"official_id": city_deputy.id, "authority": "KT."})
+    assert chosen.status_code == 200, chosen.get_json()
+    assert chosen.get_json()["lines"] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", DEPUTY_NAME]
+    decision = approver.get(f"/api/v1/rounds/{round_id}/documents/quyet_dinh.docx")
+    assert decision.status_code == 200
+    lines = [line for line in docx_text(decision.data).split("\n") if line.strip()]
+    block = ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", DEPUTY_NAME]
+    assert any(lines[i:i + 3] == block for i in range(len(lines))), lines
+    assert "Nguyễn Văn Tâm" not in lines
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "round.signer")).one()
+    assert event.round_id == round_id and event.changes["signer_name"]["new"] == DEPUTY_NAME
+    assert event.changes["signer_authority"] == {"old": "", "new": "KT."}

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from .. import access, audit, signing
 from ..db import db
 from ..errors import Forbidden, NotFound, ValidationFailed
-from ..models import Unit, UnitOfficial, User
+from ..models import CampaignRound, Unit, UnitOfficial, User
 
 log = logging.getLogger(__name__)
 
@@ -235,3 +235,52 @@ def signer_options(unit: Unit, *, for_decision: bool = False) -> dict[str, Any]:
                       for o in unit_officials(unit)],
         "authorities": [{"code": w.code, "label": w.label} for w in words],
     }
+
+
+# --- who signs a round's documents ---------------------------------------------------------------------
+
+#: The round's documents by who issues them: the standing agency's consolidated tờ trình, and the
+#: authority's decision with its certificates (issued in the head's own name: no "TM." line).
+ROUND_PARTS = {
+    "proposal": {"title": "tờ trình tổng hợp", "unit": "standing_agency", "for_decision": False},
+    "decision": {"title": "quyết định khen thưởng và giấy khen", "unit": "authority", "for_decision": True},
+}
+
+
+def round_signer(round_: CampaignRound, part: str) -> Signer:
+    """Who signs ``part`` of the round: the official chosen for it (while still active), else the head."""
+    spec = ROUND_PARTS[part]
+    return choose_signer(getattr(round_.campaign, spec["unit"]), for_decision=spec["for_decision"],
+                         previous={"signer_official_id": getattr(round_, f"{part}_signer_id"),
+                                   "signer_authority": getattr(round_, f"{part}_signer_authority")})
+
+
+def choose_round_signer(actor: User, round_: CampaignRound, part: str, choice: dict[str, Any]) -> Signer:
+    """Record who signs ``part`` ("proposal" or "decision") of the round, among the issuing unit's officials.
+
+    The standing agency's reviewers choose for the tờ trình; they and the
+    authority's approvers for the decision (the agency drafts it, the
+    authority signs it).
+    """
+    if part not in ROUND_PARTS:
+        raise ValidationFailed("Không có văn bản này của đợt khen thưởng.", fields={"document": ["Không hợp lệ."]})
+    if not access.can_choose_round_signer(actor, round_.campaign, part):
+        raise Forbidden("Chỉ cơ quan thường trực (tờ trình, dự thảo quyết định) và cấp có thẩm quyền (quyết định) "
+                        "mới được chọn người ký văn bản của đợt khen thưởng.")
+    spec = ROUND_PARTS[part]
+    before = round_signer(round_, part)
+    signer = choose_signer(getattr(round_.campaign, spec["unit"]), official_id=choice.get("official_id"),
+                           authority=choice.get("authority"), for_decision=spec["for_decision"],
+                           previous={"signer_official_id": getattr(round_, f"{part}_signer_id"),
+                                     "signer_authority": getattr(round_, f"{part}_signer_authority")})
+    setattr(round_, f"{part}_signer_id", signer.official.id if signer.official is not None else None)
+    setattr(round_, f"{part}_signer_authority", signer.authority)
+    db.session.flush()
+
+    def kept(value: Signer) -> dict[str, Any]:
+        record = value.record()
+        return {name: record[name] for name in ("signer_name", "signer_position", "signer_authority")}
+
+    audit.record(actor, "round.signer", round_, round_=round_, subject=spec["title"],
+                 changes=audit.diff(kept(before), kept(signer)))
+    return signer

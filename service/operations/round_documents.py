@@ -22,6 +22,7 @@ from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
 from ..errors import Conflict, ValidationFailed
 from ..models import CampaignRound
+from . import officials
 from .rounds import FROZEN_STATES, metric_columns, round_ranking
 from .salaries import salary_table
 from .templates import template_for
@@ -110,6 +111,9 @@ def decision_snapshot(round_: CampaignRound) -> dict[str, Any]:
                      "date": round_.proposal_date},
         "decision": {"number": round_.decision_number, "serial": _serial(round_.decision_number),
                      "date": round_.decision_date},
+        # Who signs the tờ trình and the decision: the officials chosen for the round, else each unit's head.
+        "proposal_signer": officials.round_signer(round_, "proposal").block,
+        "decision_signer": officials.round_signer(round_, "decision").block,
         "awardees": awardees,
         "counts": dict(Counter(a["kind"] for a in awardees)),
         "not_selected": left_out,

@@ -47,3 +47,14 @@ class SignerOut(Schema):
     authority = fields.String(allow_none=True)
     full_name = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
+
+
+class RoundSignerOut(Schema):
+    document = fields.String(metadata={"description": "proposal: tờ trình tổng hợp; decision: quyết định và "
+                                                      "giấy khen."})
+    title = fields.String()
+    official_id = fields.Integer(allow_none=True)
+    authority = fields.String(allow_none=True)
+    full_name = fields.String()
+    lines = fields.List(fields.String(), metadata={"description": "Khối chữ ký như in: thẩm quyền, chức vụ, "
+                                                                 "họ tên."})
