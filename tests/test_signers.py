@@ -306,3 +306,23 @@ def test_the_round_documents_are_signed_by_the_officials_chosen(as_user, world):
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "round.signer")).one()
     assert event.round_id == round_id and event.changes["signer_name"]["new"] == DEPUTY_NAME
     assert event.changes["signer_authority"] == {"old": "", "new": "KT."}
+
+
+def test_the_demo_units_list_their_officials_and_sign_with_the_head_who_submits(app):
+    from service.demo import load_demo_data
+    from service.models import GeneratedDocument, Unit, UnitOfficial, User
+
+    load_demo_data(only_if_empty=False)
+    db.session.flush()
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "binh-khanh"))
+    head = db.session.scalar(sa.select(User).where(User.username == "chutich.binhkhanh"))
+    officials = db.session.scalars(sa.select(UnitOfficial).where(UnitOfficial.unit_id == unit.id)).all()
+    assert {(o.full_name, o.position, o.is_head, o.user_id) for o in officials} == {
+        (head.full_name, "Chủ tịch", True, head.id), ("Nguyễn Văn Sáu", "Phó Chủ tịch", False, None)}
+    to_trinh = db.session.scalar(sa.select(GeneratedDocument).join(GeneratedDocument.created_by)
+                                 .where(GeneratedDocument.kind == "to_trinh", User.unit_id == unit.id))
+    assert (to_trinh.signer_name, to_trinh.signer_authority) == (head.full_name, "TM.")
+    # Every unit has someone to sign for it.
+    units_without = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(
+        ~sa.exists().where(UnitOfficial.unit_id == Unit.id, UnitOfficial.is_head.is_(True))))
+    assert units_without == 0
