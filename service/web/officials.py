@@ -63,7 +63,7 @@ def officials_page(user: User, unit: Unit) -> dict[str, Any]:
     officials = official_ops.unit_officials(unit, active_only=False)
     accounts = list(db.session.scalars(sa.select(User).where(User.unit_id == unit.id, User.is_active.is_(True))
                                        .order_by(User.full_name)))
-    names = {account.id: account.full_name for account in accounts}
+    names = {account.id: f"{account.full_name} ({account.username})" for account in accounts}
     page_forms = {"official-new": empty_form(_values(None))}
     for official in officials:
         page_forms[f"official-{official.id}"] = empty_form(_values(official))

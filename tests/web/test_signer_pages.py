@@ -59,7 +59,7 @@ def test_the_page_offers_the_units_officials_with_the_head_chosen(world, web):
     assert "KT. — cấp phó ký thay người đứng đầu" in words and "TM. — thay mặt tập thể lãnh đạo" in words
     # A ward's Ủy ban works as a collective: its head signs "TM.", never with no word.
     assert "Người đứng đầu ký trực tiếp" not in words
-    assert "Đang ký: <strong>TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / Nguyễn Hoàng Nam</strong>" in html
+    assert "Người ký hiện tại: <strong>TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / Nguyễn Hoàng Nam</strong>" in html
     assert f'href="/don-vi/{world["unit_a"].id}/nguoi-ky"' in html
 
 
