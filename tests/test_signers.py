@@ -3,6 +3,9 @@ and the signer the documents print and record."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 
 import pytest
 import sqlalchemy as sa
@@ -326,3 +329,28 @@ def test_the_demo_units_list_their_officials_and_sign_with_the_head_who_submits(
     units_without = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(
         ~sa.exists().where(UnitOfficial.unit_id == Unit.id, UnitOfficial.is_head.is_(True))))
     assert units_without == 0
+
+
+# LibreOffice prints what the renderer made, whatever the database: run once, in the SQLite pass.
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="database-independent; run in the SQLite pass")
+def test_a_deputys_block_prints_line_by_line(tmp_path):
+    from service.documents import builders, engine
+
+    snapshot = builders.sample_snapshot()
+    snapshot["signer"] = signing.signature("KT.", name="Trần Văn Bình", position="Phó Chủ tịch", is_head=False,
+                                           head_title="Chủ tịch", body="ỦY BAN NHÂN DÂN")
+    source = tmp_path / "to_trinh.docx"
+    source.write_bytes(engine.render_docx(builders.template_path("to_trinh"),
+                                          builders.build_context("to_trinh", snapshot)))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "to_trinh.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Nơi nhận:"))
+    column = lines[start].index("Nơi nhận:") + 30
+    # The right-hand column under the "Nơi nhận:" line: the signature block, line by line.
+    right = [line[column:].strip() for line in lines[start:] if line[column:].strip()]
+    assert right[:4] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Trần Văn Bình"], right

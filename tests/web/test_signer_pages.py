@@ -112,3 +112,31 @@ def test_the_head_keeps_the_list_on_its_page(world, web):
     assert web("clerk").post(f"/don-vi/{unit_id}/nguoi-ky", {"full_name": "X", "position": "Y"}).status_code == 403
     assert web("head_b").get(f"/don-vi/{unit_id}/nguoi-ky").status_code == 403
     assert web("admin").get(f"/don-vi/{unit_id}/nguoi-ky").status_code == 200
+
+
+def test_the_round_page_chooses_who_signs_the_decision(world, web, as_user):
+    from test_signers import _proposed_round
+
+    from service.models import CampaignRound
+
+    round_id = _proposed_round(as_user, world)
+    approver = web("approver")
+    html = _html(approver.get(f"/dot-khen-thuong/{round_id}"))
+    assert "Quyết định khen thưởng và giấy khen (UBND phường Long Xuyên): <strong>CHỦ TỊCH / Nguyễn Văn Tâm</strong>" \
+        in html
+    assert 'action="/dot-khen-thuong/%d/nguoi-ky/decision"' % round_id in html
+    # The approver does not choose who signs the agency's tờ trình.
+    assert 'action="/dot-khen-thuong/%d/nguoi-ky/proposal"' % round_id not in html
+    deputy = _official_id(world["city"], DEPUTY_NAME)
+    refused = approver.post(f"/dot-khen-thuong/{round_id}/nguoi-ky/decision",
+                            {"signer_official_id": str(deputy), "signer_authority": "TM."})
+    assert refused.status_code == 422
+    assert "“TM.” dành cho người đứng đầu ký thay mặt tập thể" in _html(refused)
+    chosen = approver.post(f"/dot-khen-thuong/{round_id}/nguoi-ky/decision",
+                           {"signer_official_id": str(deputy), "signer_authority": "KT."})
+    assert chosen.status_code == 302
+    round_ = db.session.get(CampaignRound, round_id)
+    db.session.refresh(round_)
+    assert (round_.decision_signer_id, round_.decision_signer_authority) == (deputy, "KT.")
+    assert f"<strong>KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / {DEPUTY_NAME}</strong>" in _html(
+        approver.get(f"/dot-khen-thuong/{round_id}"))
