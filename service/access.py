@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, Campaign, Dossier, User
+from .models import UNIT_ROLES, Campaign, Dossier, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -84,6 +84,16 @@ def can_fire_transitions(user: User, dossier: Dossier) -> bool:
     return is_unit_member(user, dossier) or is_agency_member(user, dossier)
 
 
+def can_manage_officials(user: User, unit: Unit) -> bool:
+    """Who keeps a unit's list of signers: administrators, and the unit's own head."""
+    return user.role == "admin" or (user.role == "unit_head" and user.unit_id == unit.id)
+
+
+def can_view_officials(user: User, unit: Unit) -> bool:
+    """Who sees a unit's list of signers: its own people (they choose among them) and administrators."""
+    return user.role == "admin" or user.unit_id == unit.id
+
+
 def can_administer(user: User) -> bool:
     """The administration endpoints (``/api/v1/admin/…``): administrators only."""
     return user.role == "admin"
@@ -109,6 +119,14 @@ def can_view_round(user: User, campaign: Campaign) -> bool:
 def can_fire_round_transitions(user: User, campaign: Campaign) -> bool:
     """Whether ``user`` acts on the campaign's rounds at all; the round workflow decides which trigger."""
     return is_round_agency(user, campaign)
+
+
+def can_choose_round_signer(user: User, campaign: Campaign, part: str) -> bool:
+    """The agency's reviewers choose who signs its tờ trình; they or the authority's approvers who signs the
+    decision."""
+    if user.role == "reviewer" and user.unit_id == campaign.standing_agency_id:
+        return True
+    return part == "decision" and user.role == "approver" and user.unit_id == campaign.authority_id
 
 
 def can_override_selection(user: User, campaign: Campaign) -> bool:

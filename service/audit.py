@@ -26,6 +26,7 @@ from .db import db
 from .documents import certificate_layout
 from .documents.vnformat import format_date_short, format_number
 from .models import AuditEvent, Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .signing import AUTHORITY_WORDS
 from .vocabulary import NOMINEE_FIELD_LABELS
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,16 @@ FIELD_LABELS = {
     # The certificate layout: "awardee.x" is "Họ và tên (tên tập thể), cách mép trái (mm)".
     **{f"{name}.{part}": f"{label}, {part_label}" for name, label in certificate_layout.FIELD_LABELS.items()
        for part, part_label in certificate_layout.PART_LABELS.items()},
+    "official_name": "Họ và tên", "official_position": "Chức vụ", "official_account": "Tài khoản",
+    "is_head": "Người đứng đầu", "is_active": "Còn trong danh sách người ký",
+    "signer_name": "Người ký", "signer_position": "Chức vụ người ký", "signer_authority": "Thẩm quyền ký",
 }
 VALUE_LABELS = {
     "gender": {"male": "Nam", "female": "Nữ"}, "chair_gender": {"male": "Nam", "female": "Nữ"},
     "secretary_gender": {"male": "Nam", "female": "Nữ"}, "kind": {"collective": "Tập thể", "individual": "Cá nhân"},
     "voting_method": {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"},
     "orientation": certificate_layout.ORIENTATION_LABELS,
+    "signer_authority": {word.code: word.label for word in AUTHORITY_WORDS if word.code},
 }
 ACTION_LABELS = {
     "nominee.create": "Thêm người được đề nghị", "nominee.update": "Sửa người được đề nghị",
@@ -76,6 +81,8 @@ ACTION_LABELS = {
     "certificate_layout.reset": "Dùng lại vị trí in mặc định",
     "user.create": "Tạo tài khoản", "user.reset_password": "Đặt lại mật khẩu",
     "user.deactivate": "Khóa tài khoản",
+    "official.create": "Thêm người ký của đơn vị", "official.update": "Sửa người ký của đơn vị",
+    "document.signer": "Chọn người ký", "round.signer": "Chọn người ký",
 }
 COMMAND_LINE = "Quản trị máy chủ (dòng lệnh)"
 _LONG_TEXT = 80
@@ -293,6 +300,8 @@ def sentence(event: AuditEvent, campaign: Campaign | None = None) -> str:
     if action == "template.upload":
         file_name = (changes.get("file_name") or {}).get("new") or ""
         return f"{actor} thay mẫu {subject}" + (f" bằng tệp {file_name}" if file_name else "")
+    if action in ("document.signer", "round.signer"):
+        return f"{actor} chọn người ký {subject}: {_parts(changes, campaign)}"
     if action == "template.remove":
         return f"{actor} bỏ mẫu tải lên, {subject} dùng lại mẫu có sẵn"
     if action == "certificate_layout.save":

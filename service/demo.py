@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from .auth import hash_password
 from .campaigns.definition import Definition, parse_definition, to_json
 from .db import db
-from .models import Campaign, Dossier, Unit, User
+from .models import Campaign, Dossier, Unit, UnitOfficial, User
 from .operations import documents, dossiers, workflow
 from .operations.campaigns import load_campaign
 
@@ -80,6 +80,40 @@ def create_users(units: dict[str, Unit]) -> dict[str, User]:
         users[f"chutich.{short}"] = _user(f"chutich.{short}", head, "unit_head", units[code], password_hash)
     db.session.flush()
     return users
+
+
+# Invented deputies, one per unit that has one in the demo (the person who signs "KT." for the head).
+DEPUTIES = {
+    "ubnd-lx": ("Võ Thị Xuân Kiều", "Phó Chủ tịch"), "phong-y-te": ("Trương Văn Bảy", "Phó Trưởng phòng"),
+    "my-binh": ("Trần Văn An", "Phó Chủ tịch"), "my-long": ("Hà Thị Mỹ", "Phó Chủ tịch"),
+    "my-xuyen": ("Lê Văn Tám", "Phó Chủ tịch"), "dong-xuyen": ("Phạm Thị Hồng", "Phó Chủ tịch"),
+    "binh-khanh": ("Nguyễn Văn Sáu", "Phó Chủ tịch"), "my-phuoc": ("Đặng Thị Thu", "Phó Chủ tịch"),
+    "my-thoi": ("Châu Văn Lợi", "Phó Chủ tịch"), "my-quy": ("Võ Thị Lệ", "Phó Chủ tịch"),
+}
+
+
+def create_officials(units: dict[str, Unit], users: dict[str, User]) -> None:
+    """Each unit's head (and some deputies): who may sign its documents (Decree 30/2020, art. 13).
+
+    A ward with demo accounts is headed by its ``chutich.*`` user, so the tờ trình that user submits
+    carries that user's name; the city's chairman is the approver who signs the decision.
+    """
+    heads = {code: users[f"chutich.{code.replace('-', '')}"] for code in DEPUTIES
+             if f"chutich.{code.replace('-', '')}" in users}
+    heads["ubnd-lx"] = users["pheduyet.ubnd"]
+    for code, unit in units.items():
+        account = heads.get(code)
+        name = account.full_name if account is not None else unit.signer_name
+        if account is not None:
+            unit.signer_name = name
+        db.session.add(UnitOfficial(unit_id=unit.id, full_name=name, position=unit.signature_title.capitalize(),
+                                    user_id=account.id if account is not None else None, is_head=True,
+                                    is_active=True))
+        if code in DEPUTIES:
+            deputy, position = DEPUTIES[code]
+            db.session.add(UnitOfficial(unit_id=unit.id, full_name=deputy, position=position, is_head=False,
+                                        is_active=True))
+    db.session.flush()
 
 
 def _nominees_for(unit: Unit) -> list[dict[str, Any]]:
@@ -180,6 +214,7 @@ def load_demo_data(only_if_empty: bool = True) -> bool:
         return False
     campaign, units = load_campaign_and_units()
     users = create_users(units)
+    create_officials(units, users)
     for unit_code, target in DEMO_DOSSIERS:
         _drive(users, campaign, unit_code, target)
     log.info("demo data loaded: %s units, %s users", len(units), len(users))

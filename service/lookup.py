@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from . import access
 from .db import db
 from .errors import Forbidden, NotFound, Unauthenticated
-from .models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User
+from .models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, Unit, UnitOfficial, User
 from .operations import jobs as job_ops
 
 # What a dossier page or response shows, loaded in a handful of queries instead of one per row.
@@ -138,6 +138,36 @@ def with_campaign(visible: Rule | None = None):
         if visible is not None and not visible(user, campaign):
             raise NotFound(f"Không tìm thấy phong trào số {campaign_id}.")
         return {"campaign": campaign}
+    return _loading(load)
+
+
+def load_unit(unit_id: int) -> Unit:
+    """The unit (the list of units is open to every signed-in user); 404 when there is none."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"Không tìm thấy đơn vị số {unit_id}.")
+    return unit
+
+
+def with_unit(rule: Rule | None = None, refused: str = ""):
+    """``unit_id`` → ``unit`` (404 when there is none); 403 with ``refused`` unless ``rule(user, unit)``."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        unit = load_unit(ids.pop("unit_id"))
+        _check(rule, refused, user, unit)
+        return {"unit": unit}
+    return _loading(load)
+
+
+def with_official(rule: Rule | None = None, refused: str = ""):
+    """``unit_id``, ``official_id`` → ``unit`` and its ``official`` (404 when not the unit's)."""
+    def load(user: User, ids: dict[str, Any]) -> dict[str, Any]:
+        unit = load_unit(ids.pop("unit_id"))
+        official_id = ids.pop("official_id")
+        official = db.session.get(UnitOfficial, official_id)
+        if official is None or official.unit_id != unit.id:
+            raise NotFound(f"Không tìm thấy người ký số {official_id} của đơn vị này.")
+        _check(rule, refused, user, unit)
+        return {"unit": unit, "official": official}
     return _loading(load)
 
 

@@ -76,6 +76,39 @@ class Unit(db.Model):
         }
 
 
+class UnitOfficial(db.Model):
+    """A person who may sign the unit's documents: its head, a deputy, the head of one of its offices.
+
+    Decree 30/2020/NĐ-CP, art. 13: the head signs, or a deputy signs for the
+    head ("KT."), or others sign by order or by authorisation ("TL.",
+    "TUQ."); service.signing holds those words. One active head per unit.
+    """
+
+    __tablename__ = "unit_officials"
+    __table_args__ = (
+        sa.CheckConstraint("length(full_name) > 0", name="full_name"),
+        sa.CheckConstraint("length(position) > 0", name="position"),
+        sa.UniqueConstraint("user_id"),
+        sa.Index("uq_unit_officials_active_head", "unit_id", unique=True,
+                 sqlite_where=sa.text("is_head AND is_active"), postgresql_where=sa.text("is_head AND is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(128))
+    # As people write it ("Phó Chủ tịch"); the signature block prints it in capitals.
+    position: Mapped[str] = mapped_column(sa.String(128))
+    # The account of the same person, when there is one: that user's documents default to this signer.
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    is_head: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    user: Mapped[Optional["User"]] = relationship()
+
+
 class User(db.Model):
     """A person with one role in one unit."""
 
@@ -225,6 +258,12 @@ class CampaignRound(db.Model):
     proposal_date: Mapped[Optional[dt.date]]
     decision_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
     decision_date: Mapped[Optional[dt.date]]
+    # Who signs the tờ trình (an official of the standing agency) and the decision and certificates
+    # (one of the authority), with the authority word (service.signing); None: the unit's head.
+    proposal_signer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit_officials.id", ondelete="SET NULL"))
+    proposal_signer_authority: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    decision_signer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit_officials.id", ondelete="SET NULL"))
+    decision_signer_authority: Mapped[Optional[str]] = mapped_column(sa.String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -519,6 +558,14 @@ class GeneratedDocument(db.Model):
     template_sha256: Mapped[str] = mapped_column(sa.String(64))
     is_frozen: Mapped[bool] = mapped_column(default=False)
     frozen_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Who the document names as its signer, as chosen when it was generated (None for the minutes,
+    # which the chair and the secretary sign): the official, the authority word, and the name and
+    # position as printed, kept even if the official is later changed or removed.
+    signer_official_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("unit_officials.id", ondelete="SET NULL"))
+    signer_authority: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    signer_name: Mapped[Optional[str]] = mapped_column(sa.String(128))
+    signer_position: Mapped[Optional[str]] = mapped_column(sa.String(128))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

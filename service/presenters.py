@@ -93,4 +93,7 @@ def document(d: Dossier, doc: GeneratedDocument) -> dict[str, Any]:
         "is_current": doc.content_revision == d.content_revision,
         "created_by": doc.created_by.full_name, "created_at": doc.created_at,
         "download_url": url_for("api.download_document", dossier_id=d.id, kind=doc.kind, version=doc.version),
+        "signer": None if doc.signer_name is None else {
+            "official_id": doc.signer_official_id, "authority": doc.signer_authority, "full_name": doc.signer_name,
+            "position": doc.signer_position},
     }

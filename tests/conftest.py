@@ -119,13 +119,19 @@ def runner(app):
 
 # --- factories ------------------------------------------------------------------------
 
+DEPUTY_NAME = "Trần Văn Bình"
+
+
 @pytest.fixture
 def make_unit(app) -> Callable[..., Any]:
-    from service.models import Unit
+    """A ward by default, with its officials: the head (its signer, "Chủ tịch") and a deputy
+    ("Phó Chủ tịch", DEPUTY_NAME); ``officials=False`` for a unit that lists nobody."""
+    from service.models import Unit, UnitOfficial
 
     counter = iter(range(1, 10_000))
 
-    def make(code: str | None = None, *, kind: str = "ward", place: str | None = None, parent=None, **values):
+    def make(code: str | None = None, *, kind: str = "ward", place: str | None = None, parent=None,
+             officials: bool = True, **values):
         number = next(counter)
         place = place or f"Phường Thử {number}"
         defaults = dict(
@@ -139,6 +145,14 @@ def make_unit(app) -> Callable[..., Any]:
         unit = Unit(**defaults)
         db.session.add(unit)
         db.session.flush()
+        if officials:
+            db.session.add_all([
+                UnitOfficial(unit_id=unit.id, full_name=unit.signer_name,
+                             position=unit.signature_title.capitalize(), is_head=True, is_active=True),
+                UnitOfficial(unit_id=unit.id, full_name=DEPUTY_NAME, position=f"Phó {unit.signature_title.capitalize()}",
+                             is_head=False, is_active=True),
+            ])
+            db.session.flush()
         return unit
 
     return make
@@ -206,9 +220,22 @@ def world(app, make_unit, make_user, make_campaign) -> dict[str, Any]:
         "admin": make_user("admin", "admin", city),
         "outsider_reviewer": make_user("outsider_reviewer", "reviewer", unit_b),
     }
+    # The head who submits unit A's dossiers is the official who signs them (Decree 30/2020, art. 13).
+    link_head(unit_a, users["head"])
     db.session.commit()
     return {"campaign": campaign, "city": city, "agency": agency, "unit_a": unit_a, "unit_b": unit_b,
             "users": users}
+
+
+def link_head(unit, user) -> None:
+    """Make ``user`` the unit's head official (and the name its documents are signed with)."""
+    from service.models import UnitOfficial
+
+    head = db.session.scalar(sa.select(UnitOfficial).where(UnitOfficial.unit_id == unit.id,
+                                                           UnitOfficial.is_head.is_(True)))
+    head.full_name = unit.signer_name = user.full_name
+    head.user_id = user.id
+    db.session.flush()
 
 
 class ApiClient:

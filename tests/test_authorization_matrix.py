@@ -788,6 +788,72 @@ MATRIX.update({
     "web.job_download": {"GET": [Case("consolidating", job_path("/tai-ve", api=False), SEE_ROUND)]},
 })
 
+# --- who signs: a unit's officials, and the signers of a round's documents ---------------------------------
+
+def official_id(unit_code: str, *, head: bool = False) -> int:
+    """The head (or the deputy) official of the unit with ``unit_code``, as make_unit lists them."""
+    from service.models import Unit, UnitOfficial
+
+    return db.session.scalar(sa.select(UnitOfficial.id).join(Unit, Unit.id == UnitOfficial.unit_id).where(
+        Unit.code == unit_code, UnitOfficial.is_head.is_(head)).order_by(UnitOfficial.id).limit(1))
+
+
+def unit_id(unit_code: str) -> int:
+    from service.models import Unit
+
+    return db.session.scalar(sa.select(Unit.id).where(Unit.code == unit_code))
+
+
+def api_officials(rest: str = "") -> Callable[[Ids], str]:
+    return lambda ids: f"/api/v1/units/{unit_id('unit-a')}/officials{rest}"
+
+
+def page_officials(rest: str = "") -> Callable[[Ids], str]:
+    return lambda ids: f"/don-vi/{unit_id('unit-a')}/nguoi-ky{rest}"
+
+
+NEW_OFFICIAL = {"full_name": "Đỗ Văn Mới", "position": "Phó Chủ tịch"}
+# Unit A's people read its list; its head and the admin keep it; nobody else sees it.
+READ_OFFICIALS = roles(own=200, other=403, agency=403, other_agency=403, admin=200)
+
+
+def keep_officials(status: int) -> dict[str, Outcome | None]:
+    return roles(own=(403, 403, status), other=403, agency=403, other_agency=403, admin=status)
+
+
+MATRIX.update({
+    "officials.OfficialCollection": {
+        "GET": [Case("campaign", get(api_officials()), READ_OFFICIALS)],
+        "POST": [Case("campaign", lambda ids, actor: Ask("POST", api_officials()(ids), json=NEW_OFFICIAL),
+                      keep_officials(201))],
+    },
+    "officials.OfficialItem": {
+        "PATCH": [Case("campaign", lambda ids, actor: Ask(
+            "PATCH", f"/api/v1/units/{unit_id('unit-a')}/officials/{official_id('unit-a')}",
+            json={"position": "Phó Chủ tịch thường trực"}), keep_officials(200))],
+    },
+    "web.unit_officials": {"GET": [Case("campaign", get(page_officials()), READ_OFFICIALS)]},
+    "web.add_official": {"POST": [Case("campaign", form(page_officials(), lambda ids: NEW_OFFICIAL),
+                                       keep_officials(302))]},
+    "web.update_official": {
+        "POST": [Case("campaign", form(lambda ids: page_officials(f"/{official_id('unit-a')}")(ids), lambda ids: {
+            "full_name": "Trần Văn Bình", "position": "Phó Chủ tịch thường trực", "is_active": "1"}),
+            keep_officials(302))],
+    },
+    "rounds.round_signers": {"GET": [Case("proposed", get(lambda ids: api_round(ids, "/signers")), SEE_ROUND)]},
+    # The agency chooses who signs its tờ trình and drafts the decision; the authority signs the decision.
+    "rounds.choose_round_signer": {
+        "PUT": [Case("proposed", lambda ids, actor: Ask("PUT", api_round(ids, "/signers/decision"), json={
+            "official_id": official_id("city"), "authority": "KT."}), roles(own=404, agency=200, admin=403))],
+    },
+    "web.choose_round_signer": {
+        "POST": [Case("proposed", form(lambda ids: f"/dot-khen-thuong/{ids.round_id}/nguoi-ky/decision",
+                                       lambda ids: {"signer_official_id": str(official_id("city")),
+                                                    "signer_authority": "KT."}),
+                      roles(own=404, agency=302, admin=403))],
+    },
+})
+
 ENTRIES = [(endpoint, method) for endpoint, methods in MATRIX.items() for method in methods]
 
 

@@ -305,9 +305,11 @@ class DocumentCollection(MethodView):
     @blp.documented_errors(401, 403, 404, 409, 422)
     @with_dossier()
     def post(self, data, user, dossier):
-        """Tạo văn bản cho nội dung hiện tại (biên bản, tờ trình, danh sách)."""
+        """Tạo văn bản cho nội dung hiện tại (biên bản, tờ trình, danh sách); signer: người ký tờ trình và danh
+        sách, chọn trong danh sách người ký của đơn vị (mặc định: thủ trưởng đơn vị)."""
         kinds = tuple(data.get("kinds") or document_ops.DOCUMENT_KINDS)
-        return [presenters.document(dossier, d) for d in document_ops.generate_documents(user, dossier, kinds)]
+        documents = document_ops.generate_documents(user, dossier, kinds, signer=data.get("signer"))
+        return [presenters.document(dossier, d) for d in documents]
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents/<string:kind>.docx")

@@ -12,12 +12,14 @@ import workflows
 
 from .. import access, audit
 from ..campaigns.schema import ROUND_KIND_LABELS
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..lookup import requires, with_campaign, with_round
 from ..models import CampaignRound, RoundEvent, User
 from ..operations import campaigns as campaign_ops
+from ..operations import officials as official_ops
 from ..operations import rounds as round_ops
 from ..schemas.dossiers import HistoryArgs
+from ..schemas.officials import RoundSignerOut, SignerIn
 from ..schemas.rounds import (
     MAX_DEFINITION_BYTES, CampaignLoadOut, OverrideIn, RankingArgs, RankingOut, RoundBriefOut, RoundDecisionIn,
     RoundDecisionOut, RoundEventOut, RoundOut, RoundTransitionIn,
@@ -200,3 +202,34 @@ def round_history(args, user, round_):
     kèm các thay đổi dữ liệu của đợt và của phong trào (mẫu văn bản, tệp định nghĩa)."""
     return audit.timeline([_event(e) for e in round_ops.round_history(round_)],
                           audit.round_changes(round_) if args.get("include") == "changes" else [])
+
+
+# --- who signs the round's documents ----------------------------------------------------------------
+
+def _signer(part: str, signer: official_ops.Signer) -> dict:
+    return {"document": part, "title": official_ops.ROUND_PARTS[part]["title"],
+            "official_id": signer.official.id if signer.official is not None else None,
+            "authority": signer.authority, "full_name": signer.block["signer_name"],
+            "lines": signer.describe().split(" / ")}
+
+
+@blp.route("/rounds/<int:round_id>/signers")
+@blp.response(200, RoundSignerOut(many=True))
+@blp.documented_errors(401, 404, 422)
+@with_round()
+def round_signers(user, round_):
+    """Người ký tờ trình tổng hợp (cơ quan thường trực) và quyết định, giấy khen (cấp có thẩm quyền)."""
+    return [_signer(part, official_ops.round_signer(round_, part)) for part in official_ops.ROUND_PARTS]
+
+
+@blp.route("/rounds/<int:round_id>/signers/<string:part>", methods=["PUT"])
+@blp.arguments(SignerIn)
+@blp.response(200, RoundSignerOut)
+@blp.documented_errors(401, 403, 404, 422)
+@with_round()
+def choose_round_signer(data, user, round_, part):
+    """Chọn người ký (part: proposal hoặc decision) trong danh sách người ký của đơn vị ban hành, với thẩm quyền
+    ký (TM., KT., Q., TL., TUQ.); người của đơn vị khác bị từ chối."""
+    if part not in official_ops.ROUND_PARTS:
+        raise NotFound("Không có văn bản này của đợt khen thưởng (proposal hoặc decision).")
+    return _signer(part, official_ops.choose_round_signer(user, round_, part, data))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from workflows.rules import form_vote_rule, vote_passes, vote_percent
 
-from .. import access
+from .. import access, audit
 from ..awards.families import form_family
 from ..campaigns.metrics import nominee_values
 from ..clock import to_local, today_local
@@ -20,11 +20,16 @@ from ..db import db
 from ..documents import builders, engine
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models import DOCUMENT_KINDS, Dossier, GeneratedDocument, User
+from . import officials
 from .store import document_store
 from .templates import template_for
 
 log = logging.getLogger(__name__)
 
+# The documents the unit's head (or whoever is chosen) signs; the minutes are signed by the chair and the
+# secretary of the meeting. The list is the tờ trình's annex and carries the same signature.
+SIGNED_KINDS = ("to_trinh", "danh_sach")
+SIGNER_FIELDS = ("signer_official_id", "signer_authority", "signer_name", "signer_position")
 
 
 @lru_cache(maxsize=None)
@@ -150,12 +155,17 @@ def _is_frozen(dossier: Dossier) -> bool:
     return dossier.state not in access.EDITABLE_DETAIL_STATES
 
 
-def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = DOCUMENT_KINDS
-                       ) -> list[GeneratedDocument]:
+def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = DOCUMENT_KINDS, *,
+                       signer: dict[str, Any] | None = None) -> list[GeneratedDocument]:
     """Make sure each kind has a version showing the current content; return those versions.
 
-    A kind whose latest version is already current is not rendered again. Once
-    the dossier is submitted its documents are frozen and nothing is generated.
+    ``signer`` is who the person chose to sign the tờ trình and its list:
+    ``{"official_id", "authority"}`` (either may be missing), checked by
+    ``officials.choose_signer``; without a choice the signer of the previous
+    version stays, or else the official linked to the unit's head. A kind
+    whose latest version is already current (same content, template and
+    signer) is not rendered again. Once the dossier is submitted its documents
+    are frozen and nothing is generated.
     """
     if not access.can_generate_documents(actor, dossier):
         raise Forbidden("Chỉ người của đơn vị lập hồ sơ mới được tạo văn bản.")
@@ -168,7 +178,28 @@ def generate_documents(actor: User, dossier: Dossier, kinds: tuple[str, ...] = D
         if not snapshot:
             snapshot.update(dossier_snapshot(dossier))
         return snapshot
-    return [_ensure_current(actor, dossier, kind, read_once) for kind in kinds]
+    chosen = _signer(actor, dossier, signer) if any(kind in SIGNED_KINDS for kind in kinds) else None
+    return [_ensure_current(actor, dossier, kind, read_once, chosen) for kind in kinds]
+
+
+def current_signer(actor: User, dossier: Dossier) -> officials.Signer | None:
+    """Who the next version of the tờ trình would name unless ``actor`` chooses someone else; None when
+    the standing choice no longer fits (the page then asks for one)."""
+    try:
+        return _signer(actor, dossier, None)
+    except ValidationFailed:
+        return None
+
+
+def _signer(actor: User, dossier: Dossier, choice: dict[str, Any] | None) -> officials.Signer:
+    """The signer of the dossier's tờ trình and list: the one chosen, else the one before, else the head's."""
+    previous = next((document for document in (_latest(dossier, kind) for kind in SIGNED_KINDS)
+                     if document is not None), None)
+    choice = choice or {}
+    return officials.choose_signer(
+        dossier.unit, official_id=choice.get("official_id"), authority=choice.get("authority"),
+        signing_user=actor if actor.role == "unit_head" else None,
+        previous=audit.fields_of(previous, SIGNER_FIELDS) if previous is not None else None)
 
 
 def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
@@ -181,13 +212,18 @@ def _campaign_template(dossier: Dossier, kind: str) -> tuple[str, bytes, str]:
 
 
 def _ensure_current(actor: User, dossier: Dossier, kind: str,
-                    snapshot: Callable[[], dict[str, Any]] | None = None) -> GeneratedDocument:
+                    snapshot: Callable[[], dict[str, Any]] | None = None,
+                    signer: officials.Signer | None = None) -> GeneratedDocument:
     template_name, template_bytes, template_sha = _campaign_template(dossier, kind)
+    if kind in SIGNED_KINDS and signer is None:
+        signer = _signer(actor, dossier, None)
+    signed = signer.record() if kind in SIGNED_KINDS and signer is not None else {}
 
     def is_current(document: GeneratedDocument | None) -> bool:
-        # A new template makes a new version too, while the dossier can still change.
+        # A new template or another signer makes a new version too, while the dossier can still change.
         return (document is not None and document.content_revision == dossier.content_revision
-                and document.template_sha256 == template_sha)
+                and document.template_sha256 == template_sha
+                and all(getattr(document, name) == value for name, value in signed.items()))
 
     latest = _latest(dossier, kind)
     if is_current(latest):
@@ -198,8 +234,11 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str,
     latest = _latest(dossier, kind)
     if is_current(latest):
         return latest
+    data = snapshot() if snapshot is not None else dossier_snapshot(dossier)
+    if signed:
+        data = {**data, "signer": signer.block}
     try:
-        context = builders.build_context(kind, snapshot() if snapshot is not None else dossier_snapshot(dossier))
+        context = builders.build_context(kind, data)
     except builders.DocumentDataError as error:
         raise ValidationFailed(f"Chưa tạo được {_lower_first(builders.DOCUMENT_TITLES[kind])}: {error}",
                                code="document_data_incomplete") from None
@@ -208,12 +247,22 @@ def _ensure_current(actor: User, dossier: Dossier, kind: str,
     document = GeneratedDocument(
         dossier_id=dossier.id, kind=kind, version=(latest.version + 1) if latest else 1,
         content_revision=dossier.content_revision, sha256=sha, size=len(content),
-        template_name=template_name, template_sha256=template_sha, created_by_id=actor.id,
+        template_name=template_name, template_sha256=template_sha, created_by_id=actor.id, **signed,
     )
     db.session.add(document)
     db.session.flush()
+    if signed:
+        before = audit.fields_of(latest, SIGNER_FIELDS) if latest is not None else {}
+        audit.record(actor, "document.signer", document, dossier=dossier,
+                     subject=f"{_lower_first(builders.DOCUMENT_TITLES[kind])} (phiên bản {document.version})",
+                     changes=audit.diff(_signer_audit(before), _signer_audit(signed)))
     log.info("dossier %s: %s v%s generated (%s bytes)", dossier.id, kind, document.version, len(content))
     return document
+
+
+def _signer_audit(values: dict[str, Any]) -> dict[str, Any]:
+    """The signer as the trail keeps it: name, position and authority word (the official's number is not news)."""
+    return {name: values.get(name) for name in ("signer_name", "signer_position", "signer_authority")}
 
 
 def _hold_for_rendering(dossier: Dossier) -> None:

@@ -21,6 +21,7 @@ from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..models import Campaign, CampaignRound
+from . import officials
 from .rounds import FROZEN_STATES, document_serial, metric_columns, round_decisions, round_ranking
 from .salaries import salary_table
 from .certificate_layouts import certificate_layout
@@ -126,6 +127,9 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
                      "date": proposal["date"]},
         "decision": {"number": decision["number"], "serial": document_serial(decision["number"]),
                      "date": decision["date"]},
+        # Who signs the tờ trình and the decision: the officials chosen for the round, else each unit's head.
+        "proposal_signer": officials.round_signer(round_, "proposal").block,
+        "decision_signer": officials.round_signer(round_, "decision").block,
         "awardees": awardees,
         "counts": dict(Counter(a["kind"] for a in awardees)),
         "not_selected": left_out,

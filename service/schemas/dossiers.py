@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..models import GENDERS, NOMINEE_KINDS, VOTING_METHODS
 from .base import DATE_RANGE, SMALL_POSITIVE, TIME_RANGE, BaseSchema, StrictBoolean, Text, one_of
+from .officials import SignerIn, SignerOut
 
 # --- auth ------------------------------------------------------------------------
 
@@ -377,11 +378,14 @@ class DocumentOut(Schema):
     created_by = fields.String()
     created_at = fields.DateTime()
     download_url = fields.String()
+    signer = fields.Nested(SignerOut, allow_none=True)
 
 
 class DocumentsGenerateIn(BaseSchema):
     kinds = fields.List(fields.String(validate=one_of(("bien_ban", "to_trinh", "danh_sach"),
                                                        "bien_ban, to_trinh, danh_sach")))
+    signer = fields.Nested(SignerIn, metadata={"description": "Người ký tờ trình và danh sách; bỏ trống: người ký "
+                                                              "của lần tạo trước, hoặc thủ trưởng đơn vị."})
 
 
 class DocumentDownloadArgs(BaseSchema):

@@ -194,12 +194,13 @@ def generate_documents(user: User, dossier: Dossier):
     try:
         if any(kind not in DOCUMENT_KINDS for kind in kinds):
             raise ValidationFailed("Không có loại văn bản này.", fields={"kind": ["Loại văn bản không hợp lệ."]})
-        generated = document_ops.generate_documents(user, dossier, kinds)
+        generated = document_ops.generate_documents(user, dossier, kinds, signer=forms.parse_signer(request.form))
     except DomainError as error:
         if wants_json():
             db.session.rollback()
-            return jsonify({"ok": False, "message": error.message}), error.status
-        return refuse(user, dossier.id, error)
+            return jsonify({"ok": False, "message": _with_reasons(error)}), error.status
+        return refuse(user, dossier.id, error, target="documents", values=forms.signer_values(request.form),
+                      placed=forms.SIGNER_FIELDS)
     message = "Đã tạo " + ", ".join(f"{DOCUMENT_TITLES[d.kind].lower()} (phiên bản {d.version})"
                                     for d in generated) + "."
     if wants_json():
@@ -211,6 +212,12 @@ def generate_documents(user: User, dossier: Dossier):
         })
     flash(message, "success")
     return redirect(dossier_url(dossier.id, "van-ban"))
+
+
+def _with_reasons(error: DomainError) -> str:
+    """The message and, for a refused choice, why (the page's script shows one line)."""
+    reasons = [m for messages in error.fields.values() for m in (messages if isinstance(messages, list) else [])]
+    return " ".join([error.message, *(r for r in reasons if r not in error.message)])
 
 
 def _requested_version() -> int | None:

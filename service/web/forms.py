@@ -18,6 +18,7 @@ from ..clock import local_zone
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..models import Campaign, Dossier
 from ..schemas.dossiers import DossierUpdateIn, MeetingIn, NomineeIn, TransitionIn
+from ..signing import CODES, CODES_TEXT
 
 NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
@@ -25,6 +26,10 @@ NOMINEE_FIELDS = ("kind", "full_name", "gender", "position", "workplace", "is_le
                   "achievement_summary", "metrics")
 DETAILS_FIELDS = ("to_trinh_number", "bien_ban_number", "to_trinh_date", "recipients")
 TRANSITION_FIELDS = ("comment", "decision_number", "decision_date")
+SIGNER_FIELDS = ("signer_official_id", "signer_authority")
+# The signer form's authority choice: empty lets the official's position decide (the head "TM." or
+# none, others "KT."); this value is the head signing with no word, the API's "".
+SIGN_DIRECTLY = "truc-tiep"
 MEETING_FIELDS = ("started_at", "ended_at", "place", "chair_name", "chair_gender", "chair_position",
                   "secretary_name", "secretary_gender", "secretary_position", "total_members", "present_members",
                   "voting_method", "absentees")
@@ -152,6 +157,29 @@ def parse_nominee(form: MultiDict, campaign: Campaign) -> dict[str, Any]:
     loaded = _load(NomineeIn(), data, "Thông tin người được đề nghị chưa hợp lệ.", errors)
     loaded.setdefault("metric_values", {})
     return loaded
+
+
+def signer_values(form: MultiDict) -> dict[str, str]:
+    return {name: _text(form, name) for name in SIGNER_FIELDS}
+
+
+def parse_signer(form: MultiDict) -> dict[str, Any] | None:
+    """Who the person chose to sign: ``{"official_id", "authority"}`` as the operations take it, or None."""
+    errors: dict[str, list[str]] = {}
+    choice: dict[str, Any] = {}
+    official_id = _optional_int(form, "signer_official_id", errors, "người ký")
+    if official_id is not None:
+        choice["official_id"] = official_id
+    authority = _text(form, "signer_authority").strip()
+    if authority == SIGN_DIRECTLY:
+        choice["authority"] = ""
+    elif authority:
+        if authority not in CODES:
+            errors["signer_authority"] = [f"Thẩm quyền ký không hợp lệ: phải là {CODES_TEXT}."]
+        choice["authority"] = authority
+    if errors:
+        raise ValidationFailed("Người ký chưa hợp lệ.", fields=errors, code="signer_refused")
+    return choice or None
 
 
 def expected_version(form: MultiDict) -> int | None:

@@ -20,8 +20,10 @@ from ..db import db
 from ..models import CampaignRound, Dossier, User
 from ..operations import round_documents
 from ..operations import rounds as round_ops
+from ..errors import DomainError
+from ..operations import officials as official_ops
 from ..operations import web_support
-from . import diagram, views
+from . import diagram, forms, views
 from .format import date_vn, days_left_text, number_vn
 
 # The override form's choices: the value posted, what the operation takes, and the words shown.
@@ -325,8 +327,34 @@ def round_history_view(round_: CampaignRound) -> list[dict[str, Any]]:
 
 # --- documents --------------------------------------------------------------------------
 
-def documents_view(round_: CampaignRound) -> dict[str, Any]:
-    """The consolidated documents, offered only in the states the API serves them in."""
+def signers_view(user: User, round_: CampaignRound) -> list[dict[str, Any]]:
+    """Who signs the tờ trình and the decision, and, for those who may change it, the officials to choose from."""
+    parts = []
+    for part, spec in official_ops.ROUND_PARTS.items():
+        unit = getattr(round_.campaign, spec["unit"])
+        try:
+            current = official_ops.round_signer(round_, part)
+        except DomainError:
+            current = None
+        options = official_ops.signer_options(unit, for_decision=spec["for_decision"])
+        official = current.official if current is not None else None
+        parts.append({
+            "part": part, "title": spec["title"], "unit_name": unit.short_name,
+            "current": current.describe() if current is not None else "",
+            "can_choose": access.can_choose_round_signer(user, round_.campaign, part) and bool(options["officials"]),
+            "officials": options["officials"],
+            "authorities": [{"value": a["code"] or forms.SIGN_DIRECTLY, "label": a["label"]}
+                            for a in options["authorities"]],
+            "official_id": official.id if official is not None else None,
+            "authority": "" if current is None or current.authority is None
+            else (current.authority or forms.SIGN_DIRECTLY),
+            "url": url_for("web.choose_round_signer", round_id=round_.id, part=part),
+        })
+    return parts
+
+
+def documents_view(user: User, round_: CampaignRound) -> dict[str, Any]:
+    """The consolidated documents, offered only in the states the API serves them in, and who signs them."""
     frozen = round_.state in round_ops.FROZEN_STATES
     documents = []
     # A decision and its certificates per deciding authority when the round's forms have several.
@@ -367,6 +395,7 @@ def documents_view(round_: CampaignRound) -> dict[str, Any]:
         "is_available": frozen, "documents": documents, "further_decisions": further,
         "ranking_url": url_for("web.download_round_ranking", round_id=round_.id),
         "awardees_url": url_for("web.download_round_awardees", round_id=round_.id) if frozen else "",
+        "signers": signers_view(user, round_) if frozen else [],
     }
 
 
@@ -386,6 +415,10 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
         values = {name: "" for name in TRANSITION_DEFAULTS}
         values["proposal_date"] = values["decision_date"] = today.isoformat()
         forms[f"transition-{entry['trigger']}"] = views.empty_form(values)
+    documents = documents_view(user, round_)
+    for signer in documents["signers"]:
+        forms[f"signer-{signer['part']}"] = views.empty_form({"signer_official_id": signer["official_id"] or "",
+                                                             "signer_authority": signer["authority"]})
     for group in listing["groups"]:
         for row in group["rows"]:
             if row["choices"]:

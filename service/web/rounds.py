@@ -21,6 +21,7 @@ from ..downloads import DOCX_MIME, XLSX_MIME, attachment
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..lookup import load_round, with_round
 from ..models import CampaignRound, User
+from ..operations import officials as official_ops
 from ..operations import round_documents
 from ..operations import rounds as round_ops
 from ..schemas.rounds import RoundDecisionIn, RoundTransitionIn
@@ -205,6 +206,22 @@ def download_round_document(user: User, round_: CampaignRound, kind: str):
     except DomainError as error:
         return refuse(user, round_.id, error)
     return attachment(content, DOCX_MIME, name)
+
+
+@bp.route("/dot-khen-thuong/<int:round_id>/nguoi-ky/<part>", methods=["POST"])
+@login_required
+@with_round()
+def choose_round_signer(user: User, round_: CampaignRound, part: str):
+    """Who signs the tờ trình ("proposal") or the decision and certificates ("decision")."""
+    if part not in official_ops.ROUND_PARTS:
+        raise NotFound("Không có văn bản này.")
+    values = forms.signer_values(request.form)
+    try:
+        signer = official_ops.choose_round_signer(user, round_, part, forms.parse_signer(request.form) or {})
+    except DomainError as error:
+        return refuse(user, round_.id, error, target=f"signer-{part}", values=values, placed=forms.SIGNER_FIELDS)
+    flash(f"Đã chọn người ký {official_ops.ROUND_PARTS[part]['title']}: {signer.describe()}.", "success")
+    return redirect(round_url(round_.id, "nguoi-ky"))
 
 
 @bp.route("/dot-khen-thuong/<int:round_id>/xep-hang.xlsx")

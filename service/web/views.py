@@ -17,7 +17,7 @@ from workflows.rules import (
     describe_vote_rule, form_vote_rule, quorum_needed, quorum_reached, vote_passes, vote_rule_from_dict,
 )
 
-from .. import access, audit, vocabulary
+from .. import access, audit, signing, vocabulary
 from .. import presenters as present
 from ..clock import to_local
 from ..db import db
@@ -25,9 +25,10 @@ from ..documents.vnformat import format_money
 from ..models import DOCUMENT_KINDS, Campaign, CampaignRound, Dossier, HistoryEvent, Nominee, Unit, User
 from ..operations import documents as document_ops
 from ..operations import outcomes as outcome_ops
+from ..operations import officials as official_ops
 from ..operations import web_support
 from ..operations import workflow as workflow_ops
-from . import diagram
+from . import diagram, forms
 from .format import date_vn, days_left_text, percent_vn
 
 ROLE_LABELS = vocabulary.ROLE_LABELS
@@ -54,7 +55,7 @@ def viewer(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
-            "role_label": ROLE_LABELS[user.role], "unit_name": user.unit.name}
+            "role_label": ROLE_LABELS[user.role], "unit_name": user.unit.name, "unit_id": user.unit_id}
 
 
 def _deadline_of(campaign: Campaign, dossier: Dossier | None) -> tuple[dt.date, bool]:
@@ -307,6 +308,28 @@ def _person(name: str, gender: str | None, position: str) -> str:
     return f"{honorific}{name}" + (f", {position}" if position else "")
 
 
+def signer_view(user: User, dossier: Dossier) -> dict[str, Any]:
+    """The choice of who signs the tờ trình and its list: the unit's officials, the authority words, and the
+    signer the next version will have unless the person chooses another (Decree 30/2020, art. 13)."""
+    unit = dossier.unit
+    options = official_ops.signer_options(unit)
+    current = document_ops.current_signer(user, dossier)
+    official = current.official if current is not None else None
+    authority = ""
+    if official is not None and current.authority != signing.default_authority(
+            is_head=official.is_head, body=signing.collective_body(unit.signature_authority)):
+        authority = current.authority or forms.SIGN_DIRECTLY
+    return {
+        "officials": options["officials"],
+        "authorities": [{"value": a["code"] or forms.SIGN_DIRECTLY, "label": a["label"]}
+                        for a in options["authorities"]],
+        "official_id": official.id if official is not None else None, "authority": authority,
+        "current": current.describe() if current is not None else "",
+        "manage_url": url_for("web.unit_officials", unit_id=unit.id) if access.can_manage_officials(user, unit)
+        else "",
+    }
+
+
 def documents_view(user: User, dossier: Dossier) -> dict[str, Any]:
     """Each kind of document with its latest version first, and whether the set shows the current content."""
     documents = document_ops.list_documents(dossier)
@@ -323,13 +346,16 @@ def documents_view(user: User, dossier: Dossier) -> dict[str, Any]:
                 "size": d.size, "is_frozen": d.is_frozen, "is_current": d.content_revision == dossier.content_revision,
                 "download_url": url_for("web.download_document", dossier_id=dossier.id, kind=kind, version=d.version),
                 "preview_url": url_for("web.preview_document", dossier_id=dossier.id, kind=kind, version=d.version),
+                "signer": f"{d.signer_name} ({d.signer_position})" if d.signer_name else "",
             } for d in versions],
         })
     editable = dossier.state in access.EDITABLE_DETAIL_STATES
+    can_generate = access.can_generate_documents(user, dossier) and editable
     return {
         "kinds": kinds, "has_any": bool(documents),
         "is_current": document_ops.current_documents(dossier) is not None,
-        "can_generate": access.can_generate_documents(user, dossier) and editable,
+        "can_generate": can_generate,
+        "signer": signer_view(user, dossier) if can_generate else None,
         "is_frozen": not editable,
         "generate_url": url_for("web.generate_documents", dossier_id=dossier.id),
         "zip_url": url_for("web.download_documents_zip", dossier_id=dossier.id),

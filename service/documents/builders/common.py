@@ -205,11 +205,15 @@ def signer_block(holder: Mapping[str, Any], *, authority: str = "signature_autho
                  what: str = "người ký") -> dict[str, str]:
     """The signature block: "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH", the title in capitals, the name.
 
-    ``holder`` is a unit (its own signer) or a decision (who signs it); the
-    key names say where each line comes from.
+    ``holder`` is a unit (its own signer), the signer chosen for a document
+    (service.operations.officials) or a decision (who signs it); the key
+    names say where each line comes from. The authority may hold several
+    lines ("TM. ỦY BAN NHÂN DÂN" above "KT. CHỦ TỊCH", Decree 30/2020, Annex I):
+    each is kept on its own line (a line break in the document).
     """
+    lines = (line(part).upper() for part in text(holder.get(authority)).split("\n"))
     return {
-        "authority": line(holder.get(authority)).upper(),
+        "authority": "\n".join(part for part in lines if part),
         "title": line(require(holder, title, f"chức danh {what}")).upper(),
         "name": line(require(holder, name, f"họ tên {what}")),
     }

@@ -10,6 +10,11 @@ loops and "is this line present".
 Content follows Decree 30/2020/NĐ-CP (Annex I for the format, Annex III for
 the model layouts: 1.4 tờ trình, 1.9 biên bản; the danh sách is an annex of
 the tờ trình).
+
+The tờ trình and its list are signed by the snapshot's ``signer``
+(``signature_authority``, ``signature_title``, ``signer_name``: the official
+chosen when the documents were generated, service.operations.officials);
+without one, by the unit's own lines.
 """
 
 from __future__ import annotations
@@ -269,7 +274,7 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         "proposal_awards": form_clauses(forms, full=True),
         "proposal_counts": counts,
         "distribution": ["- Như trên;", f"- Lưu: VT, {keeper}."],
-        "signer": signer_block(unit),
+        "signer": signer_block(snapshot.get("signer") or unit),
     }
 
 
@@ -332,7 +337,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "sections": sections,
         "total_line": f"Tổng cộng: {total}./.",
-        "signer": signer_block(unit),
+        "signer": signer_block(snapshot.get("signer") or unit),
     }
 
 

@@ -35,6 +35,8 @@ SNAPSHOT CONTRACT (a plain dict; dates are ``datetime.date``; text NFC):
     ``number`` (int or None: a blank for the records clerk), ``date`` (date);
     optional: ``recipients`` (list of str; default the authority's name),
     ``proposer_title`` (str, default from the agency's signer),
+    ``signer`` (who signs: ``signature_authority``, ``signature_title``,
+    ``signer_name``; default the agency's own lines),
     ``unit_count`` (int, units whose dossiers were reviewed; default the
     distinct ``unit_name`` of the awardees), ``annex_order`` (``"by_unit"``,
     the default, or ``"ranked"``).
@@ -410,7 +412,7 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
         "request": request,
         "closing": f"Kính trình {recipients[0]} xem xét, quyết định./.",
         "distribution": ["- Như trên;", f"- Lưu: VT, {abbreviation}."],
-        "signer": signer_block(agency),
+        "signer": signer_block(proposal.get("signer") or agency),
         "annex": {
             "subtitle": f"Tập thể, cá nhân đề nghị {forms_subject(forms, full=True)}",
             # Decree 30/2020 Annex I: an annex names the document it belongs to.
@@ -732,14 +734,21 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
     awardee names its ``authority``; ``decision_snapshots`` splits them.
     """
     proposal_date = decision["proposal"]["date"]
+    # The officials chosen to sign (service.operations.officials), else the units' own lines.
+    proposal_signer = decision.get("proposal_signer")
+    chosen_decision_signer = decision.get("decision_signer")
 
-    def decided_by(authority: Mapping[str, Any], number: int | None, day: Any) -> dict[str, Any]:
+    def decided_by(authority: Mapping[str, Any], number: int | None, day: Any,
+                   signer: Mapping[str, Any] | None = None) -> dict[str, Any]:
         signature_authority = authority.get("signature_authority") or ""
+        signer = signer or {
+            "signature_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
+            # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
+            "signature_authority": "" if signature_authority.startswith("TM.") else signature_authority}
         return {
             "number": number, "date": day, "prize_date": day or proposal_date,
-            "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
-            # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
-            "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
+            "signer_title": signer["signature_title"], "signer_name": signer["signer_name"],
+            "signer_authority": signer["signature_authority"],
             "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
         }
 
@@ -747,7 +756,8 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
     decisions = [{
         "code": part["authority"]["code"], "name": part["authority"]["name"],
         "authority": {k: v for k, v in part["authority"].items() if k != "code"},
-        "decision": decided_by(part["authority"], part["serial"], part["date"]),
+        "decision": decided_by(part["authority"], part["serial"], part["date"],
+                               chosen_decision_signer if part.get("is_campaign_authority") else None),
     } for part in decision.get("decisions") or []]
     codes = {part["code"] for part in decisions}
     first = decisions[0]["code"] if decisions else authority.get("code")
@@ -758,8 +768,10 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "campaign": {**decision["campaign"], "legal_bases": list(decision["campaign"]["legal_bases"] or [])},
         "round": {"name": decision["round"]["title"]},
-        "proposal": {"number": decision["proposal"]["serial"], "date": proposal_date},
-        "decision": decided_by(authority, decision["decision"]["serial"], decision["decision"]["date"]),
+        "proposal": {"number": decision["proposal"]["serial"], "date": proposal_date,
+                     **({"signer": proposal_signer} if proposal_signer else {})},
+        "decision": decided_by(authority, decision["decision"]["serial"], decision["decision"]["date"],
+                               chosen_decision_signer),
         "decisions": decisions,
         "awardees": [{
             "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",

@@ -107,6 +107,10 @@
       var body = new FormData();
       body.append("csrf_token", csrfToken());
       body.append("kind", kind);
+      ["signer_official_id", "signer_authority"].forEach(function (name) {
+        var field = form.querySelector('[name="' + name + '"]');
+        if (field) { body.append(name, field.value); }
+      });
       fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
                           headers: {"Accept": "application/json", "X-CSRFToken": csrfToken()}})
         .then(function (response) {
