@@ -431,10 +431,11 @@ def test_forms_of_two_authorities_make_two_decisions(client, runner, make_user, 
                in (entry.get("sentence") or "") for entry in history)
 
     # The round's page offers each authority's decision and certificates.
-    from service.models import CampaignRound
+    from service.models import CampaignRound, User
     from service.web.round_views import documents_view
     with client.application.test_request_context():
-        offered = documents_view(db.session.get(CampaignRound, round_id))["documents"]
+        reviewer = db.session.scalars(sa.select(User).order_by(User.id).limit(1)).one()
+        offered = documents_view(reviewer, db.session.get(CampaignRound, round_id))["documents"]
     assert [d["title"] for d in offered if d["kind"] == "quyet_dinh"] == [
         "Quyết định khen thưởng — Ủy ban nhân dân thành phố Long Xuyên",
         "Quyết định khen thưởng — Ủy ban nhân dân tỉnh An Giang"]

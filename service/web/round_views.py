@@ -424,7 +424,6 @@ def round_page(user: User, round_: CampaignRound, today: dt.date,
             if row["choices"]:
                 forms[f"override-{row['nominee_id']}"] = views.empty_form(
                     {"selected": row["choices"][0]["value"], "reason": ""})
-    documents = documents_view(round_)
     documents["can_record"] = access.can_fire_round_transitions(user, campaign)
     for decision in documents["further_decisions"]:
         forms[f"decision-{decision['code']}"] = views.empty_form({"number": "", "decision_date": today.isoformat()})
