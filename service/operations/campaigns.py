@@ -23,6 +23,7 @@ from ..db import db
 from ..documents.collation import sort_key_text
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, Unit, User
+from ..vocabulary import file_field_label
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +49,23 @@ class LoadResult:
 
 
 def definition_failed(error: DefinitionError) -> ValidationFailed:
-    """The one shape of a refused definition: a message, each field with its line, and the list."""
+    """The one shape of a refused definition: a message, each field with its line, and the list.
+
+    People read the field as the file's parts are called in Vietnamese ("Đợt khen thưởng thứ 1 › Hạn nộp
+    hồ sơ"): it keys ``fields`` and is each error's ``field``; ``path`` (``rounds[0].deadline``) is there
+    for programs.
+    """
     fields: dict[str, list[str]] = {}
     for problem in error.problems:
         where = f"Dòng {problem.line}: " if problem.line else ""
-        fields.setdefault(format_path(problem.path) or "_file", []).append(where + problem.message)
+        fields.setdefault(file_field_label(problem.path) or "Tệp định nghĩa", []).append(where + problem.message)
     count = error.total
     first = describe(error.problems[0]) if error.problems else ""
     return ValidationFailed(
         f"Tệp định nghĩa phong trào có {count} lỗi. Lỗi đầu tiên: {first}",
         fields=fields, code="invalid_definition",
-        details={"errors": [{"field": format_path(p.path), "line": p.line, "message": p.message}
-                            for p in error.problems]},
+        details={"errors": [{"field": file_field_label(p.path), "path": format_path(p.path), "line": p.line,
+                             "message": p.message, "text": describe(p)} for p in error.problems]},
     )
 
 

@@ -132,8 +132,8 @@ def test_a_broken_definition_is_explained_next_to_the_field_and_changes_nothing(
     assert response.status_code == 422
     html = _html(response)
     errors = _field_errors(html, "phong-trao-file")
-    assert f"Dòng {line}, trường “rounds[0].deadlin”: Trường không được hỗ trợ." in errors
-    assert "trường “rounds[0].deadline”: Thiếu trường bắt buộc." in errors
+    assert f"Dòng {line} (Đợt khen thưởng thứ 1 › trường “deadlin”): Trường không được hỗ trợ." in errors
+    assert "(Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ): Thiếu trường bắt buộc." in errors
     assert 'aria-invalid="true"' in html and "hong.yaml" in html
     assert _snapshot() == before
 
@@ -368,8 +368,10 @@ def test_the_admin_loads_a_campaign_file_and_edits_the_salary_table_in_the_brows
     admin.locator("#phong-trao-file").set_input_files(
         files=[{"name": "hong.yaml", "mimeType": "application/yaml", "buffer": broken.encode("utf-8")}])
     admin.get_by_role("button", name="Nạp phong trào").click()
-    expect(admin.locator("#phong-trao-file-errors")).to_contain_text("trường “rounds[0].deadlin”")
+    expect(admin.locator("#phong-trao-file-errors")).to_contain_text("(Đợt khen thưởng thứ 1 › trường “deadlin”)")
     expect(admin.locator("#phong-trao-file-errors")).to_contain_text("Dòng ")
+    # What was sent stays on the page, to be corrected there.
+    expect(admin.locator("#phong-trao-text")).to_have_value(re.compile("    deadlin: 2024-12-04"))
 
     admin.locator("#phong-trao-file").set_input_files(str(ROOT / "campaigns" / "khanh-hoa-4856-2024.yaml"))
     admin.get_by_role("button", name="Nạp phong trào").click()
