@@ -41,7 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import office_package
 from ..documents.vnformat import format_number
-from ..text import find_forbidden_character, xml_safe
+from ..text import find_forbidden_character, normalise_spelling, xml_safe
 from ..vocabulary import GENDER_LABELS, NOMINEE_KIND_LABELS, allowed_values, value_from_text
 
 __all__ = [
@@ -417,7 +417,7 @@ def _text(value: Any, column: str, *, multiline: bool = False) -> str:
         # a line break typed in a cell as "_x000D_"); openpyxl leaves them
         # as they are. Decoded here so that they are judged below.
         text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = normalise_spelling(text).replace("\r\n", "\n").replace("\r", "\n")
     for char in text:
         if char == "\n":
             if not multiline:

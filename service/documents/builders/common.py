@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from ...text import normalise_spelling
 from ..vnformat import honorific, nfc
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "TYPE_QUYET_DINH",
     "TYPE_TO_TRINH",
     "DocumentDataError",
+    "body_name",
     "capitalise",
     "clause",
     "header_name",
@@ -58,10 +60,10 @@ class DocumentDataError(ValueError):
 # --------------------------------------------------------------------------
 
 def text(value: Any) -> str:
-    """NFC text with Windows line ends made plain and outer blanks removed."""
+    """NFC text with Windows line ends made plain and outer blanks removed; "Uỷ" spelt "Ủy"."""
     if value is None:
         return ""
-    result = nfc(str(value))
+    result = normalise_spelling(nfc(str(value)))
     if "\r" in result:
         result = result.replace("\r\n", "\n").replace("\r", "\n")
     return result.strip()
@@ -154,6 +156,54 @@ def split_place(name: str) -> tuple[str, str]:
     return name[: found.start()].rstrip(" -"), name[found.start():]
 
 
+# The names a body's name may be shortened to (Decree 30/2020/NĐ-CP, Annex III lists "UBND", "HĐND").
+_ABBREVIATIONS = (("Ủy ban nhân dân", "UBND"), ("Hội đồng nhân dân", "HĐND"))
+BODY_NAME_PLACES = ("text", "managing", "issuing", "signature")
+
+
+def _expanded(name: str) -> str:
+    for full, short in _ABBREVIATIONS:
+        # Not inside a document number ("9936/KH-UBND").
+        name = re.sub(rf"(?<![\w/-]){short}(?![\w/-])", full, name)
+    return name
+
+
+def _shortened(name: str) -> str:
+    for full, short in _ABBREVIATIONS:
+        name = re.sub(rf"(?<!\w){full.upper()}(?!\w)", short, name)
+    return name
+
+
+def _fits(name: str) -> bool:
+    return all(len(part) <= _HEADER_LINE_CHARS for part in header_name(name).split("\n"))
+
+
+def body_name(value: Any, where: str = "text") -> str:
+    """A body's name as Decree 30/2020/NĐ-CP writes it in each place of a document; the one rule of every builder.
+
+    * ``text`` (a sentence, "Kính gửi", a legal basis): in full, "Ủy ban nhân dân phường Mỹ Bình" (Annex III
+      allows an abbreviation only where the full name was given before; a document names the body once or twice);
+    * ``managing`` (top left, upper line) and ``issuing`` (top left, bold line): capitals; the full name when it
+      fits (the issuing body broken before its place, "ỦY BAN NHÂN DÂN / PHƯỜNG MỸ BÌNH"), otherwise shortened
+      as Annex I allows for the top-left block ("UBND THÀNH PHỐ LONG XUYÊN");
+    * ``signature`` ("TM. ỦY BAN NHÂN DÂN"): capitals, in full.
+
+    Always "Ủy", never "Uỷ"; decomposed input is composed first.
+    """
+    if where not in BODY_NAME_PLACES:
+        raise ValueError(f"unknown place of a body's name: {where!r}")
+    name = _expanded(line(value))
+    if where == "text":
+        return name
+    name = name.upper()
+    if where == "signature":
+        return name
+    if where == "managing":
+        full = name
+        return full if len(full) <= _HEADER_LINE_CHARS else header_name(_shortened(full))
+    return header_name(name) if _fits(name) else header_name(_shortened(name))
+
+
 def header_name(name: str) -> str:
     """A body's name in capitals, broken before the place when too long for one line.
 
@@ -171,8 +221,8 @@ def header_name(name: str) -> str:
 def issuer_header(unit: Mapping[str, Any]) -> dict[str, str]:
     """Header block (top left) of a document the unit issues: managing body above, the unit below."""
     return {
-        "managing_body": header_name(line(unit.get("managing_body"))),
-        "issuing_body": header_name(line(require(unit, "issuing_body", "tên cơ quan ban hành"))),
+        "managing_body": body_name(unit.get("managing_body"), "managing"),
+        "issuing_body": body_name(require(unit, "issuing_body", "tên cơ quan ban hành"), "issuing"),
     }
 
 
@@ -185,7 +235,7 @@ def signer_block(holder: Mapping[str, Any], *, authority: str = "signature_autho
     key names say where each line comes from.
     """
     return {
-        "authority": line(holder.get(authority)).upper(),
+        "authority": body_name(holder.get(authority), "signature"),
         "title": line(require(holder, title, f"chức danh {what}")).upper(),
         "name": line(require(holder, name, f"họ tên {what}")),
     }

@@ -76,7 +76,7 @@ from .common import TEMPLATE_DIR, TYPE_QUYET_DINH, TYPE_TO_TRINH, DocumentDataEr
 from .common import capitalise as _capitalise
 from .common import clause as _clause
 from .common import in_sentence as _in_sentence
-from .common import issuer_header, person_name, roman, signer_block
+from .common import body_name, issuer_header, person_name, roman, signer_block
 from .common import line as _line
 from .common import listing as _listing
 from .common import require as _require
@@ -223,7 +223,7 @@ def _award_short(awardees: list[Mapping[str, Any]], campaign: Mapping[str, Any])
         if name and name not in names:
             names.append(name)
     if not names:
-        return _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+        return body_name(_clause(_require(campaign, "award_name", "tên hình thức khen thưởng")))
     return " và ".join(names)
 
 
@@ -251,7 +251,7 @@ def _bases(items: list[str]) -> list[str]:
 def _plan_basis(campaign: Mapping[str, Any]) -> str:
     number = _line(_require(campaign, "plan_number", "số kế hoạch phát động"))
     plan_date = _require(campaign, "plan_date", "ngày kế hoạch phát động")
-    issuer = _line(campaign.get("issuer_name")) or _line((campaign.get("authority") or {}).get("name"))
+    issuer = body_name(_line(campaign.get("issuer_name")) or _line((campaign.get("authority") or {}).get("name")))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     return f"Kế hoạch số {number} {format_date_long(plan_date)} của {issuer} về {subject}"
 
@@ -263,7 +263,7 @@ def _proposer_title(proposal: Mapping[str, Any], agency: Mapping[str, Any]) -> s
     explicit = _clause(proposal.get("proposer_title"))
     if explicit:
         return explicit
-    name = _line(_require(agency, "name", "tên cơ quan thường trực"))
+    name = body_name(_require(agency, "name", "tên cơ quan thường trực"))
     title = _line(agency.get("signature_title")).lower()
     if not title:
         return name
@@ -346,14 +346,14 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
 
     counts = _count_by_kind(awardees)
     counts_text = _counts(counts)
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    award = body_name(_clause(_require(campaign, "award_name", "tên hình thức khen thưởng")))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
-    agency_name = _line(_require(agency, "name", "tên cơ quan thường trực"))
-    authority_name = _line(_require(authority, "name", "tên cấp quyết định khen thưởng"))
+    agency_name = body_name(_require(agency, "name", "tên cơ quan thường trực"))
+    authority_name = body_name(_require(authority, "name", "tên cấp quyết định khen thưởng"))
     abbreviation = _line(_require(agency, "abbreviation", "chữ viết tắt tên cơ quan thường trực"))
     proposal_date = _require(proposal, "date", "ngày tờ trình")
 
-    recipients = [_clause(r) for r in proposal.get("recipients") or [] if _clause(r)] or [authority_name]
+    recipients = [body_name(_clause(r)) for r in proposal.get("recipients") or [] if _clause(r)] or [authority_name]
     # Decree 30/2020 Annex I: one recipient stays on the "Kính gửi:" line;
     # several go one per line, "- " before and ";" after, the last with ".".
     recipient_lines = [f"{recipients[0]}."] if len(recipients) == 1 else _listing(recipients)
@@ -427,7 +427,7 @@ def _issuer_title(decision: Mapping[str, Any], authority: Mapping[str, Any]) -> 
     explicit = _clause(decision.get("issuer_title"))
     if explicit:
         return explicit
-    return f"Chủ tịch {_line(_require(authority, 'name', 'tên cấp quyết định khen thưởng'))}"
+    return f"Chủ tịch {body_name(_require(authority, 'name', 'tên cấp quyết định khen thưởng'))}"
 
 
 def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
@@ -442,7 +442,7 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     counts_text = _counts(counts)
     total = sum(_prize(a) for a in awardees)
 
-    award = _clause(_require(campaign, "award_name", "tên hình thức khen thưởng"))
+    award = body_name(_clause(_require(campaign, "award_name", "tên hình thức khen thưởng")))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     abbreviation = _line(_require(authority, "abbreviation", "chữ viết tắt tên cấp quyết định"))
     # Not signed yet (a draft before the decision): the number and the date are left blank.
@@ -468,7 +468,7 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         article_2 = "Hình thức khen thưởng tại Điều 1 không kèm theo tiền thưởng."
 
-    executors = [_clause(e) for e in decision.get("executors") or [] if _clause(e)]
+    executors = [body_name(_clause(e)) for e in decision.get("executors") or [] if _clause(e)]
     if not executors and agency:
         executors = [_proposer_title(proposal, agency), "Thủ trưởng các cơ quan, đơn vị có liên quan"]
     named = f"{_whom(counts)} có tên tại Điều 1"
@@ -602,7 +602,7 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
             "signer_title": authority.get("signature_title"), "signer_name": authority.get("signer_name"),
             # "TM. ỦY BAN NHÂN DÂN" signs for the body; a decision is signed by its chair or a deputy.
             "signer_authority": "" if signature_authority.startswith("TM.") else signature_authority,
-            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
+            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {body_name(authority.get('name'))}",
         },
         "awardees": [{
             "kind": a["kind"], "full_name": a["full_name"], "gender": a["gender"], "position": a["position"] or "",
