@@ -83,14 +83,16 @@ def _shape(path: tuple) -> tuple:
 
 def _mutations(path: tuple, value: Any) -> list[tuple[str, str]]:
     last_key = next((step for step in reversed(path) if isinstance(step, str)), "")
+    # An empty value is no mistake where the key is optional; elsewhere it is refused like the rest.
+    blank = [("để trống", "null")]
     if isinstance(value, bool):
-        return [("sai kiểu", "[true]"), ("sai kiểu", "'có'")]
+        return [("sai kiểu", "[true]"), ("sai kiểu", "'có'"), *blank]
     if isinstance(value, (dt.date, dt.datetime)):
         return [("ngày không có thật", "2024-02-30"), ("ngày không có thật", "2023-13-01"),
-                ("sai kiểu", "[2024, 11]"), ("sai kiểu", "mai")]
+                ("sai kiểu", "[2024, 11]"), ("sai kiểu", "mai"), *blank]
     if isinstance(value, (int, float)):
-        return [("sai kiểu", "mười"), ("sai kiểu", "[1, 2]")]
-    found = [("sai kiểu", "[sai, sai]"), ("sai kiểu", "{a: 1}")]
+        return [("sai kiểu", "mười"), ("sai kiểu", "[1, 2]"), *blank]
+    found = [("sai kiểu", "[sai, sai]"), ("sai kiểu", "{a: 1}"), *blank]
     if last_key in CHOICE_KEYS and (last_key != "denominator" or "vote_rule" in path):
         found.append(("ngoài danh sách", "khong-co-trong-danh-sach"))
     return found
@@ -154,7 +156,7 @@ BROKEN = broken_files()
 
 def test_the_broken_files_are_many_and_of_every_kind():
     kinds = {what for what, *_ in BROKEN}
-    assert kinds == {"sai kiểu", "ngoài danh sách", "ngày không có thật", "thiếu"}
+    assert kinds == {"sai kiểu", "ngoài danh sách", "ngày không có thật", "để trống", "thiếu"}
     assert len(BROKEN) > 300
     for seed in SEEDS:   # the dump itself is a good file
         assert parse_definition(_dump(seed)).code == seed["code"]
@@ -173,8 +175,8 @@ def test_every_broken_value_is_named_by_line_and_part_in_vietnamese():
     for what, path, text, line in BROKEN:
         problems = _problems(text)
         if not problems:
-            # Leaving out an optional key is no mistake; every other change must be refused.
-            assert what == "thiếu", (what, path)
+            # Leaving out an optional key, or leaving it empty, is no mistake; every other change is refused.
+            assert what in ("thiếu", "để trống"), (what, path)
             accepted.append(path)
             continue
         for problem in problems:
@@ -184,7 +186,9 @@ def test_every_broken_value_is_named_by_line_and_part_in_vietnamese():
             missing = [p for p in problems if p.path == path and p.message == "Thiếu trường bắt buộc."]
             assert not missing or missing[0].line == line, (path, missing)
             continue
-        here = [p for p in problems if p.line == line]
+        # An empty value may also be a problem of the group it empties ("mức tối thiểu hoặc mức tối đa").
+        lines = {line, _line_in(text, path[:-1])} if what == "để trống" and path[:-1] else {line}
+        here = [p for p in problems if p.line in lines]
         assert here, (what, path, line, [(p.line, p.message) for p in problems])
         assert any(file_field_label(p.path) for p in here), (path, here)
         if what == "ngoài danh sách":
@@ -254,7 +258,7 @@ def test_every_broken_file_is_a_422_in_vietnamese_on_the_api_and_the_page(as_use
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Campaign))
     refused = 0
     for what, path, text, line in (BROKEN if cases == "all" else _sample()):
-        if what == "thiếu" and not _problems(text):
+        if what in ("thiếu", "để trống") and not _problems(text):
             continue
         refused += 1
         response = api.post("/api/v1/admin/campaigns", data=text.encode("utf-8"),
@@ -271,7 +275,7 @@ def test_every_broken_file_is_a_422_in_vietnamese_on_the_api_and_the_page(as_use
         for item in error["details"]["errors"]:
             assert_for_people(item["field"])
             assert_for_people(item["text"])
-        if what != "thiếu":
+        if what not in ("thiếu", "để trống"):
             assert any(item["line"] == line for item in error["details"]["errors"]), (path, line)
 
         page = admin.post("/quan-tri/phong-trao", {"file": (io.BytesIO(text.encode("utf-8")), "hong.yaml")},
@@ -283,7 +287,7 @@ def test_every_broken_file_is_a_422_in_vietnamese_on_the_api_and_the_page(as_use
         for item in items:
             assert item.startswith("Dòng "), item
             assert_for_people(item)
-        if what != "thiếu":
+        if what not in ("thiếu", "để trống"):
             assert any(item.startswith(f"Dòng {line} (") for item in items), (path, line, items)
         assert _textarea(body) == text
     assert refused > (250 if cases == "all" else 40)
