@@ -372,6 +372,7 @@ def test_the_admin_loads_a_campaign_file_and_edits_the_salary_table_in_the_brows
     expect(admin.locator("#phong-trao-file-errors")).to_contain_text("Dòng ")
     # What was sent stays on the page, to be corrected there.
     expect(admin.locator("#phong-trao-text")).to_have_value(re.compile("    deadlin: 2024-12-04"))
+    screenshot(admin, "22-quan-tri-tep-phong-trao-loi", full_page=False)
 
     admin.locator("#phong-trao-file").set_input_files(str(ROOT / "campaigns" / "khanh-hoa-4856-2024.yaml"))
     admin.get_by_role("button", name="Nạp phong trào").click()
