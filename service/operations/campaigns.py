@@ -46,6 +46,9 @@ class LoadResult:
     campaign: Campaign
     created_units: list[str] = field(default_factory=list)
     existing_units: list[str] = field(default_factory=list)
+    #: The same units by their short names, for people (the lists above hold codes, for programs).
+    created_unit_names: list[str] = field(default_factory=list)
+    existing_unit_names: list[str] = field(default_factory=list)
 
 
 def definition_failed(error: DefinitionError) -> ValidationFailed:
@@ -146,6 +149,7 @@ def _ensure_units(declared: list[dict[str, Any]], result: LoadResult) -> dict[st
     codes = [u["code"] for u in declared]
     units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes))).all()}
     result.existing_units = sorted(units)
+    result.existing_unit_names = [units[code].short_name for code in result.existing_units]
     created = []
     for values in declared:
         if values["code"] in units:
@@ -161,6 +165,7 @@ def _ensure_units(declared: list[dict[str, Any]], result: LoadResult) -> dict[st
                 sa.select(Unit).where(Unit.code == values["parent"]))
             units[values["code"]].parent = parent
     result.created_units = [v["code"] for v in created]
+    result.created_unit_names = [v["short_name"] for v in created]
     db.session.flush()
     return units
 

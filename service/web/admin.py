@@ -138,10 +138,10 @@ def admin_load_campaign(user: User):
     parts = [f"Đã nạp phong trào “{campaign.title}” (mã {campaign.code}) từ {source} với "
              f"{len(campaign.rounds)} đợt khen thưởng."]
     if result.created_units:
-        parts.append(f"Đã thêm {len(result.created_units)} đơn vị mới: {', '.join(result.created_units)}.")
+        parts.append(f"Đã thêm {len(result.created_units)} đơn vị mới: {', '.join(result.created_unit_names)}.")
     if result.existing_units:
         parts.append(f"{len(result.existing_units)} đơn vị đã có sẵn được giữ nguyên: "
-                     f"{', '.join(result.existing_units)}.")
+                     f"{', '.join(result.existing_unit_names)}.")
     flash(" ".join(parts), "success")
     return redirect(url_for("web.admin_campaigns") + f"#phong-trao-{campaign.id}")
 

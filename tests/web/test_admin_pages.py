@@ -113,6 +113,9 @@ def test_loading_a_campaign_file_creates_it_and_lists_it(world, web):
     assert response.headers["Location"].endswith(f"/quan-tri/phong-trao#phong-trao-{campaign.id}")
     page = _html(admin.get("/quan-tri/phong-trao"))
     assert "Đã nạp phong trào" in page and "lx-bhxh-bhyt-2024" in page and "đơn vị mới" in page
+    # The units it added are named as people know them, not by their codes.
+    flash = re.search(r'class="flash flash--success"[^>]*>(.*?)</', page, re.S).group(1)
+    assert "UBND phường Mỹ Bình" in flash and "my-binh" not in flash
     assert f'href="/phong-trao/{campaign.id}"' in page
     assert f'href="/quan-tri/phong-trao/{campaign.id}/mau-van-ban"' in page
     # The same file again: the campaign exists; said next to the field, with a link to it.
