@@ -64,9 +64,8 @@ def load_campaign_command(path: str) -> None:
 
 
 def describe_problem(problem: dict) -> str:
-    where = f"dòng {problem['line']}" if problem.get("line") else "tệp"
-    field = f", trường “{problem['field']}”" if problem.get("field") else ""
-    return f"{where}{field}: {problem['message']}"
+    """One refused part of a definition file, as the pages say it: line, field in Vietnamese, reason."""
+    return problem["text"]
 
 
 @click.command("workflow")

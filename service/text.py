@@ -59,13 +59,26 @@ def forbidden_character_message(char: str) -> str:
     return f"Chứa ký tự không hợp lệ ({describe_character(char)})."
 
 
+# "Uỷ" and "Ủy" are one word with the tone mark set two ways; Decree 30/2020/NĐ-CP's models, and the names
+# of the bodies themselves, write "Ủy" ("Ủy ban nhân dân"), so that is the one spelling kept. Only the
+# word standing alone changes: a name such as "Thuỷ" keeps the spelling its owner uses.
+_UY = re.compile(r"(?<!\w)(?:Uỷ|uỷ|UỶ)(?!\w)")
+_UY_SPELLING = {"Uỷ": "Ủy", "uỷ": "ủy", "UỶ": "ỦY"}
+
+
+def normalise_spelling(value: str) -> str:
+    """``value`` in NFC with the one spelling of "Ủy" (input may come decomposed, NFD, or as "Uỷ")."""
+    value = unicodedata.normalize("NFC", value)
+    return _UY.sub(lambda match: _UY_SPELLING[match.group(0)], value) if "ỷ" in value or "Ỷ" in value else value
+
+
 def check_text(value: str, *, multiline: bool = False, max_length: int | None = None,
                strip: bool = True) -> tuple[str, str | None]:
     """``value`` normalised (NFC; ``\\r\\n`` and ``\\r`` become ``\\n`` in multi-line text), and the
     reason it is refused, or None when it is acceptable."""
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = unicodedata.normalize("NFC", value)
+    value = normalise_spelling(value)
     if strip:
         value = value.strip()
     bad = find_forbidden_character(value, multiline=multiline)

@@ -32,4 +32,4 @@ def test_a_campaign_file_states_the_family_or_is_refused(tmp_path):
     bad = source.replace("    category: giay_khen\n", "    category: giay_khen\n    family: huy_chuong\n", 1)
     with pytest.raises(DefinitionError) as caught:
         parse_definition(bad)
-    assert "danh hiệu thi đua" in str(caught.value) and "dòng" in str(caught.value).lower()
+    assert "Danh hiệu thi đua, Hình thức khen thưởng" in str(caught.value) and "dòng" in str(caught.value).lower()

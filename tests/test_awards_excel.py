@@ -24,7 +24,7 @@ FORMS = [
     {"code": "bang_khen", "name": "Bằng khen", "nominee_kinds": ["collective", "individual"]},
 ]
 HEADERS = ["Loại (Tập thể/Cá nhân)", "Họ và tên (Tên tập thể)", "Giới tính (Nam/Nữ)", "Chức vụ",
-           "Đơn vị công tác", "Hình thức khen thưởng (mã)", "Tổng số cán bộ, công chức (người)",
+           "Đơn vị công tác", "Hình thức khen thưởng", "Tổng số cán bộ, công chức (người)",
            "Tỷ lệ vận động (%)", "Số người thân tham gia BHXH tự nguyện (người)", "Tóm tắt thành tích"]
 TRICKY = "Công ty A&B <Chi nhánh 1>"
 GOOD = [
@@ -68,11 +68,13 @@ def test_template_headers_and_sheets():
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "C2"
     assert workbook["Danh mục"].sheet_state == "hidden"
-    assert [c.value for c in workbook["Danh mục"]["A"]][1:] == [f["code"] for f in FORMS]
+    # The list offers the forms by name (two forms called "Giấy khen" serve different kinds: one entry).
+    assert [c.value for c in workbook["Danh mục"]["A"]] == ["Hình thức khen thưởng", "Giấy khen", "Bằng khen"]
     help_text = "\n".join(str(c.value) for row in workbook["Hướng dẫn"].iter_rows() for c in row if c.value)
     for header in HEADERS:
         assert header in help_text
-    assert "Bắt buộc với tập thể" in help_text and "giay_khen_ca_nhan" in help_text
+    assert "Bắt buộc với tập thể" in help_text and "Giấy khen" in help_text and "tập thể, cá nhân" in help_text
+    assert "giay_khen" not in help_text and "collective" not in help_text
     for text in help_text.split("\n"):
         assert unicodedata.is_normalized("NFC", text)
 
@@ -82,7 +84,7 @@ def test_template_drop_down_lists_and_number_checks():
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     assert validations["A2:A5001"].formula1 == '"Tập thể,Cá nhân"'
     assert validations["C2:C5001"].formula1 == '"Nam,Nữ"'
-    assert validations["F2:F5001"].formula1 == "'Danh mục'!$A$2:$A$4"
+    assert validations["F2:F5001"].formula1 == "'Danh mục'!$A$2:$A$3"
     assert validations["G2:G5001"].type == "decimal" and validations["G2:G5001"].formula1 == "1"
     assert validations["I2:I5001"].formula1 == "0"
 
@@ -172,17 +174,17 @@ def test_every_problem_is_reported_by_row_and_column_and_the_file_is_refused():
     rows, errors = parse([GOOD[0], bad_person, None, bad_collective, ["Lạc", "X"]])
     assert rows == []
     assert messages(errors) == [
-        "Dòng 3, cột «Giới tính (Nam/Nữ)»: «Khác» không hợp lệ: chọn «Nam» hoặc «Nữ».",
+        "Dòng 3, cột «Giới tính (Nam/Nữ)»: «Khác» không hợp lệ: chọn một trong: Nam, Nữ.",
         "Dòng 3, cột «Tổng số cán bộ, công chức (người)»: Chỉ tiêu này không áp dụng cho cá nhân; để trống ô.",
         "Dòng 3, cột «Số người thân tham gia BHXH tự nguyện (người)»: «1.5» không phải là số (dùng dấu phẩy cho "
         "phần thập phân, ví dụ 12,5).",
         "Dòng 5, cột «Họ và tên (Tên tập thể)»: Ô chứa ký tự điều khiển không hợp lệ (mã U+0009).",
-        "Dòng 5, cột «Hình thức khen thưởng (mã)»: Hình thức «giay_khen_ca_nhan» không áp dụng cho tập thể; "
-        "dùng một trong các mã: giay_khen_tap_the, bang_khen.",
+        "Dòng 5, cột «Hình thức khen thưởng»: Hình thức «giay_khen_ca_nhan» không áp dụng cho tập thể; "
+        "chọn một trong: «Giấy khen», «Bằng khen».",
         "Dòng 5, cột «Tổng số cán bộ, công chức (người)»: Số liệu phải không nhỏ hơn 1.",
         "Dòng 5, cột «Tỷ lệ vận động (%)»: Số liệu phải không lớn hơn 100.",
         "Dòng 5, cột «Số người thân tham gia BHXH tự nguyện (người)»: Chưa ghi số liệu (bắt buộc).",
-        "Dòng 6, cột «Loại (Tập thể/Cá nhân)»: «Lạc» không hợp lệ: chọn «Tập thể» hoặc «Cá nhân».",
+        "Dòng 6, cột «Loại (Tập thể/Cá nhân)»: «Lạc» không hợp lệ: chọn một trong: Tập thể, Cá nhân.",
     ]
 
 
@@ -192,7 +194,7 @@ def test_every_problem_is_reported_by_row_and_column_and_the_file_is_refused():
         (1, "Nguyễn Văn\nAn", "Không được xuống dòng"),
         (1, "Nguyễn Văn _x0007_An", "U+0007"),            # Excel's escape of a control character
         (1, "Nguyễn \u202eVăn An", "U+202E"),             # a text direction override
-        (5, "mã_lạ", "Mã «mã_lạ» không có trong phong trào; dùng một trong các mã: giay_khen_ca_nhan, bang_khen"),
+        (5, "mã_lạ", "Hình thức «mã_lạ» không có trong phong trào; chọn một trong: «Giấy khen», «Bằng khen»."),
         (2, None, "Chưa ghi giới tính"),
         (1, "", "Chưa ghi họ và tên"),
         (1, "A" * 256, "tối đa 255 ký tự"),
@@ -393,3 +395,36 @@ def test_ordinary_text_is_left_alone():
     assert excel.neutralise_formula("Tỷ lệ 50%") == "Tỷ lệ 50%"
     assert excel.neutralise_formula(5) == 5
     assert excel.neutralise_formula("a\x01b") == "ab"
+
+
+def test_award_forms_are_read_by_name_by_code_and_under_the_former_header():
+    """The template offers names; a code typed by hand, or a template downloaded before, still reads."""
+    by_name = [["Tập thể", "Tổ dân phố 1", None, None, None, "giấy khen", 20, 62.5, 15, None],
+               ["Cá nhân", "Nguyễn Văn An", "nam", None, None, "Giấy khen", None, None, 5, None],
+               ["collective", "Tổ dân phố 2", None, None, None, "bang_khen", 20, 62.5, 15, None]]
+    rows, errors = parse(by_name)
+    assert errors == []
+    assert [(r["kind"], r["award_form"], r["gender"]) for r in rows] == [
+        ("collective", "giay_khen_tap_the", None), ("individual", "giay_khen_ca_nhan", "male"),
+        ("collective", "bang_khen", None)]
+    workbook = workbook_with(by_name)
+    workbook.worksheets[0].cell(row=1, column=6, value="Hình thức khen thưởng (mã)")
+    rows, errors = excel.parse_nominees(to_bytes(workbook), METRICS, FORMS)
+    assert errors == [] and [r["award_form"] for r in rows] == ["giay_khen_tap_the", "giay_khen_ca_nhan", "bang_khen"]
+
+
+def test_forms_sharing_a_name_for_one_kind_are_offered_by_their_full_title():
+    forms = [{"code": "gk_a", "name": "Giấy khen", "title": "Giấy khen của Chủ tịch UBND phường",
+              "nominee_kinds": ["individual"]},
+             {"code": "gk_b", "name": "Giấy khen", "title": "Giấy khen của Giám đốc Sở",
+              "nominee_kinds": ["individual"]}]
+    assert list(excel.form_choices(forms).values()) == ["Giấy khen của Chủ tịch UBND phường", "Giấy khen của Giám đốc Sở"]
+    row = ["Cá nhân", "Nguyễn Văn An", "Nam", None, None, "Giấy khen", None, None, 5, None]
+    _, errors = excel.parse_nominees(to_bytes(workbook_with([row], template=excel.nominee_template(METRICS, forms))),
+                                     METRICS, forms)
+    assert messages(errors) == ["Dòng 2, cột «Hình thức khen thưởng»: «Giấy khen» ứng với nhiều hình thức; chọn một "
+                                "trong: «Giấy khen của Chủ tịch UBND phường», «Giấy khen của Giám đốc Sở»."]
+    row[5] = "Giấy khen của Giám đốc Sở"
+    rows, errors = excel.parse_nominees(to_bytes(workbook_with([row], template=excel.nominee_template(METRICS, forms))),
+                                        METRICS, forms)
+    assert errors == [] and rows[0]["award_form"] == "gk_b"

@@ -24,9 +24,9 @@ def _line_of(text: str, fragment: str, occurrence: int = 1) -> int:
 def _problems(text: str) -> list[tuple[str, int | None, str]]:
     with pytest.raises(DefinitionError) as info:
         parse_definition(text)
-    from service.campaigns.definition import format_path
+    from service.vocabulary import file_field_label
 
-    return [(format_path(p.path), p.line, p.message) for p in info.value.problems]
+    return [(file_field_label(p.path), p.line, p.message) for p in info.value.problems]
 
 
 def test_the_five_seed_plans_are_there():
@@ -78,35 +78,36 @@ def test_loaded_campaign_keeps_its_definition(app):
 # --- mistakes, each with its field and its line ------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, field, line_fragment, message", [
-    ("    deadline: 2024-12-04", "    deadline: 04/12/2024", "rounds[0].deadline", "deadline: 04/12/2024",
+    ("    deadline: 2024-12-04", "    deadline: 04/12/2024", "Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ", "deadline: 04/12/2024",
      "Phải là ngày dạng YYYY-MM-DD"),
-    ("  number: 9936/KH-UBND\n", "", "plan.number", "plan:", "Thiếu trường bắt buộc."),
-    ("    order: [rate_bhxh, bhyt_per_staff, relatives_bhxh]", "    ordre: [rate_bhxh]", "ranking[1].ordre",
+    ("  number: 9936/KH-UBND\n", "", "Kế hoạch phát động › Số văn bản", "plan:", "Thiếu trường bắt buộc."),
+    ("    order: [rate_bhxh, bhyt_per_staff, relatives_bhxh]", "    ordre: [rate_bhxh]", "Nhóm xếp hạng thứ 2 › trường “ordre”",
      "ordre:", "Trường không được hỗ trợ."),
-    ("relatives_bhxh, relatives_bhyt]", "relatives_bhxh, relatives_bhyt_x]", "ranking[0].order[3]",
+    ("relatives_bhxh, relatives_bhyt]", "relatives_bhxh, relatives_bhyt_x]", "Nhóm xếp hạng thứ 1 › Chỉ tiêu thứ 4",
      "relatives_bhyt_x]", "Không có chỉ tiêu “relatives_bhyt_x”."),
-    ("standing_agency: phong-y-te", "standing_agency: phong-y-tee", "standing_agency", "standing_agency:",
+    ("standing_agency: phong-y-te", "standing_agency: phong-y-tee", "Cơ quan thường trực", "standing_agency:",
      "Không có đơn vị mã “phong-y-tee”"),
-    ("late_policy: accept\n", "late_policy: accept\nlate_policy: refuse\n", "late_policy", "late_policy: refuse",
+    ("late_policy: accept\n", "late_policy: accept\nlate_policy: refuse\n", "Hồ sơ nộp muộn", "late_policy: refuse",
      "bị lặp lại"),
-    ("    vote_rule: {kind: majority}", "    vote_rule: {kind: unanimous}", "award_forms[0].vote_rule",
-     "kind: unanimous", "unanimous"),
-    ("    numerator: staff_persuaded_bhxh", "    numerator: bhyt_per_staff", "derived[0].numerator",
+    ("    vote_rule: {kind: majority}", "    vote_rule: {kind: unanimous}", "Hình thức khen thưởng thứ 1 › Quy tắc biểu quyết › Cách tính",
+     "kind: unanimous", "Phải là một trong: Quá nửa số thành viên, Theo tỷ lệ phiếu (tệp đang ghi “unanimous”)."),
+    ("    numerator: staff_persuaded_bhxh", "    numerator: bhyt_per_staff", "Chỉ tiêu tính toán thứ 1 › Tử số",
      "numerator: bhyt_per_staff", "chưa được khai báo ở trên"),
     ("    period: {start: 2024-11-15, end: 2024-11-30}\n    deadline",
-     "    period: {start: 2024-11-15, end: 2024-12-30}\n    deadline", "rounds[0].period", "end: 2024-12-30",
+     "    period: {start: 2024-11-15, end: 2024-12-30}\n    deadline", "Đợt khen thưởng thứ 1 › Thời gian của đợt", "end: 2024-12-30",
      "phải nằm trong thời gian của phong trào"),
-    ("    min: 1\n", "    min: một\n", "metrics[0].min", "min: một", "Phải là một số."),
-    ("    required: true\n", "    required: có\n", "metrics[0].required", "required: có",
+    ("    min: 1\n", "    min: một\n", "Chỉ tiêu thứ 1 › Giá trị nhỏ nhất", "min: một", "Phải là một số."),
+    ("    required: true\n", "    required: có\n", "Chỉ tiêu thứ 1 › Bắt buộc", "required: có",
      "Phải là true hoặc false."),
-    ("  - code: giay_khen_ca_nhan", "  - code: giay_khen_tap_the  # trùng", "award_forms[1].code",
+    ("  - code: giay_khen_ca_nhan", "  - code: giay_khen_tap_the  # trùng", "Hình thức khen thưởng thứ 2 › Mã hình thức",
      "# trùng", "bị trùng"),
     ("    nominee_kinds: [collective]\n    multiplier: 0.6", "    nominee_kinds: [tap_the]\n    multiplier: 0.6",
-     "award_forms[0].nominee_kinds[0]", "nominee_kinds: [tap_the]", "Phải là một trong: collective, individual."),
-    ("    at_most: staff_total\n", "    at_most: tong_so\n", "metrics[1].at_most", "at_most: tong_so",
+     "Hình thức khen thưởng thứ 1 › Đối tượng thứ 1", "nominee_kinds: [tap_the]",
+     "Phải là một trong: Tập thể, Cá nhân (tệp đang ghi “tap_the”)."),
+    ("    at_most: staff_total\n", "    at_most: tong_so\n", "Chỉ tiêu thứ 2 › Không vượt quá chỉ tiêu", "at_most: tong_so",
      "không phải một chỉ tiêu nhập khác"),
-    ("code: lx-bhxh-bhyt-2024", "code: LX 2024", "code", "code: LX 2024", "Mã “LX 2024” không hợp lệ"),
-    ("format: 1", "format: 2", "format", "format: 2", "Phiên bản định dạng phải là 1."),
+    ("code: lx-bhxh-bhyt-2024", "code: LX 2024", "Mã phong trào", "code: LX 2024", "Mã “LX 2024” không hợp lệ"),
+    ("format: 1", "format: 2", "Phiên bản định dạng", "format: 2", "Phiên bản định dạng phải là 1."),
 ])
 def test_mistakes_are_named_by_field_and_line(old, new, field, line_fragment, message):
     assert old in LONG_XUYEN
@@ -126,7 +127,7 @@ def test_several_mistakes_come_back_together_in_line_order():
     text = LONG_XUYEN.replace("    deadline: 2024-12-04", "    deadline: sai", 1).replace(
         "standing_agency: phong-y-te", "standing_agency: Phòng Y tế", 1)
     problems = _problems(text)
-    assert [p[0] for p in problems] == ["standing_agency", "rounds[0].deadline"]
+    assert [p[0] for p in problems] == ["Cơ quan thường trực", "Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ"]
     assert [p[1] for p in problems] == sorted(p[1] for p in problems)
 
 
@@ -179,9 +180,11 @@ def test_admin_gets_every_mistake_with_its_line(as_user):
     error = response.get_json()["error"]
     line = _line_of(text, "deadline: 31/12")
     assert error["code"] == "invalid_definition"
-    assert error["fields"]["rounds[0].deadline"] == [f"Dòng {line}: Phải là ngày dạng YYYY-MM-DD (ví dụ 2024-11-15)."]
-    assert error["details"]["errors"] == [{"field": "rounds[0].deadline", "line": line,
-                                           "message": "Phải là ngày dạng YYYY-MM-DD (ví dụ 2024-11-15)."}]
+    field = "Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ"
+    message = "Phải là ngày dạng YYYY-MM-DD (ví dụ 2024-11-15)."
+    assert error["fields"][field] == [f"Dòng {line}: {message}"]
+    assert error["details"]["errors"] == [{"field": field, "path": "rounds[0].deadline", "line": line,
+                                           "message": message, "text": f"Dòng {line} ({field}): {message}"}]
     assert f"Dòng {line}" in error["message"]
     from service.models import Campaign, Unit
 
@@ -215,7 +218,7 @@ def test_the_command_line_prints_each_mistake_with_its_line(runner, tmp_path):
     result = runner.invoke(args=["load-campaign", str(path)])
     assert result.exit_code != 0
     line = _line_of(text, "standing_agency: khong-co")
-    assert f"sai.yaml: dòng {line}, trường “standing_agency”: Không có đơn vị mã “khong-co”" in result.output
+    assert f"sai.yaml: Dòng {line} (Cơ quan thường trực): Không có đơn vị mã “khong-co”" in result.output
 
 
 def test_the_example_in_the_format_notes_is_a_valid_definition():

@@ -41,7 +41,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import office_package
 from ..documents.vnformat import format_number
-from ..text import find_forbidden_character, xml_safe
+from ..text import find_forbidden_character, normalise_spelling, xml_safe
+from ..vocabulary import GENDER_LABELS, NOMINEE_KIND_LABELS, allowed_values, value_from_text
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -58,6 +59,7 @@ __all__ = [
     "metric_header",
     "nominee_template",
     "parse_nominees",
+    "form_choices",
     "format_error",
     "export_ranking",
     "export_awardees",
@@ -86,17 +88,18 @@ HEADER_NAME = "Họ và tên (Tên tập thể)"
 HEADER_GENDER = "Giới tính (Nam/Nữ)"
 HEADER_POSITION = "Chức vụ"
 HEADER_WORKPLACE = "Đơn vị công tác"
-HEADER_AWARD_FORM = "Hình thức khen thưởng (mã)"
+HEADER_AWARD_FORM = "Hình thức khen thưởng"
+# The header of templates handed out before the column took form names; such files are still read.
+_FORMER_HEADERS = {"Hình thức khen thưởng (mã)": HEADER_AWARD_FORM}
 HEADER_SUMMARY = "Tóm tắt thành tích"
 
 DATA_SHEET = "Danh sách đề nghị"
 HELP_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 
-_KIND_WORDS = {"tập thể": "collective", "cá nhân": "individual"}
-_KIND_LABELS = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
-_GENDER_WORDS = {"nam": "male", "nữ": "female"}
-_GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
+# The words of the kind and gender columns are service.vocabulary's labels; the codes are read too.
+_KIND_LABELS = NOMINEE_KIND_LABELS
+_GENDER_LABELS = GENDER_LABELS
 
 _TEXT_LIMITS = {HEADER_NAME: 255, HEADER_POSITION: 255, HEADER_WORKPLACE: 255, HEADER_SUMMARY: 4_000}
 
@@ -223,15 +226,16 @@ def nominee_template(campaign_metrics: Sequence[Mapping[str, Any]],
     if forms:
         lists = workbook.create_sheet(LISTS_SHEET)
         lists.sheet_state = "hidden"
-        lists.cell(row=1, column=1, value="Mã hình thức khen thưởng")
-        for row, form in enumerate(forms, start=2):
-            lists.cell(row=row, column=1, value=neutralise_formula(_clean_line(form.get("code") or "")))
+        lists.cell(row=1, column=1, value="Hình thức khen thưởng")
+        choices = list(dict.fromkeys(form_choices(forms).values()))
+        for row, choice in enumerate(choices, start=2):
+            lists.cell(row=row, column=1, value=neutralise_formula(choice))
         # A range on another sheet, not an inline list: inline lists are
         # limited to 255 characters.
-        reference = f"{quote_sheetname(LISTS_SHEET)}!$A$2:$A${len(forms) + 1}"
+        reference = f"{quote_sheetname(LISTS_SHEET)}!$A$2:$A${len(choices) + 1}"
         validate(HEADER_AWARD_FORM, DataValidation(
             type="list", formula1=reference, allow_blank=True, showErrorMessage=True,
-            errorTitle="Mã không hợp lệ", error="Chọn một mã hình thức khen thưởng trong danh sách.",
+            errorTitle="Hình thức không hợp lệ", error="Chọn một hình thức khen thưởng trong danh sách.",
         ))
     for metric in metrics:
         minimum = _minimum(metric)
@@ -260,8 +264,8 @@ def _instructions(sheet, metrics: list[Mapping[str, Any]], forms: list[Mapping[s
         (HEADER_GENDER, "Bắt buộc với cá nhân (để ghi «Ông»/«Bà» trong văn bản); bỏ trống với tập thể."),
         (HEADER_POSITION, "Chức vụ của cá nhân (có thể bỏ trống)."),
         (HEADER_WORKPLACE, "Đơn vị công tác của cá nhân, hoặc đơn vị chủ quản của tập thể."),
-        (HEADER_AWARD_FORM, "Bắt buộc. Mã hình thức khen thưởng trong danh sách bên dưới (có thể ghi tên "
-                            "hình thức nếu tên đó chỉ ứng với một mã cho loại đối tượng này)."),
+        (HEADER_AWARD_FORM, "Bắt buộc. Chọn hình thức khen thưởng trong danh sách bên dưới, đúng với loại "
+                            "tập thể hoặc cá nhân của dòng."),
     ]
     for metric in metrics:
         kinds = ", ".join(_KIND_LABELS[k].lower() for k in _metric_kinds(metric) if k in _KIND_LABELS)
@@ -274,11 +278,12 @@ def _instructions(sheet, metrics: list[Mapping[str, Any]], forms: list[Mapping[s
         lines.append((metric_header(metric), text))
     lines.append((HEADER_SUMMARY, "Tóm tắt thành tích (có thể xuống dòng trong ô bằng Alt+Enter)."))
     if forms:
-        lines += [("", ""), ("Mã hình thức khen thưởng", "Tên hình thức - áp dụng cho")]
-        for form in forms:
-            kinds = ", ".join(_KIND_LABELS.get(k, k).lower() for k in form.get("nominee_kinds") or ())
-            lines.append((_clean_line(form.get("code") or ""),
-                          f"{_clean_line(form.get('name') or '')}" + (f" - {kinds}" if kinds else "")))
+        lines += [("", ""), ("Hình thức khen thưởng", "Áp dụng cho")]
+        applies: dict[str, list[str]] = {}
+        for form, choice in zip(forms, form_choices(forms).values()):
+            applies.setdefault(choice, []).extend(_KIND_LABELS.get(k, k).lower() for k in form.get("nominee_kinds") or ())
+        for choice, kinds in applies.items():
+            lines.append((choice, ", ".join(dict.fromkeys(kinds))))
     for row, (left, right) in enumerate(lines, start=1):
         a = sheet.cell(row=row, column=1, value=neutralise_formula(left))
         b = sheet.cell(row=row, column=2, value=neutralise_formula(right))
@@ -412,7 +417,7 @@ def _text(value: Any, column: str, *, multiline: bool = False) -> str:
         # a line break typed in a cell as "_x000D_"); openpyxl leaves them
         # as they are. Decoded here so that they are judged below.
         text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = normalise_spelling(text).replace("\r\n", "\n").replace("\r", "\n")
     for char in text:
         if char == "\n":
             if not multiline:
@@ -483,22 +488,54 @@ def _number(cell: Any, column: str, metric: Mapping[str, Any]) -> int | float | 
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+def form_choices(forms: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """What the template's award form column offers for each form (by code): its name ("Giấy khen"),
+    or its full title where two forms for the same kind of nominee share a name."""
+    choices: dict[str, str] = {}
+    for form in forms:
+        name = _clean_line(form.get("name") or form.get("code") or "")
+        kinds = set(form.get("nominee_kinds") or NOMINEE_KIND_LABELS)
+        clash = any(other is not form and _clean_line(other.get("name") or "") == name
+                    and kinds & set(other.get("nominee_kinds") or NOMINEE_KIND_LABELS) for other in forms)
+        title = _clean_line(form.get("title") or "")
+        choice = title if clash and title and title != name else name
+        if choice in choices.values() and clash:
+            choice = f"{choice} ({len(choices) + 1})"
+        choices[form.get("code") or ""] = choice
+    return choices
+
+
 def _award_form(text: str, kind: str, forms: list[Mapping[str, Any]]) -> str:
+    """The code of the form a row names: by the template's word for it, its name, its title or its code."""
     if not text:
-        raise _RowProblem(HEADER_AWARD_FORM, "Chưa ghi mã hình thức khen thưởng.")
+        raise _RowProblem(HEADER_AWARD_FORM, "Chưa ghi hình thức khen thưởng.")
     wanted = text.casefold()
-    by_code = [f for f in forms if _clean_line(f.get("code") or "").casefold() == wanted]
-    candidates = by_code or [f for f in forms if _clean_line(f.get("name") or "").casefold() == wanted]
-    suitable = [f for f in candidates if kind in (f.get("nominee_kinds") or (kind,))]
+    choices = form_choices(forms)
+
+    def fits(form: Mapping[str, Any]) -> bool:
+        return kind in (form.get("nominee_kinds") or (kind,))
+
+    def matches(form: Mapping[str, Any], key: str) -> bool:
+        value = choices[form["code"]] if key == "choice" else form.get(key)
+        return _clean_line(value or "").casefold() == wanted
+
+    candidates: list[Mapping[str, Any]] = []
+    suitable: list[Mapping[str, Any]] = []
+    for key in ("code", "choice", "name", "title"):
+        found = [f for f in forms if matches(f, key)]
+        candidates = candidates or found
+        suitable = [f for f in found if fits(f)]
+        if suitable:
+            break
     if len(suitable) == 1:
         return suitable[0]["code"]
-    codes = ", ".join(_clean_line(f.get("code") or "") for f in forms if kind in (f.get("nominee_kinds") or (kind,)))
+    offered = ", ".join(dict.fromkeys(f"«{choices[f['code']]}»" for f in forms if fits(f)))
     if candidates and not suitable:
         raise _RowProblem(HEADER_AWARD_FORM, f"Hình thức «{text}» không áp dụng cho "
-                                             f"{_KIND_LABELS[kind].lower()}; dùng một trong các mã: {codes}.")
+                                             f"{_KIND_LABELS[kind].lower()}; chọn một trong: {offered}.")
     if len(suitable) > 1:
-        raise _RowProblem(HEADER_AWARD_FORM, f"Tên «{text}» ứng với nhiều hình thức; ghi mã: {codes}.")
-    raise _RowProblem(HEADER_AWARD_FORM, f"Mã «{text}» không có trong phong trào; dùng một trong các mã: {codes}.")
+        raise _RowProblem(HEADER_AWARD_FORM, f"«{text}» ứng với nhiều hình thức; chọn một trong: {offered}.")
+    raise _RowProblem(HEADER_AWARD_FORM, f"Hình thức «{text}» không có trong phong trào; chọn một trong: {offered}.")
 
 
 def _read_row(cells: dict[str, Any], metrics: list[Mapping[str, Any]], metric_columns: dict[str, str],
@@ -517,20 +554,20 @@ def _read_row(cells: dict[str, Any], metrics: list[Mapping[str, Any]], metric_co
         return None if cell is None else cell.value
 
     kind_text = attempt(_text, value(HEADER_KIND), HEADER_KIND)
-    kind = _KIND_WORDS.get((kind_text or "").casefold())
+    kind = value_from_text("nominee_kind", kind_text) if kind_text else None
     if kind is None and kind_text is not None:
         message = "Chưa ghi loại" if not kind_text else f"«{kind_text}» không hợp lệ"
-        problems.append(_error(number, HEADER_KIND, f"{message}: chọn «Tập thể» hoặc «Cá nhân»."))
+        problems.append(_error(number, HEADER_KIND, f"{message}: chọn một trong: {allowed_values('nominee_kind')}."))
     name = attempt(_text, value(HEADER_NAME), HEADER_NAME)
     if name == "":
         problems.append(_error(number, HEADER_NAME, "Chưa ghi họ và tên (tên tập thể)."))
     gender_text = attempt(_text, value(HEADER_GENDER), HEADER_GENDER)
     gender = None
     if kind == "individual" and gender_text is not None:
-        gender = _GENDER_WORDS.get(gender_text.casefold())
+        gender = value_from_text("gender", gender_text) if gender_text else None
         if gender is None:
             message = "Chưa ghi giới tính" if not gender_text else f"«{gender_text}» không hợp lệ"
-            problems.append(_error(number, HEADER_GENDER, f"{message}: chọn «Nam» hoặc «Nữ»."))
+            problems.append(_error(number, HEADER_GENDER, f"{message}: chọn một trong: {allowed_values('gender')}."))
     position = attempt(_text, value(HEADER_POSITION), HEADER_POSITION)
     workplace = attempt(_text, value(HEADER_WORKPLACE), HEADER_WORKPLACE)
     summary = attempt(_text, value(HEADER_SUMMARY), HEADER_SUMMARY, multiline=True)
@@ -621,6 +658,7 @@ def _parse_sheet(workbook, metrics, forms) -> tuple[list[dict[str, Any]], list[d
         return [], [_error(None, None, "Tệp không có dòng tiêu đề.")]
 
     wanted = {_header_key(h): h for h in _columns(metrics)}
+    wanted.update({_header_key(old): new for old, new in _FORMER_HEADERS.items()})
     metric_columns = {m["code"]: metric_header(m) for m in metrics}
     # A metric's column may also be headed by its bare label.
     for metric in metrics:

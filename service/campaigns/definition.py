@@ -15,15 +15,13 @@ from typing import Any, Iterable, Mapping
 
 from marshmallow import ValidationError
 
-from workflows.rules import vote_rule_from_dict
-
 from ..awards.families import form_family
-from ..vocabulary import nominee_kind_word
+from ..vocabulary import field_label, file_field_label, nominee_kind_word
 from .schema import FORMAT_VERSION, ROUND_KIND_LABELS, DefinitionSchema
 from .yaml_source import Path, SourceError, SourceProblem, YamlDocument, load_yaml_document
 
-__all__ = ["DefinitionError", "Definition", "parse_definition", "format_path", "to_json", "FORMAT_VERSION",
-           "ROUND_KIND_LABELS"]
+__all__ = ["DefinitionError", "Definition", "parse_definition", "format_path", "describe", "to_json",
+           "FORMAT_VERSION", "ROUND_KIND_LABELS"]
 
 
 # Past this many problems the file is not a definition at all; the rest would bury the first ones.
@@ -59,7 +57,8 @@ class Definition:
 
 
 def format_path(path: Path) -> str:
-    """``("rounds", 0, "deadline")`` → ``rounds[0].deadline``."""
+    """``("rounds", 0, "deadline")`` → ``rounds[0].deadline``: the path for programs (the API's details);
+    people read :func:`service.vocabulary.file_field_label` instead."""
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -70,10 +69,10 @@ def format_path(path: Path) -> str:
 
 
 def describe(problem: SourceProblem) -> str:
-    """One line for a person: "Dòng 42, trường “rounds[0].deadline”: …"."""
+    """One line for a person: "Dòng 42 (Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ): …"."""
     where = f"Dòng {problem.line}" if problem.line else "Tệp định nghĩa"
-    field = format_path(problem.path)
-    return f"{where}, trường “{field}”: {problem.message}" if field else f"{where}: {problem.message}"
+    field = file_field_label(problem.path)
+    return f"{where} ({field}): {problem.message}" if field else f"{where}: {problem.message}"
 
 
 def _flatten(messages: Any, path: Path = ()) -> Iterable[tuple[Path, str]]:
@@ -143,7 +142,7 @@ class _Checker:
     def unit(self, path: Path, code: str | None) -> None:
         if code is not None and code not in self.units:
             self.problem(path, f"Không có đơn vị mã “{code}” trong cơ sở dữ liệu, và tệp không khai báo "
-                               "đơn vị này trong mục “units”.")
+                               f"đơn vị này trong “{field_label('definition', 'units')}”.")
 
     def problems(self) -> list[SourceProblem]:
         data = self.data
@@ -182,10 +181,6 @@ class _Checker:
         self.unique(("award_forms",), [f["code"] for f in forms], "hình thức khen thưởng")
         for index, form in enumerate(forms):
             self.unit(("award_forms", index, "issuer"), form["issuer"])
-            try:
-                vote_rule_from_dict(form["vote_rule"])
-            except ValueError as error:
-                self.problem(("award_forms", index, "vote_rule"), str(error))
 
     def check_metrics(self) -> dict[str, dict[str, Any]]:
         """Return every metric and derived value by code, as far as they are valid."""
@@ -216,8 +211,10 @@ class _Checker:
             if item["formula"] == "attainment" and item["metric"] in known:
                 base = known[item["metric"]]
                 if base.get("target") is None and not base.get("targets"):
-                    self.problem(path + ("metric",), f"Chỉ tiêu “{item['metric']}” không có kế hoạch giao "
-                                                     "(target hoặc targets) để tính tỷ lệ hoàn thành.")
+                    self.problem(path + ("metric",), f"Chỉ tiêu “{item['metric']}” không ghi "
+                                                     f"“{field_label('metric', 'target')}” hoặc "
+                                                     f"“{field_label('metric', 'targets')}” để tính tỷ lệ "
+                                                     "hoàn thành.")
             known[item["code"]] = item
         return known
 
@@ -245,7 +242,7 @@ class _Checker:
                 for kind in form["nominee_kinds"]:
                     if kind not in ranked:
                         self.problem(("award_forms", index, "nominee_kinds"),
-                                     f"Chưa có nhóm xếp hạng (ranking) nào cho {nominee_kind_word(kind)}.")
+                                     f"Chưa có nhóm xếp hạng nào cho {nominee_kind_word(kind)}.")
 
     def check_quotas(self, path: Path, quotas: dict[str, Any]) -> None:
         for index, limit in enumerate(quotas["per_unit"]):

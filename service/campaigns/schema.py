@@ -13,28 +13,15 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from workflows.rules import default_vote_rule_dict
+from workflows.rules import default_vote_rule_dict, vote_rule_from_dict
 
-from ..awards.families import FAMILIES
 from ..models import NOMINEE_KINDS, UNIT_KINDS
 from ..text import Text as SharedText
+from ..vocabulary import ROUND_KIND_LABELS, allowed_values, field_label, value_from_text, value_label
 
 FORMAT_VERSION = 1
 
-ROUND_KINDS = ("single", "annual", "mid_term", "final")
-ROUND_KIND_LABELS = {
-    "single": "Đợt khen thưởng",
-    "annual": "Khen thưởng hằng năm",
-    "mid_term": "Sơ kết",
-    "final": "Tổng kết",
-}
-METRIC_TYPES = ("integer", "number", "percent")
-FORMULAS = ("ratio", "per", "attainment", "mean")
-LATE_POLICIES = ("accept", "refuse")
-# How the authority records its award decisions: one decision per round, on the list the standing
-# agency consolidated and proposed; or one decision per unit's dossier.
-DECISION_SCOPES = ("round", "dossier")
-BETTER = ("higher", "lower")
+ROUND_KINDS = tuple(ROUND_KIND_LABELS)
 PLAN_TYPES = ("Kế hoạch", "Công văn", "Quyết định", "Hướng dẫn", "Thông báo")
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -47,12 +34,9 @@ _COMMON = {
 }
 
 
-def _labels(values: tuple[str, ...]) -> str:
-    return ", ".join(values)
-
-
 def _one_of(values: tuple[str, ...]) -> validate.OneOf:
-    return validate.OneOf(values, error=f"Phải là một trong: {_labels(values)}.")
+    """One of a list of words that are Vietnamese already (a plan's type)."""
+    return validate.OneOf(values, error=f"Phải là một trong: {', '.join(values)}.")
 
 
 class Text(SharedText):
@@ -65,9 +49,24 @@ class Text(SharedText):
 
 
 class Choice(fields.String):
-    """One of a fixed list of words (``validate=_one_of(...)``)."""
+    """One of a closed list of codes (``service.vocabulary.VALUE_LABELS[kind]``), written as the code or
+    as its Vietnamese label; the code is what the definition keeps. Refusals list the labels."""
 
     default_error_messages = {**_COMMON, "invalid": "Phải là một chuỗi ký tự."}
+
+    def __init__(self, kind: str, *args, codes: tuple[str, ...] | None = None, **kwargs):
+        self.kind = kind
+        self.codes = tuple(codes) if codes is not None else None
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        allowed = allowed_values(self.kind, self.codes)
+        if not isinstance(value, str):
+            raise ValidationError(f"Phải là một trong: {allowed}.")
+        code = value_from_text(self.kind, value, self.codes)
+        if code is None:
+            raise ValidationError(f"Phải là một trong: {allowed} (tệp đang ghi “{' '.join(value.split())[:60]}”).")
+        return code
 
 
 class Code(fields.String):
@@ -170,9 +169,13 @@ class StrictSchema(Schema):
     error_messages = {"unknown": "Trường không được hỗ trợ.", "type": "Phải là một nhóm khóa: giá trị."}
 
 
-def _kinds(choices: tuple[str, ...], **kwargs) -> Items:
-    return Items(Choice(validate=_one_of(choices)), validate=validate.Length(
+def _kinds(**kwargs) -> Items:
+    return Items(Choice("nominee_kind", codes=NOMINEE_KINDS), validate=validate.Length(
         min=1, error="Cần ít nhất một giá trị."), **kwargs)
+
+
+def _unit_kinds() -> Items:
+    return Items(Choice("unit_kind", codes=UNIT_KINDS), load_default=list)
 
 
 # --- parts ----------------------------------------------------------------------
@@ -205,19 +208,20 @@ class PeriodSchema(StrictSchema):
 
 
 class ParticipantsSchema(StrictSchema):
-    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    unit_kinds = _unit_kinds()
     unit_codes = Items(Code(slug=True), load_default=list)
 
     @validates_schema
     def _someone(self, data, **kwargs):
         if not data.get("unit_kinds") and not data.get("unit_codes"):
-            raise ValidationError("Cần ghi loại đơn vị (unit_kinds) hoặc mã đơn vị (unit_codes) tham gia.",
+            raise ValidationError(f"Cần ghi “{field_label('participants', 'unit_kinds')}” hoặc "
+                                  f"“{field_label('participants', 'unit_codes')}” tham gia.",
                                   field_name="unit_kinds")
 
 
 class UnitSchema(StrictSchema):
     code = Code(slug=True, required=True)
-    kind = Choice(required=True, validate=_one_of(UNIT_KINDS))
+    kind = Choice("unit_kind", codes=UNIT_KINDS, required=True)
     parent = Code(slug=True, load_default=None)
     name = Text(required=True)
     short_name = Text(required=True)
@@ -240,6 +244,44 @@ class MultiplierPeriodSchema(StrictSchema):
     basis = Text(load_default="", allow_blank=True, max_length=500)
 
 
+class Threshold(fields.Field):
+    """The share of votes a ratio rule needs: "4/5", 0.8 or "80%" (kept as written)."""
+
+    default_error_messages = {**_COMMON}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            vote_rule_from_dict({"kind": "ratio", "threshold": value})
+        except (ValueError, TypeError):
+            raise ValidationError("Phải là phân số (“4/5”), số thập phân (0.8) hoặc phần trăm (“80%”), lớn hơn 0 "
+                                  "và không quá 100%.") from None
+        return value
+
+
+class VoteRuleSchema(StrictSchema):
+    """How the council's vote passes a nominee for this form (workflows.rules.vote_rule_from_dict)."""
+
+    kind = Choice("vote_kind", required=True)
+    threshold = Threshold()
+    strict = Flag()
+    denominator = Choice("vote_denominator")
+
+    @validates_schema
+    def _complete(self, data, **kwargs):
+        if data.get("kind") == "majority":
+            extra = [key for key in ("threshold", "strict", "denominator") if key in data]
+            if extra:
+                raise ValidationError(f"Cách tính “{value_label('vote_kind', 'majority')}” không ghi thêm "
+                                      f"“{field_label('vote_rule', extra[0])}”.", field_name=extra[0])
+            return
+        if data.get("kind") == "ratio" and "threshold" not in data:
+            raise ValidationError("Thiếu trường bắt buộc.", field_name="threshold")
+        try:
+            vote_rule_from_dict(data)
+        except ValueError as error:
+            raise ValidationError(str(error), field_name="threshold") from None
+
+
 class AwardFormSchema(StrictSchema):
     code = Code(required=True)
     name = Text(required=True, max_length=128)
@@ -249,11 +291,10 @@ class AwardFormSchema(StrictSchema):
     category = Code(load_default=None)
     # Title (recognised) or commendation (given): Law 06/2022/QH15, art. 7 and 9. When left out,
     # the category and then the name decide (service.awards.families.form_family).
-    family = Choice(load_default=None, allow_none=True, validate=validate.OneOf(
-        FAMILIES, error="Phải là “title” (danh hiệu thi đua) hoặc “commendation” (hình thức khen thưởng)."))
-    nominee_kinds = _kinds(NOMINEE_KINDS, required=True)
+    family = Choice("family", load_default=None, allow_none=True)
+    nominee_kinds = _kinds(required=True)
     multiplier = fields.Raw(load_default=None)
-    vote_rule = Mapping(load_default=default_vote_rule_dict)
+    vote_rule = Part(VoteRuleSchema, load_default=default_vote_rule_dict)
 
     @validates_schema
     def _multiplier(self, data, **kwargs):
@@ -273,21 +314,21 @@ class AwardFormSchema(StrictSchema):
             data["multiplier"] = sorted(periods, key=lambda p: p["start"])
         elif value is None:
             if not data.get("category"):
-                raise ValidationError("Cần ghi hệ số tiền thưởng (multiplier) hoặc nhóm hình thức trong bảng "
-                                      "tiền thưởng (category).", field_name="multiplier")
+                raise ValidationError(f"Cần ghi “{field_label('award_form', 'multiplier')}” hoặc "
+                                      f"“{field_label('award_form', 'category')}”.", field_name="multiplier")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            raise ValidationError("Hệ số tiền thưởng phải là một số (ví dụ 0.6) hoặc danh sách mốc "
-                                  "{from, value}.", field_name="multiplier")
+            raise ValidationError("Hệ số tiền thưởng phải là một số từ 0 đến 100 (ví dụ 0.6) hoặc danh sách mốc, "
+                                  "mỗi mốc ghi ngày áp dụng và hệ số.", field_name="multiplier")
 
 
 class MetricSchema(StrictSchema):
     code = Code(required=True)
     label = Text(required=True, max_length=500)
     unit = Text(load_default="", allow_blank=True, max_length=32)
-    type = Choice(load_default="integer", validate=_one_of(METRIC_TYPES))
-    better = Choice(load_default="higher", validate=_one_of(BETTER))
+    type = Choice("metric_type", load_default="integer")
+    better = Choice("better", load_default="higher")
     required = Flag(load_default=False)
-    nominee_kinds = _kinds(NOMINEE_KINDS, load_default=lambda: list(NOMINEE_KINDS))
+    nominee_kinds = _kinds(load_default=lambda: list(NOMINEE_KINDS))
     min = Figure(load_default=0, allow_none=True)
     max = Figure(load_default=None, allow_none=True)
     at_most = Code(load_default=None)
@@ -306,14 +347,14 @@ class DerivedSchema(StrictSchema):
     code = Code(required=True)
     label = Text(required=True, max_length=500)
     unit = Text(load_default="", allow_blank=True, max_length=32)
-    formula = Choice(required=True, validate=_one_of(FORMULAS))
-    better = Choice(load_default="higher", validate=_one_of(BETTER))
+    formula = Choice("formula", required=True)
+    better = Choice("better", load_default="higher")
     numerator = Code(load_default=None)
     denominator = Code(load_default=None)
     metric = Code(load_default=None)
     of = Items(Code(), load_default=list)
     precision = Count(load_default=2, validate=validate.Range(min=0, max=6, error="Từ {min} đến {max} chữ số."))
-    nominee_kinds = _kinds(NOMINEE_KINDS, load_default=None)
+    nominee_kinds = _kinds(load_default=None)
 
     @validates_schema
     def _operands(self, data, **kwargs):
@@ -322,25 +363,26 @@ class DerivedSchema(StrictSchema):
                  "attainment": ("metric",), "mean": ("of",)}.get(formula, ())
         for name in needs:
             if not data.get(name):
-                raise ValidationError(f"Công thức “{formula}” cần trường “{name}”.", field_name=name)
+                raise ValidationError(f"Công thức “{value_label('formula', formula)}” cần ghi "
+                                      f"“{field_label('derived', name)}”.", field_name=name)
 
 
 class RequirementSchema(StrictSchema):
     metric = Code(required=True)
     min = Figure(load_default=None)
     max = Figure(load_default=None)
-    nominee_kind = Choice(load_default=None, validate=_one_of(NOMINEE_KINDS))
+    nominee_kind = Choice("nominee_kind", codes=NOMINEE_KINDS, load_default=None)
 
     @validates_schema
     def _bound(self, data, **kwargs):
         if data.get("min") is None and data.get("max") is None:
-            raise ValidationError("Cần ghi mức tối thiểu (min) hoặc tối đa (max).", field_name="min")
+            raise ValidationError("Cần ghi mức tối thiểu hoặc mức tối đa.", field_name="min")
 
 
 class GroupSchema(StrictSchema):
     name = Text(required=True)
-    nominee_kind = Choice(required=True, validate=_one_of(NOMINEE_KINDS))
-    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    nominee_kind = Choice("nominee_kind", codes=NOMINEE_KINDS, required=True)
+    unit_kinds = _unit_kinds()
     unit_codes = Items(Code(slug=True), load_default=list)
     order = Items(Code(), load_default=list)
     tie_break = Items(Code(), load_default=list)
@@ -349,7 +391,7 @@ class GroupSchema(StrictSchema):
 
 class UnitQuotaSchema(StrictSchema):
     label = Text(load_default=None)
-    unit_kinds = Items(Choice(validate=_one_of(UNIT_KINDS)), load_default=list)
+    unit_kinds = _unit_kinds()
     unit_codes = Items(Code(slug=True), load_default=list)
     collective = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
     individual = Count(load_default=None, validate=validate.Range(min=0, error="Không được âm."))
@@ -357,7 +399,7 @@ class UnitQuotaSchema(StrictSchema):
     @validates_schema
     def _limit(self, data, **kwargs):
         if data.get("collective") is None and data.get("individual") is None:
-            raise ValidationError("Cần ghi số lượng tối đa cho tập thể (collective) hoặc cá nhân (individual).",
+            raise ValidationError("Cần ghi số lượng tối đa cho tập thể hoặc cho cá nhân.",
                                   field_name="individual")
 
 
@@ -373,11 +415,11 @@ class QuotasSchema(StrictSchema):
 
 class RoundSchema(StrictSchema):
     code = Code(slug=True, required=True)
-    kind = Choice(required=True, validate=_one_of(ROUND_KINDS))
+    kind = Choice("round_kind", required=True)
     title = Text(required=True)
     period = Part(PeriodSchema, required=True)
     deadline = Day(required=True)
-    late_policy = Choice(load_default=None, validate=_one_of(LATE_POLICIES))
+    late_policy = Choice("late_policy", load_default=None)
     quotas = Part(QuotasSchema, load_default=None)
     requirements = Items(Part(RequirementSchema), load_default=list)
     # A round decided after the law changed cites other decrees than the plan's first rounds.
@@ -418,6 +460,8 @@ class DefinitionSchema(StrictSchema):
     rounds = Items(Part(RoundSchema), required=True, validate=validate.Length(
         min=1, error="Cần ít nhất một đợt khen thưởng."))
     required_documents = Items(Part(DocumentSchema), load_default=list)
-    late_policy = Choice(load_default="refuse", validate=_one_of(LATE_POLICIES))
-    decisions = Choice(load_default="round", validate=_one_of(DECISION_SCOPES))
+    late_policy = Choice("late_policy", load_default="refuse")
+    # How the authority records its decisions: one per round, on the list the standing agency
+    # consolidated and proposed; or one per unit's dossier.
+    decisions = Choice("decision_scope", load_default="round")
 

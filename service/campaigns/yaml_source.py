@@ -116,6 +116,9 @@ class _Builder:
                 self.problems.append(SourceProblem(path, key_node.start_mark.line + 1,
                                                    "Khóa phải là một tên đơn giản."))
                 continue
+            if not isinstance(key, str):
+                # Every key of a definition is a name; `2024:` or `yes:` stays the text written.
+                key = str(key_node.value)
             if key in result:
                 # PyYAML would keep the last value silently; a pasted
                 # second `quotas:` must not erase the first unnoticed.

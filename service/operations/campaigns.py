@@ -23,6 +23,7 @@ from ..db import db
 from ..documents.collation import sort_key_text
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, Unit, User
+from ..vocabulary import file_field_label
 
 log = logging.getLogger(__name__)
 
@@ -45,21 +46,29 @@ class LoadResult:
     campaign: Campaign
     created_units: list[str] = field(default_factory=list)
     existing_units: list[str] = field(default_factory=list)
+    #: The same units by their short names, for people (the lists above hold codes, for programs).
+    created_unit_names: list[str] = field(default_factory=list)
+    existing_unit_names: list[str] = field(default_factory=list)
 
 
 def definition_failed(error: DefinitionError) -> ValidationFailed:
-    """The one shape of a refused definition: a message, each field with its line, and the list."""
+    """The one shape of a refused definition: a message, each field with its line, and the list.
+
+    People read the field as the file's parts are called in Vietnamese ("Đợt khen thưởng thứ 1 › Hạn nộp
+    hồ sơ"): it keys ``fields`` and is each error's ``field``; ``path`` (``rounds[0].deadline``) is there
+    for programs.
+    """
     fields: dict[str, list[str]] = {}
     for problem in error.problems:
         where = f"Dòng {problem.line}: " if problem.line else ""
-        fields.setdefault(format_path(problem.path) or "_file", []).append(where + problem.message)
+        fields.setdefault(file_field_label(problem.path) or "Tệp định nghĩa", []).append(where + problem.message)
     count = error.total
     first = describe(error.problems[0]) if error.problems else ""
     return ValidationFailed(
         f"Tệp định nghĩa phong trào có {count} lỗi. Lỗi đầu tiên: {first}",
         fields=fields, code="invalid_definition",
-        details={"errors": [{"field": format_path(p.path), "line": p.line, "message": p.message}
-                            for p in error.problems]},
+        details={"errors": [{"field": file_field_label(p.path), "path": format_path(p.path), "line": p.line,
+                             "message": p.message, "text": describe(p)} for p in error.problems]},
     )
 
 
@@ -140,6 +149,7 @@ def _ensure_units(declared: list[dict[str, Any]], result: LoadResult) -> dict[st
     codes = [u["code"] for u in declared]
     units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes))).all()}
     result.existing_units = sorted(units)
+    result.existing_unit_names = [units[code].short_name for code in result.existing_units]
     created = []
     for values in declared:
         if values["code"] in units:
@@ -155,6 +165,7 @@ def _ensure_units(declared: list[dict[str, Any]], result: LoadResult) -> dict[st
                 sa.select(Unit).where(Unit.code == values["parent"]))
             units[values["code"]].parent = parent
     result.created_units = [v["code"] for v in created]
+    result.created_unit_names = [v["short_name"] for v in created]
     db.session.flush()
     return units
 

@@ -23,6 +23,7 @@ from ..documents.vnformat import format_number
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, User, Vote
 from ..text import clean_text
+from ..vocabulary import nominee_kind_word
 from .campaigns import round_for_new_dossier
 from .nominee_fields import NOMINEE_FIELD_LABELS, missing_nominee_fields  # noqa: F401 - re-exported
 from .workflow import DOSSIER_FLOW
@@ -156,11 +157,12 @@ def _validate_nominee(campaign: Campaign, values: dict[str, Any]) -> None:
     if form_code:
         form = campaign.award_form(form_code)
         if form is None:
-            offered = ", ".join(f"{f['code']} ({f['name']})" for f in campaign.award_forms)
+            # API clients send the code, so it is given too, quoted after the name people know.
+            offered = ", ".join(f"{f['name']} (mã “{f['code']}”)" for f in campaign.award_forms)
             errors.setdefault("award_form", []).append(
                 f"Phong trào không có hình thức “{form_code}”. Các hình thức: {offered}.")
         elif kind not in form.get("nominee_kinds", ["collective", "individual"]):
-            kind_label = "tập thể" if kind == "collective" else "cá nhân"
+            kind_label = nominee_kind_word(kind)
             errors.setdefault("award_form", []).append(
                 f"Hình thức “{form['name']}” không dành cho {kind_label}.")
     # Figures are checked against the campaign's metrics (type, range, a part

@@ -62,7 +62,7 @@ def _refused(error: DomainError) -> None:
 # --- campaign files --------------------------------------------------------------------------
 
 def campaigns_page(user: User, *, errors: list[str] | None = None, message: str = "", file_name: str = "",
-                   existing_url: str = "") -> dict[str, Any]:
+                   existing_url: str = "", text: str = "") -> dict[str, Any]:
     campaigns = []
     for campaign in web_support.campaigns_overseen_by(user):
         rounds = list(campaign.rounds)
@@ -76,28 +76,33 @@ def campaigns_page(user: User, *, errors: list[str] | None = None, message: str 
             "layout_url": url_for("web.admin_certificate_layout", campaign_id=campaign.id),
         })
     return {"campaigns": campaigns, "errors": {"file": errors} if errors else {}, "message": message,
-            "file_name": file_name, "existing_url": existing_url, "max_kb": MAX_DEFINITION_BYTES // 1024}
+            "file_name": file_name, "existing_url": existing_url, "max_kb": MAX_DEFINITION_BYTES // 1024,
+            "text": text}
 
 
 def _definition_errors(error: DomainError) -> list[str]:
     """Each problem of a refused definition as one line: where (line and field), then why."""
     problems = error.details.get("errors") if error.details else None
     if problems:
-        lines = []
-        for problem in problems:
-            where = f"Dòng {problem['line']}" if problem.get("line") else "Tệp định nghĩa"
-            if problem.get("field"):
-                where += f", trường “{problem['field']}”"
-            lines.append(f"{where}: {problem['message']}")
-        return lines
+        return [problem["text"] for problem in problems]
     return [message for messages in error.fields.values()
             for message in (messages if isinstance(messages, list) else [str(messages)])] or [error.message]
 
 
+PASTED_NAME = "nội dung đã sửa trên trang"
+
+
 def _uploaded_definition() -> tuple[str, str]:
-    """The text and name of the uploaded YAML file; refused when missing, too large or not UTF-8."""
+    """The text and name of the uploaded YAML file, or else the text typed in the page's box (a refused file
+    comes back there to be corrected); refused when missing, too large or not UTF-8."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
+        pasted = request.form.get("text", "")
+        if pasted.strip():
+            if len(pasted.encode("utf-8")) > MAX_DEFINITION_BYTES:
+                raise ValidationFailed(f"Tệp định nghĩa lớn quá {MAX_DEFINITION_BYTES // 1024} KB.",
+                                       fields={"file": [f"Nội dung quá lớn: tối đa {MAX_DEFINITION_BYTES // 1024} KB."]})
+            return pasted.replace("\r\n", "\n"), PASTED_NAME
         raise ValidationFailed("Chưa chọn tệp định nghĩa.", fields={"file": ["Hãy chọn một tệp .yaml để tải lên."]})
     raw = upload.read(MAX_DEFINITION_BYTES + 1)
     if len(raw) > MAX_DEFINITION_BYTES:
@@ -122,7 +127,7 @@ def admin_campaigns(user: User):
 @login_required
 @admin_only
 def admin_load_campaign(user: User):
-    file_name = ""
+    file_name = text = ""
     try:
         text, file_name = _uploaded_definition()
         result = campaign_ops.load_campaign(user, text, origin=file_name)
@@ -131,16 +136,18 @@ def admin_load_campaign(user: User):
         existing = error.details.get("campaign_id") if isinstance(error, Conflict) else None
         page = campaigns_page(user, errors=_definition_errors(error) if not isinstance(error, Conflict)
                               else [error.message], message=error.message, file_name=file_name,
-                              existing_url=url_for("web.campaign_page", campaign_id=existing) if existing else "")
+                              existing_url=url_for("web.campaign_page", campaign_id=existing) if existing else "",
+                              text=text)
         return render_template("admin/campaigns.html", page=page), error.status
     campaign = result.campaign
-    parts = [f"Đã nạp phong trào “{campaign.title}” (mã {campaign.code}) từ tệp {file_name} với "
+    source = file_name if file_name == PASTED_NAME else f"tệp {file_name}"
+    parts = [f"Đã nạp phong trào “{campaign.title}” (mã {campaign.code}) từ {source} với "
              f"{len(campaign.rounds)} đợt khen thưởng."]
     if result.created_units:
-        parts.append(f"Đã thêm {len(result.created_units)} đơn vị mới: {', '.join(result.created_units)}.")
+        parts.append(f"Đã thêm {len(result.created_units)} đơn vị mới: {', '.join(result.created_unit_names)}.")
     if result.existing_units:
         parts.append(f"{len(result.existing_units)} đơn vị đã có sẵn được giữ nguyên: "
-                     f"{', '.join(result.existing_units)}.")
+                     f"{', '.join(result.existing_unit_names)}.")
     flash(" ".join(parts), "success")
     return redirect(url_for("web.admin_campaigns") + f"#phong-trao-{campaign.id}")
 

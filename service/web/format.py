@@ -58,8 +58,24 @@ def days_left_text(days: int) -> str:
     return f"đã quá hạn {-days} ngày"
 
 
+# Names that keep their capital inside a sentence (Decree 30/2020/NĐ-CP, Annex II: the names of awards
+# and of bodies are capitalised wherever they stand).
+_PROPER_OPENINGS = ("Giấy khen", "Bằng khen", "Hội đồng", "Ủy ban", "Chiến sĩ thi đua", "Cờ thi đua",
+                    "Huân chương", "Huy chương")
+
+
+def in_sentence(title: str) -> str:
+    """A title or label used inside a sentence: "Tờ trình đề nghị …" → "tờ trình đề nghị …"; the rest of the
+    text keeps its capitals ("Hội đồng Thi đua - Khen thưởng"), and so does a name that opens it."""
+    title = str(title or "")
+    if title.startswith(_PROPER_OPENINGS) or len(title) < 2 or not title[1].islower():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update({
+        "in_sentence": in_sentence,
         "datetime_vn": datetime_vn,
         "date_vn": date_vn,
         "iso_datetime": iso_datetime,

@@ -32,11 +32,10 @@ from . import diagram, forms
 from .format import date_vn, days_left_text, percent_vn
 
 ROLE_LABELS = vocabulary.ROLE_LABELS
-GENDER_LABELS = {"male": "Nam", "female": "Nữ"}
+GENDER_LABELS = vocabulary.GENDER_LABELS
 KIND_LABELS = vocabulary.NOMINEE_KIND_LABELS
-VOTING_METHOD_LABELS = {"show_of_hands": "Biểu quyết giơ tay", "secret_ballot": "Bỏ phiếu kín"}
-UNIT_KIND_LABELS = {"city": "Thành phố", "department": "Phòng, ban", "ward": "Phường", "commune": "Xã",
-                    "province": "Tỉnh", "branch": "Chi nhánh", "agency": "Cơ quan", "other": "Khác"}
+VOTING_METHOD_LABELS = vocabulary.VOTING_METHOD_LABELS
+UNIT_KIND_LABELS = vocabulary.UNIT_KIND_LABELS
 # How each state is coloured (workflows/*.yaml, `tone`): a badge says the state in words, the colour only helps.
 STATE_TONES = {s.name: s.tone for s in workflows.WORKFLOW.states}
 # The campaign progress chart's line for dossiers not sent yet: the standing agency only learns that the unit

@@ -113,6 +113,9 @@ def test_loading_a_campaign_file_creates_it_and_lists_it(world, web):
     assert response.headers["Location"].endswith(f"/quan-tri/phong-trao#phong-trao-{campaign.id}")
     page = _html(admin.get("/quan-tri/phong-trao"))
     assert "Đã nạp phong trào" in page and "lx-bhxh-bhyt-2024" in page and "đơn vị mới" in page
+    # The units it added are named as people know them, not by their codes.
+    flash = re.search(r'class="flash flash--success"[^>]*>(.*?)</', page, re.S).group(1)
+    assert "UBND phường Mỹ Bình" in flash and "my-binh" not in flash
     assert f'href="/phong-trao/{campaign.id}"' in page
     assert f'href="/quan-tri/phong-trao/{campaign.id}/mau-van-ban"' in page
     # The same file again: the campaign exists; said next to the field, with a link to it.
@@ -132,8 +135,8 @@ def test_a_broken_definition_is_explained_next_to_the_field_and_changes_nothing(
     assert response.status_code == 422
     html = _html(response)
     errors = _field_errors(html, "phong-trao-file")
-    assert f"Dòng {line}, trường “rounds[0].deadlin”: Trường không được hỗ trợ." in errors
-    assert "trường “rounds[0].deadline”: Thiếu trường bắt buộc." in errors
+    assert f"Dòng {line} (Đợt khen thưởng thứ 1 › trường “deadlin”): Trường không được hỗ trợ." in errors
+    assert "(Đợt khen thưởng thứ 1 › Hạn nộp hồ sơ): Thiếu trường bắt buộc." in errors
     assert 'aria-invalid="true"' in html and "hong.yaml" in html
     assert _snapshot() == before
 
@@ -368,8 +371,11 @@ def test_the_admin_loads_a_campaign_file_and_edits_the_salary_table_in_the_brows
     admin.locator("#phong-trao-file").set_input_files(
         files=[{"name": "hong.yaml", "mimeType": "application/yaml", "buffer": broken.encode("utf-8")}])
     admin.get_by_role("button", name="Nạp phong trào").click()
-    expect(admin.locator("#phong-trao-file-errors")).to_contain_text("trường “rounds[0].deadlin”")
+    expect(admin.locator("#phong-trao-file-errors")).to_contain_text("(Đợt khen thưởng thứ 1 › trường “deadlin”)")
     expect(admin.locator("#phong-trao-file-errors")).to_contain_text("Dòng ")
+    # What was sent stays on the page, to be corrected there.
+    expect(admin.locator("#phong-trao-text")).to_have_value(re.compile("    deadlin: 2024-12-04"))
+    screenshot(admin, "22-quan-tri-tep-phong-trao-loi", full_page=False)
 
     admin.locator("#phong-trao-file").set_input_files(str(ROOT / "campaigns" / "khanh-hoa-4856-2024.yaml"))
     admin.get_by_role("button", name="Nạp phong trào").click()

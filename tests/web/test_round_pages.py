@@ -214,7 +214,7 @@ def test_an_override_the_rule_forbids_is_explained(web, consolidating):
     cuc = consolidating["ids"]["cuc"]
     html = _html(web("reviewer").get(consolidating["url"]))
     # The council turned her down: the page offers no override for her...
-    assert "Không điều chỉnh được (không đạt tỷ lệ phiếu của hội đồng)" in _row(html, cuc)
+    assert "Không điều chỉnh được (không đạt tỷ lệ phiếu của Hội đồng)" in _row(html, cuc)
     # ...and a hand-made request is refused with the reason, never a server error.
     response = web("reviewer").post(f"{consolidating['url']}/dieu-chinh/{cuc}", {"selected": "chon", "reason": "Thử."})
     assert response.status_code == 422 and "Không thể chọn “Đỗ Thị Cúc”" in _html(response)

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from ...text import normalise_spelling
 from ..typesetting import balanced_lines, text_width_cm
 from ..vnformat import honorific, nfc
 
@@ -27,6 +28,7 @@ __all__ = [
     "TYPE_QUYET_DINH",
     "TYPE_TO_TRINH",
     "DocumentDataError",
+    "body_name",
     "capitalise",
     "clause",
     "header_name",
@@ -60,10 +62,10 @@ class DocumentDataError(ValueError):
 # --------------------------------------------------------------------------
 
 def text(value: Any) -> str:
-    """NFC text with Windows line ends made plain and outer blanks removed."""
+    """NFC text with Windows line ends made plain and outer blanks removed; "Uỷ" spelt "Ủy"."""
     if value is None:
         return ""
-    result = nfc(str(value))
+    result = normalise_spelling(nfc(str(value)))
     if "\r" in result:
         result = result.replace("\r\n", "\n").replace("\r", "\n")
     return result.strip()
@@ -163,6 +165,57 @@ def split_place(name: str) -> tuple[str, str]:
     return name[: found.start()].rstrip(" -"), name[found.start():]
 
 
+# The names a body's name may be shortened to (Decree 30/2020/NĐ-CP, Annex III lists "UBND", "HĐND").
+_ABBREVIATIONS = (("Ủy ban nhân dân", "UBND"), ("Hội đồng nhân dân", "HĐND"))
+BODY_NAME_PLACES = ("text", "managing", "issuing", "signature")
+
+
+def _expanded(name: str) -> str:
+    for full, short in _ABBREVIATIONS:
+        # Not inside a document number ("9936/KH-UBND").
+        name = re.sub(rf"(?<![\w/-]){short}(?![\w/-])", full, name)
+    return name
+
+
+def _shortened(name: str) -> str:
+    for full, short in _ABBREVIATIONS:
+        name = re.sub(rf"(?<!\w){full.upper()}(?!\w)", short, name)
+    return name
+
+
+def _fits(name: str, bold: bool = True) -> bool:
+    # Three lines at most: a longer block crowds the number and the title below it.
+    return header_name(name, bold).count("\n") < 3
+
+
+def body_name(value: Any, where: str = "text") -> str:
+    """A body's name as Decree 30/2020/NĐ-CP writes it in each place of a document; the one rule of every builder.
+
+    * ``text`` (a sentence, "Kính gửi", a legal basis): in full, "Ủy ban nhân dân phường Mỹ Bình" (Annex III
+      allows an abbreviation only where the full name was given before; a document names the body once or twice);
+    * ``managing`` (top left, upper line) and ``issuing`` (top left, bold line): capitals; the full name when it
+      fits (the issuing body broken before its place, "ỦY BAN NHÂN DÂN / PHƯỜNG MỸ BÌNH"), otherwise shortened
+      as Annex I allows for the top-left block ("UBND THÀNH PHỐ LONG XUYÊN");
+    * ``signature`` ("TM. ỦY BAN NHÂN DÂN"): capitals, in full.
+
+    Always "Ủy", never "Uỷ"; decomposed input is composed first.
+    """
+    if where not in BODY_NAME_PLACES:
+        raise ValueError(f"unknown place of a body's name: {where!r}")
+    name = _expanded(line(value))
+    if where == "text":
+        return name
+    name = name.upper()
+    if where == "signature":
+        return name
+    if where == "managing":
+        # The managing body stands on one line when it can: shortened ("UBND TỈNH AN GIANG") rather than broken.
+        if "\n" not in header_name(name, bold=False):
+            return name
+        return header_name(_shortened(name), bold=False)
+    return header_name(name) if _fits(name) else header_name(_shortened(name))
+
+
 def header_name(name: str, bold: bool = True) -> str:
     """A body's name in capitals, in lines that fit the header block's column.
 
@@ -195,8 +248,8 @@ def header_name(name: str, bold: bool = True) -> str:
 def issuer_header(unit: Mapping[str, Any]) -> dict[str, str]:
     """Header block (top left) of a document the unit issues: managing body above, the unit below."""
     return {
-        "managing_body": header_name(line(unit.get("managing_body")), bold=False),
-        "issuing_body": header_name(line(require(unit, "issuing_body", "tên cơ quan ban hành"))),
+        "managing_body": body_name(unit.get("managing_body"), "managing"),
+        "issuing_body": body_name(require(unit, "issuing_body", "tên cơ quan ban hành"), "issuing"),
     }
 
 
@@ -213,7 +266,7 @@ def signer_block(holder: Mapping[str, Any], *, authority: str = "signature_autho
     """
     lines = (line(part).upper() for part in text(holder.get(authority)).split("\n"))
     return {
-        "authority": "\n".join(part for part in lines if part),
+        "authority": "\n".join(body_name(part, "signature") for part in lines if part),
         "title": line(require(holder, title, f"chức danh {what}")).upper(),
         "name": line(require(holder, name, f"họ tên {what}")),
     }

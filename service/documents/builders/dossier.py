@@ -39,9 +39,8 @@ from ..vnformat import (
 from .common import TEMPLATE_DIR, TYPE_BIEN_BAN, TYPE_TO_TRINH, DocumentDataError
 from .common import capitalise as _capitalise
 from .common import clause as _clause
-from .common import header_name as _header_name
 from .common import in_sentence as _in_sentence
-from .common import issuer_header, person_name, require, signer_block
+from .common import body_name, issuer_header, person_name, require, signer_block
 from .common import line as _line
 from .common import listing as _listing
 from .common import split_place as _split_place
@@ -119,18 +118,18 @@ def _council_issuer(unit: Mapping[str, Any]) -> dict[str, str]:
     ("UBND PHƯỜNG MỸ BÌNH"), so the unit's short name is used when present;
     the council's name then drops the place the line above already gives.
     """
-    managing = (_line(unit.get("short_name")) or _line(unit.get("issuing_body"))).upper()
+    managing = body_name(_line(unit.get("short_name")) or _line(unit.get("issuing_body")), "managing")
     council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng")).upper()
     head, place = _split_place(council)
-    if place and head and managing.endswith(place):
+    if place and head and managing.replace("\n", " ").endswith(place):
         council = head
-    return {"managing_body": _header_name(managing, bold=False), "issuing_body": _header_name(council)}
+    return {"managing_body": managing, "issuing_body": body_name(council, "issuing")}
 
 
 def _plan_reference(campaign: Mapping[str, Any]) -> str:
     number = _line(require(campaign, "plan_number", "số kế hoạch phát động"))
     plan_date = require(campaign, "plan_date", "ngày kế hoạch phát động")
-    issuer = _line(require(campaign, "issuer_name", "cơ quan ban hành kế hoạch"))
+    issuer = body_name(require(campaign, "issuer_name", "cơ quan ban hành kế hoạch"))
     return f"Kế hoạch số {number} ngày {format_date_short(plan_date)} của {issuer}"
 
 
@@ -227,13 +226,13 @@ def to_trinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     counts = _counts(selected)
     forms = _forms(selected, campaign)
     authority = campaign.get("authority") or {}
-    authority_name = _line(authority.get("name")) or _line(campaign.get("issuer_name"))
-    unit_name = _line(require(unit, "name", "tên đơn vị"))
-    council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    authority_name = body_name(_line(authority.get("name")) or _line(campaign.get("issuer_name")))
+    unit_name = body_name(require(unit, "name", "tên đơn vị"))
+    council = body_name(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
     subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
     plan = _plan_reference(campaign)
 
-    recipients = [_clause(r) for r in dossier.get("recipients") or [] if _clause(r)]
+    recipients = [body_name(_clause(r)) for r in dossier.get("recipients") or [] if _clause(r)]
     if not recipients:
         recipients = [authority_name]
     # Decree 30/2020 Annex I: one recipient follows "Kính gửi:" on its line;
@@ -326,7 +325,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
     abbreviation = _line(require(unit, "abbreviation", "chữ viết tắt tên đơn vị"))
     reference = document_reference(dossier.get("to_trinh_number"), TYPE_TO_TRINH, abbreviation)
-    unit_name = _line(require(unit, "name", "tên đơn vị"))
+    unit_name = body_name(require(unit, "name", "tên đơn vị"))
     return {
         "issuer": issuer_header(unit),
         "awards_subject": forms_subject(forms, full=True),
@@ -347,7 +346,7 @@ def danh_sach_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
 def _person(name: Any, gender: Any, position: Any) -> str:
     text = person_name(name, gender)
-    position = _clause(position)
+    position = body_name(_clause(position))
     return f"{text}, {position}" if position else text
 
 
@@ -426,7 +425,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     else:
         end_time = f"{format_time(ended)}, {format_date_long(ended)}"
 
-    council = _line(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
+    council = body_name(require(unit, "council_name", "tên Hội đồng Thi đua - Khen thưởng"))
     subject = _in_sentence(require(campaign, "title", "tên phong trào thi đua"))
     considered = _counts(nominees) or "00 tập thể, cá nhân"
     return {
@@ -438,7 +437,7 @@ def bien_ban_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "subject": f"Họp xét đề nghị khen thưởng trong {subject}",
         "start_time": f"{format_time(started)}, {format_date_long(started)}",
-        "place": _clause(require(meeting, "place", "địa điểm họp")),
+        "place": body_name(_clause(require(meeting, "place", "địa điểm họp"))),
         "attendance": f"{format_count(present)}/{format_count(total)}",
         "council_name": council,
         "absence_summary": absence,

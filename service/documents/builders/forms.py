@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ...awards.families import COMMENDATION, award_object, form_family
 from ..vnformat import format_count
-from .common import capitalise, clause, roman
+from .common import body_name, capitalise, clause, roman
 
 __all__ = [
     "KINDS",
@@ -73,7 +73,8 @@ def _full_name(form: Mapping[str, Any], fallback: str) -> str:
     name = clause(form.get("name"))
     for candidate in (clause(form.get("title")), clause(fallback)):
         if candidate and name and candidate.casefold().startswith(name.casefold()):
-            return candidate
+            # "… của Chủ tịch UBND …" is written in full in a sentence (Decree 30/2020, Annex III).
+            return body_name(candidate)
     return name
 
 

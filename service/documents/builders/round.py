@@ -86,7 +86,7 @@ from .common import TEMPLATE_DIR, TYPE_QUYET_DINH, TYPE_TO_TRINH, DocumentDataEr
 from .common import capitalise as _capitalise
 from .common import clause as _clause
 from .common import in_sentence as _in_sentence
-from .common import issuer_header, person_name, roman, signer_block
+from .common import body_name, issuer_header, person_name, roman, signer_block
 from .common import line as _line
 from .common import listing as _listing
 from .common import require as _require
@@ -270,7 +270,7 @@ def _bases(items: list[str]) -> list[str]:
 def _plan_basis(campaign: Mapping[str, Any]) -> str:
     number = _line(_require(campaign, "plan_number", "số kế hoạch phát động"))
     plan_date = _require(campaign, "plan_date", "ngày kế hoạch phát động")
-    issuer = _line(campaign.get("issuer_name")) or _line((campaign.get("authority") or {}).get("name"))
+    issuer = body_name(_line(campaign.get("issuer_name")) or _line((campaign.get("authority") or {}).get("name")))
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
     return f"Kế hoạch số {number} {format_date_long(plan_date)} của {issuer} về {subject}"
 
@@ -282,7 +282,7 @@ def _proposer_title(proposal: Mapping[str, Any], agency: Mapping[str, Any]) -> s
     explicit = _clause(proposal.get("proposer_title"))
     if explicit:
         return explicit
-    name = _line(_require(agency, "name", "tên cơ quan thường trực"))
+    name = body_name(_require(agency, "name", "tên cơ quan thường trực"))
     title = _line(agency.get("signature_title")).lower()
     if not title:
         return name
@@ -372,12 +372,12 @@ def to_trinh_tong_hop_context(snapshot: Mapping[str, Any], annex_order: str | No
     counts_text = count_phrase(counts)
     forms = _forms(awardees, campaign)
     subject = _in_sentence(_require(campaign, "title", "tên phong trào thi đua"))
-    agency_name = _line(_require(agency, "name", "tên cơ quan thường trực"))
-    authority_name = _line(_require(authority, "name", "tên cấp quyết định khen thưởng"))
+    agency_name = body_name(_require(agency, "name", "tên cơ quan thường trực"))
+    authority_name = body_name(_require(authority, "name", "tên cấp quyết định khen thưởng"))
     abbreviation = _line(_require(agency, "abbreviation", "chữ viết tắt tên cơ quan thường trực"))
     proposal_date = _require(proposal, "date", "ngày tờ trình")
 
-    recipients = [_clause(r) for r in proposal.get("recipients") or [] if _clause(r)] or [authority_name]
+    recipients = [body_name(_clause(r)) for r in proposal.get("recipients") or [] if _clause(r)] or [authority_name]
     # Decree 30/2020 Annex I: one recipient stays on the "Kính gửi:" line;
     # several go one per line, "- " before and ";" after, the last with ".".
     recipient_lines = [f"{recipients[0]}."] if len(recipients) == 1 else _listing(recipients)
@@ -476,7 +476,7 @@ def _issuer_title(decision: Mapping[str, Any], authority: Mapping[str, Any]) -> 
     explicit = _clause(decision.get("issuer_title"))
     if explicit:
         return explicit
-    return f"Chủ tịch {_line(_require(authority, 'name', 'tên cấp quyết định khen thưởng'))}"
+    return f"Chủ tịch {body_name(_require(authority, 'name', 'tên cấp quyết định khen thưởng'))}"
 
 
 def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
@@ -510,7 +510,7 @@ def quyet_dinh_context(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
     article_2 = _prize_article(forms, decision, total)
 
-    executors = [_clause(e) for e in decision.get("executors") or [] if _clause(e)]
+    executors = [body_name(_clause(e)) for e in decision.get("executors") or [] if _clause(e)]
     if not executors and agency:
         executors = [_proposer_title(proposal, agency), "Thủ trưởng các cơ quan, đơn vị có liên quan"]
     named = f"{whom(counts)} có tên tại Điều 1"
@@ -749,7 +749,7 @@ def snapshot_from_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
             "number": number, "date": day, "prize_date": day or proposal_date,
             "signer_title": signer["signature_title"], "signer_name": signer["signer_name"],
             "signer_authority": signer["signature_authority"],
-            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {authority.get('name')}",
+            "funding_source": f"nguồn kinh phí thi đua, khen thưởng của {body_name(authority.get('name'))}",
         }
 
     authority = decision["authority"]
