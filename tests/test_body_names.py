@@ -35,7 +35,7 @@ def nfd(text: str) -> str:
     (nfd("UỶ BAN NHÂN DÂN THÀNH PHỐ LONG XUYÊN"), "managing", "UBND THÀNH PHỐ LONG XUYÊN"),
     ("UBND xã Mỹ Hòa Hưng", "managing", "UBND XÃ MỸ HÒA HƯNG"),
     ("UBND xã An", "managing", "ỦY BAN NHÂN DÂN XÃ AN"),
-    # Top left, bold line: in full, broken before the place; shortened only when it cannot fit.
+    # Top left, bold line: in full, broken before the place; a name typed shortened stays so when its full form would break inside a phrase.
     ("UBND phường Mỹ Bình", "issuing", "ỦY BAN NHÂN DÂN\nPHƯỜNG MỸ BÌNH"),
     (nfd("Uỷ ban nhân dân thành phố Long Xuyên"), "issuing", "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ LONG XUYÊN"),
     ("VĂN PHÒNG HĐND VÀ UBND", "issuing", "VĂN PHÒNG HĐND VÀ UBND"),

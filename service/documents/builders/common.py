@@ -183,9 +183,10 @@ def _shortened(name: str) -> str:
     return name
 
 
-def _fits(name: str, bold: bool = True) -> bool:
-    # Three lines at most: a longer block crowds the number and the title below it.
-    return header_name(name, bold).count("\n") < 3
+def _breaks_cleanly(name: str) -> bool:
+    """One line, or two broken before the place ("ỦY BAN NHÂN DÂN / PHƯỜNG MỸ BÌNH")."""
+    lines = header_name(name).split("\n")
+    return len(lines) == 1 or lines == list(split_place(name))
 
 
 def body_name(value: Any, where: str = "text") -> str:
@@ -193,9 +194,11 @@ def body_name(value: Any, where: str = "text") -> str:
 
     * ``text`` (a sentence, "Kính gửi", a legal basis): in full, "Ủy ban nhân dân phường Mỹ Bình" (Annex III
       allows an abbreviation only where the full name was given before; a document names the body once or twice);
-    * ``managing`` (top left, upper line) and ``issuing`` (top left, bold line): capitals; the full name when it
-      fits (the issuing body broken before its place, "ỦY BAN NHÂN DÂN / PHƯỜNG MỸ BÌNH"), otherwise shortened
-      as Annex I allows for the top-left block ("UBND THÀNH PHỐ LONG XUYÊN");
+    * ``managing`` (top left, upper line): capitals, on one line when it fits, otherwise with its common words
+      shortened as Annex I allows for the managing body ("UBND THÀNH PHỐ LONG XUYÊN");
+    * ``issuing`` (top left, bold line): capitals, in full, broken before its place ("ỦY BAN NHÂN DÂN / PHƯỜNG
+      MỸ BÌNH") or, when longer, into even lines; a name the clerk typed shortened ("VĂN PHÒNG HĐND VÀ UBND")
+      stays as typed when its full form would have to break inside a phrase;
     * ``signature`` ("TM. ỦY BAN NHÂN DÂN"): capitals, in full.
 
     Always "Ủy", never "Uỷ"; decomposed input is composed first.
@@ -213,7 +216,10 @@ def body_name(value: Any, where: str = "text") -> str:
         if "\n" not in header_name(name, bold=False):
             return name
         return header_name(_shortened(name), bold=False)
-    return header_name(name) if _fits(name) else header_name(_shortened(name))
+    typed = line(value).upper()
+    if typed != name and not _breaks_cleanly(name):
+        return header_name(typed)
+    return header_name(name)
 
 
 def header_name(name: str, bold: bool = True) -> str:

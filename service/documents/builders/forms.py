@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ...awards.families import COMMENDATION, award_object, form_family
 from ..vnformat import format_count
-from .common import body_name, capitalise, clause, roman
+from .common import body_name, capitalise, clause, line, roman
 
 __all__ = [
     "KINDS",
@@ -130,7 +130,7 @@ def group_by_form(people: Iterable[Any], form_of: Callable[[Any], Mapping[str, A
     for person in people:
         form = form_of(person) or {"name": award_name}
         family = form_family(form)
-        short = award_object(form)
+        short = line(award_object(form))
         group = groups.get((family, short))
         if group is None:
             full = _full_name(form, award_name) if family == COMMENDATION else short
