@@ -325,7 +325,8 @@ def test_a_definition_file_says_how_decisions_are_recorded(app):
     with pytest.raises(DefinitionError) as info:
         parse_definition(text + "\ndecisions: tung-ho-so\n")
     problem = info.value.problems[0]
-    assert problem.path == ("decisions",) and "round" in problem.message and "dossier" in problem.message
+    assert problem.path == ("decisions",) and "Quyết định theo đợt" in problem.message \
+        and "Quyết định theo từng hồ sơ" in problem.message and "dossier" not in problem.message
     # Made in code: per dossier; from a file (loaded before the setting existed too): per round.
     assert not Campaign(definition={}).is_decided_by_round
     assert Campaign(definition={"code": "x"}, definition_sha256="0" * 64).is_decided_by_round
