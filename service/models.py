@@ -452,12 +452,202 @@ class Nominee(db.Model):
     metric_values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     achievement_summary: Mapped[str] = mapped_column(sa.Text, default="")
     position_in_list: Mapped[int] = mapped_column(default=0)
+    # The register's record of the same individual or collective, when the nominee was picked from it
+    # (or written into it); None for a nominee typed without the register.
+    person_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
+    person: Mapped[Optional["Person"]] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+AWARD_FAMILIES = ("title", "commendation")
+AWARD_SOURCES = ("decision", "import", "manual")
+
+
+class Person(db.Model):
+    """An individual or a collective kept in the register, the same record across campaigns and units.
+
+    A collective is a whole unit or a named part of one (its office, its team); ``unit_id`` is the
+    unit it belongs to now, ``placements`` where it was before. ``name_folded`` is the name without
+    diacritics, lower case (service.text.fold_name), which name searches match.
+    Birth date and ID number are personal data (Decree 13/2023/NĐ-CP): service.access decides who
+    may read them.
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", NOMINEE_KINDS), name="kind"),
+        sa.CheckConstraint("gender IS NULL OR " + _in("gender", GENDERS), name="gender"),
+        sa.CheckConstraint("kind = 'individual' OR (gender IS NULL AND birth_date IS NULL AND id_number IS NULL)",
+                           name="collective_has_no_personal_data"),
+        sa.CheckConstraint("length(full_name) > 0", name="full_name"),
+        sa.Index("ix_people_unit_id_name_folded", "unit_id", "name_folded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    name_folded: Mapped[str] = mapped_column(sa.String(255), index=True)
+    gender: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    birth_date: Mapped[Optional[dt.date]]
+    position: Mapped[str] = mapped_column(sa.String(255), default="")
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    # A collective that is the whole unit (not a named part of it).
+    is_whole_unit: Mapped[bool] = mapped_column(default=False)
+    # Số CCCD/CMND; optional, collected only where a form needs it.
+    id_number: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    placements: Mapped[list["PersonPlacement"]] = relationship(
+        back_populates="person", order_by="PersonPlacement.started_on, PersonPlacement.id",
+        cascade="all, delete-orphan")
+
+
+class PersonPlacement(db.Model):
+    """Where a person worked, and as what, from one date to another: a transfer closes one and opens the next."""
+
+    __tablename__ = "person_placements"
+    __table_args__ = (sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    position: Mapped[str] = mapped_column(sa.String(255), default="")
+    started_on: Mapped[dt.date]
+    ended_on: Mapped[Optional[dt.date]]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="placements")
+    unit: Mapped[Unit] = relationship()
+
+
+class AwardRecord(db.Model):
+    """One award given: who, which form, by which decision, for what. Never deleted, only revoked.
+
+    Written by the decision recorded in the product (``source`` "decision", one per nominee), imported
+    from an agency's earlier books ("import") or typed with its decision reference ("manual"). Law
+    06/2022/QH15 chapter VII: an award obtained wrongly is revoked by a decision of its own, and the
+    record keeps the revoking decision and the reason. What the decision printed (names, form, body)
+    is kept as text, so that later renames do not rewrite history.
+    """
+
+    __tablename__ = "award_records"
+    __table_args__ = (
+        sa.CheckConstraint(_in("family", AWARD_FAMILIES), name="family"),
+        sa.CheckConstraint(_in("source", AWARD_SOURCES), name="source"),
+        sa.CheckConstraint(_in("recipient_kind", NOMINEE_KINDS), name="recipient_kind"),
+        sa.CheckConstraint("year >= 1945 AND year <= 2200", name="year"),
+        sa.CheckConstraint("length(decision_number) > 0", name="decision_number"),
+        sa.CheckConstraint("prize_amount IS NULL OR prize_amount >= 0", name="prize_amount"),
+        sa.CheckConstraint("source <> 'decision' OR nominee_id IS NOT NULL", name="decision_has_nominee"),
+        sa.CheckConstraint(
+            "(revoked_at IS NULL AND revocation_number IS NULL AND revocation_reason IS NULL)"
+            " OR (revoked_at IS NOT NULL AND revocation_number IS NOT NULL AND revocation_date IS NOT NULL"
+            " AND length(revocation_reason) > 0)", name="revocation_whole"),
+        sa.UniqueConstraint("nominee_id", "form_code"),
+        sa.Index("ix_award_records_person_year", "person_id", "year"),
+        sa.Index("ix_award_records_unit_year", "unit_id", "year"),
+        sa.Index("ix_award_records_year_form", "year", "form_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    recipient_kind: Mapped[str] = mapped_column(sa.String(16))
+    # As the decision printed them.
+    recipient_name: Mapped[str] = mapped_column(sa.String(255))
+    name_folded: Mapped[str] = mapped_column(sa.String(255), index=True)
+    gender: Mapped[Optional[str]] = mapped_column(sa.String(8))
+    position: Mapped[str] = mapped_column(sa.String(255), default="")
+    unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"))
+    workplace: Mapped[str] = mapped_column(sa.String(255), default="")
+    # The award form: its code in the campaign or the catalogue, its name as printed, and whether it
+    # is a title (recognised) or a commendation (given).
+    form_code: Mapped[str] = mapped_column(sa.String(64))
+    form_name: Mapped[str] = mapped_column(sa.String(255))
+    family: Mapped[str] = mapped_column(sa.String(16))
+    year: Mapped[int]
+    # The period the achievement belongs to (the round's), when known: the same achievement is
+    # never rewarded twice (Law 06/2022/QH15).
+    period_start: Mapped[Optional[dt.date]]
+    period_end: Mapped[Optional[dt.date]]
+    achievement: Mapped[str] = mapped_column(sa.Text, default="")
+    decision_number: Mapped[str] = mapped_column(sa.String(64), index=True)
+    decision_date: Mapped[dt.date]
+    authority_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("units.id"))
+    authority_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    prize_amount: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    campaign_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"),
+                                                       index=True)
+    round_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("campaign_rounds.id", ondelete="SET NULL"))
+    nominee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("nominees.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(sa.String(16))
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    revocation_number: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    revocation_date: Mapped[Optional[dt.date]]
+    revocation_reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship(foreign_keys=[unit_id])
+    authority: Mapped[Optional[Unit]] = relationship(foreign_keys=[authority_id])
+
+
+class Initiative(db.Model):
+    """An initiative ("sáng kiến") or applied research recognised for a person, which higher titles need.
+
+    Law 06/2022/QH15 and its decrees: "Chiến sĩ thi đua cơ sở" needs one recognised at the base level;
+    the provincial title one of provincial reach (``scope``).
+    """
+
+    __tablename__ = "initiatives"
+    __table_args__ = (sa.CheckConstraint("length(title) > 0", name="title"),
+                      sa.CheckConstraint("year >= 1945 AND year <= 2200", name="year"),
+                      sa.CheckConstraint(_in("scope", ("unit", "province", "national")), name="scope"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.Text)
+    year: Mapped[int]
+    # Where it was recognised: "unit" (cơ sở), "province" (cấp bộ, ngành, tỉnh), "national".
+    scope: Mapped[str] = mapped_column(sa.String(16), default="unit")
+    recognised_by: Mapped[str] = mapped_column(sa.String(255), default="")
+    decision_number: Mapped[str] = mapped_column(sa.String(64), default="")
+    recognised_on: Mapped[Optional[dt.date]]
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
+class DisciplineRecord(db.Model):
+    """A disciplinary measure on a person for a period, which makes them ineligible for some forms then."""
+
+    __tablename__ = "discipline_records"
+    __table_args__ = (sa.CheckConstraint("length(measure) > 0", name="measure"),
+                      sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    # "Khiển trách", "Cảnh cáo"…, as the decision words it.
+    measure: Mapped[str] = mapped_column(sa.String(128))
+    decision_number: Mapped[str] = mapped_column(sa.String(64), default="")
+    started_on: Mapped[dt.date]
+    ended_on: Mapped[Optional[dt.date]]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
 
 
 class CouncilMeeting(db.Model):

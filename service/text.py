@@ -132,3 +132,17 @@ class Text(fields.String):
         if not self.allow_blank and not text:
             raise self.make_error("blank")
         return text
+
+
+_FOLD_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+def fold_name(value: str) -> str:
+    """``value`` without diacritics, in lower case, with single spaces: what name searches compare.
+
+    "Nguyễn Văn Đức" and "nguyen van duc" fold alike. Vietnamese "đ" is a letter of its own, not "d"
+    with a mark, so Unicode decomposition leaves it alone; it is folded to "d" here, as people type it.
+    """
+    decomposed = unicodedata.normalize("NFD", value or "")
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.translate(_FOLD_SPECIAL).casefold().split())
