@@ -134,3 +134,34 @@ def can_override_selection(user: User, campaign: Campaign) -> bool:
     # the proposal as a whole or sends it back (Luật Thi đua, khen thưởng
     # 06/2022/QH15: the agency advises, the authority decides).
     return user.role == "reviewer" and user.unit_id == campaign.standing_agency_id
+
+
+# --- award statistics ----------------------------------------------------------
+
+def can_view_award_statistics(user: User) -> bool:
+    """Every signed-in role sees statistics; award_statistics_filter narrows them to the user's scope."""
+    return user.role in ("admin", "reviewer", "approver") or user.role in UNIT_ROLES
+
+
+def award_statistics_filter(user: User):
+    """A SQL condition on AwardRecord selecting the records whose figures ``user`` may see.
+
+    The admin sees everything; a unit only its own records. The standing agency (reviewer) and the
+    authority (approver) see their scope: records of their own unit and of the units under it in
+    the unit tree, the awards their unit decided, and the awards of campaigns it handles.
+    """
+    from .models import AwardRecord
+
+    if user.role == "admin":
+        return sa.true()
+    if user.role in UNIT_ROLES:
+        return AwardRecord.unit_id == user.unit_id
+    if user.role not in ("reviewer", "approver"):
+        return sa.false()
+    tree = sa.select(Unit.id).where(Unit.id == user.unit_id).cte("scope_units", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    agency_column = Campaign.standing_agency_id if user.role == "reviewer" else Campaign.authority_id
+    handled = sa.select(Campaign.id).where(agency_column == user.unit_id)
+    return sa.or_(AwardRecord.unit_id.in_(sa.select(tree.c.id)),
+                  AwardRecord.authority_id == user.unit_id,
+                  AwardRecord.campaign_id.in_(handled))

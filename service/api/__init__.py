@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     from .officials import blp as officials_blp
     from .rounds import blp as rounds_blp
     from .salaries import blp as salaries_blp
+    from .statistics import blp as statistics_blp
 
     api.register_blueprint(blp)
     api.register_blueprint(rounds_blp)
@@ -68,5 +69,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(salaries_blp)
     api.register_blueprint(jobs_blp)
     api.register_blueprint(officials_blp)
+    api.register_blueprint(statistics_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)
