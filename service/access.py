@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, Campaign, Dossier, Unit, User
+from .models import UNIT_ROLES, AwardRecord, Campaign, Dossier, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -150,8 +150,6 @@ def award_statistics_filter(user: User):
     authority (approver) see their scope: records of their own unit and of the units under it in
     the unit tree, the awards their unit decided, and the awards of campaigns it handles.
     """
-    from .models import AwardRecord
-
     if user.role == "admin":
         return sa.true()
     if user.role in UNIT_ROLES:

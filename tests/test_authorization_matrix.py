@@ -854,6 +854,17 @@ MATRIX.update({
     },
 })
 
+# --- award statistics
+# Every signed-in role sees the statistics page, its Excel file and the API; the figures are narrowed
+# to the viewer's scope (a unit its own records), which tests/test_award_statistics.py checks per role.
+MATRIX.update({
+    "award_statistics.award_statistics": {
+        "GET": [Case("campaign", get(lambda ids: "/api/v1/awards/statistics?year_from=2020"), everyone(200))]},
+    "web.award_statistics": {"GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke"), everyone(200))]},
+    "web.download_award_statistics": {
+        "GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke.xlsx?year_to=2030"), everyone(200))]},
+})
+
 ENTRIES = [(endpoint, method) for endpoint, methods in MATRIX.items() for method in methods]
 
 
