@@ -3,7 +3,7 @@
 Counts and prize totals by year, by unit, by award form, by recipient kind and by gender, within what
 the actor may see (service.access.award_statistics_filter). Revoked awards (Law 06/2022/QH15, chapter
 VII: an award obtained wrongly is revoked by a decision of its own) no longer count. Every figure is
-aggregated by the database (GROUP BY) in four queries, whatever the number of records.
+aggregated by the database (GROUP BY), in a fixed number of statements whatever the number of records.
 """
 from __future__ import annotations
 
@@ -49,37 +49,74 @@ def _prize():
     return sa.func.coalesce(sa.func.sum(AwardRecord.prize_amount), 0)
 
 
+def _women():
+    return sa.func.sum(sa.case(
+        (sa.and_(AwardRecord.recipient_kind == "individual", AwardRecord.gender == "female"), 1), else_=0))
+
+
+def _grouped_in_one_pass(where: list) -> dict[str, list[tuple]]:
+    """PostgreSQL: every breakdown from one scan of the records (GROUP BY GROUPING SETS)."""
+    columns = (AwardRecord.year, AwardRecord.unit_id, AwardRecord.form_code, AwardRecord.recipient_kind,
+               AwardRecord.gender)
+    query = (sa.select(*columns, sa.func.min(AwardRecord.form_name), sa.func.count(), _prize(), _women(),
+                       *(sa.func.grouping(column) for column in columns[:3]))
+             .where(*where)
+             .group_by(sa.func.grouping_sets(sa.tuple_(columns[0]), sa.tuple_(columns[1]), sa.tuple_(columns[2]),
+                                             sa.tuple_(columns[3], columns[4]))))
+    raw: dict[str, list[tuple]] = {"year": [], "unit": [], "form": [], "kind": []}
+    for year, unit_id, form, kind, gender, form_name, n, prize, women, by_year, by_unit, by_form in (
+            db.session.execute(query)):
+        if by_year == 0:
+            raw["year"].append((year, n, prize, women))
+        elif by_unit == 0:
+            raw["unit"].append((unit_id, n, prize))
+        elif by_form == 0:
+            raw["form"].append((form, form_name, n, prize))
+        else:
+            raw["kind"].append((kind, gender, n, prize))
+    return raw
+
+
+def _grouped_one_by_one(where: list) -> dict[str, list[tuple]]:
+    """Other databases (SQLite): one GROUP BY per breakdown."""
+    count = sa.func.count()
+    return {
+        "year": list(db.session.execute(sa.select(AwardRecord.year, count, _prize(), _women())
+                                        .where(*where).group_by(AwardRecord.year))),
+        "unit": list(db.session.execute(sa.select(AwardRecord.unit_id, count, _prize())
+                                        .where(*where).group_by(AwardRecord.unit_id))),
+        "form": list(db.session.execute(sa.select(AwardRecord.form_code, sa.func.min(AwardRecord.form_name), count,
+                                                  _prize()).where(*where).group_by(AwardRecord.form_code))),
+        "kind": list(db.session.execute(sa.select(AwardRecord.recipient_kind, AwardRecord.gender, count, _prize())
+                                        .where(*where).group_by(AwardRecord.recipient_kind, AwardRecord.gender))),
+    }
+
+
 def award_statistics(actor: User, filters: dict[str, Any]) -> dict[str, Any]:
-    """The figures ``actor`` may see under ``filters`` (year_from, year_to, unit_id, form)."""
+    """The figures ``actor`` may see under ``filters`` (year_from, year_to, unit_id, form).
+
+    Two statements on PostgreSQL (one scan with grouping sets, then the units' names), five elsewhere.
+    """
     check_filters(filters)
     where = _conditions(actor, filters)
-    count = sa.func.count()
-    women_case = sa.case((sa.and_(AwardRecord.recipient_kind == "individual", AwardRecord.gender == "female"), 1),
-                         else_=0)
+    one_pass = db.session.get_bind().dialect.name == "postgresql"
+    raw = _grouped_in_one_pass(where) if one_pass else _grouped_one_by_one(where)
 
-    by_year = [{"year": year, "count": n, "prize_total": int(prize), "women": int(women or 0)}
-               for year, n, prize, women in db.session.execute(
-                   sa.select(AwardRecord.year, count, _prize(), sa.func.sum(women_case))
-                   .where(*where).group_by(AwardRecord.year).order_by(AwardRecord.year))]
-
-    by_unit = [{"unit_id": unit_id, "unit_name": name or NO_UNIT, "count": n, "prize_total": int(prize)}
-               for unit_id, name, n, prize in db.session.execute(
-                   sa.select(AwardRecord.unit_id, Unit.name, count, _prize())
-                   .select_from(AwardRecord).outerjoin(Unit, Unit.id == AwardRecord.unit_id)
-                   .where(*where).group_by(AwardRecord.unit_id, Unit.name)
-                   .order_by(count.desc(), Unit.name))]
-
-    by_form = [{"form": code, "form_name": name, "count": n, "prize_total": int(prize)}
-               for code, name, n, prize in db.session.execute(
-                   sa.select(AwardRecord.form_code, sa.func.min(AwardRecord.form_name), count, _prize())
-                   .where(*where).group_by(AwardRecord.form_code)
-                   .order_by(count.desc(), AwardRecord.form_code))]
+    by_year = sorted(({"year": year, "count": n, "prize_total": int(prize), "women": int(women or 0)}
+                      for year, n, prize, women in raw["year"]), key=lambda row: row["year"])
+    unit_ids = [unit_id for unit_id, _, _ in raw["unit"] if unit_id is not None]
+    names: dict[int, str] = {}
+    if unit_ids:
+        names = dict(db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all())
+    by_unit = sorted(({"unit_id": unit_id, "unit_name": names.get(unit_id, NO_UNIT), "count": n,
+                       "prize_total": int(prize)} for unit_id, n, prize in raw["unit"]),
+                     key=lambda row: (-row["count"], row["unit_name"], row["unit_id"] or 0))
+    by_form = sorted(({"form": code, "form_name": name, "count": n, "prize_total": int(prize)}
+                      for code, name, n, prize in raw["form"]), key=lambda row: (-row["count"], row["form"]))
 
     kinds: dict[str, list[int]] = {}
     genders: dict[str | None, list[int]] = {}
-    for kind, gender, n, prize in db.session.execute(
-            sa.select(AwardRecord.recipient_kind, AwardRecord.gender, count, _prize())
-            .where(*where).group_by(AwardRecord.recipient_kind, AwardRecord.gender)):
+    for kind, gender, n, prize in raw["kind"]:
         totals = kinds.setdefault(kind, [0, 0])
         totals[0] += n
         totals[1] += int(prize)
