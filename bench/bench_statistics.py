@@ -7,9 +7,11 @@ Setup (not timed): a schema of its own in that database (dropped at the end), mi
 then with bulk SQL inserts 200 more wards, ``--people`` people and ``--records`` award records over
 20 years and 6 forms (one in three in the demo campaign, one in 200 revoked), then ANALYZE.
 
-Measured in this process: service.operations.statistics.award_statistics (its four GROUP BY queries)
-for the administrator (everything), the standing agency's reviewer (its scope), a unit's clerk (its own),
-and the administrator with a year range and a form; then the API call through the Flask test client. p50 and max over ``--repeat`` runs after one untimed run, and the statements counted.
+Measured in this process: service.operations.statistics.award_statistics (on PostgreSQL one GROUP BY
+GROUPING SETS scan and the units' names) for the administrator (everything), the standing agency's
+reviewer (its scope), a unit's clerk (its own), and the administrator with a year range and a form; then the API
+call through the Flask test client. p50 and max over ``--repeat`` runs after one untimed run, and the
+statements counted.
 """
 from __future__ import annotations
 
