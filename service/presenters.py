@@ -97,3 +97,18 @@ def document(d: Dossier, doc: GeneratedDocument) -> dict[str, Any]:
             "official_id": doc.signer_official_id, "authority": doc.signer_authority, "full_name": doc.signer_name,
             "position": doc.signer_position},
     }
+
+
+def person(p, viewer: User) -> dict[str, Any]:
+    """A register entry as ``viewer`` may see it: birth date and ID number only for whom
+    access.can_read_personal_data allows (Decree 13/2023/NĐ-CP); others get neither key."""
+    from . import access
+
+    shown = {"id": p.id, "kind": p.kind, "full_name": p.full_name, "gender": p.gender, "position": p.position,
+             "unit_id": p.unit_id, "unit_name": p.unit.name, "is_whole_unit": p.is_whole_unit,
+             "is_active": p.is_active,
+             "placements": [{"unit_id": pl.unit_id, "unit_name": pl.unit.name, "position": pl.position,
+                             "started_on": pl.started_on, "ended_on": pl.ended_on} for pl in p.placements]}
+    if access.can_read_personal_data(viewer, p):
+        shown.update(birth_date=p.birth_date, id_number=p.id_number)
+    return shown
