@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, Campaign, Dossier, Unit, User
+from .db import db
+from .models import UNIT_ROLES, Campaign, Dossier, Nominee, Person, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -143,11 +144,8 @@ def can_override_selection(user: User, campaign: Campaign) -> bool:
 PEOPLE_EDITORS = ("unit_clerk", "unit_head")
 
 
-def _handles_dossier_naming(user: User, person) -> bool:
+def _handles_dossier_naming(user: User, person: Person) -> bool:
     """``user`` reviews or approves a dossier, sent to the agency, with a nominee that is ``person``."""
-    from .db import db
-    from .models import Nominee
-
     if user.role not in ("reviewer", "approver"):
         return False
     agency_column = Campaign.standing_agency_id if user.role == "reviewer" else Campaign.authority_id
@@ -158,14 +156,14 @@ def _handles_dossier_naming(user: User, person) -> bool:
     return db.session.scalar(query) is not None
 
 
-def can_view_person(user: User, person) -> bool:
+def can_view_person(user: User, person: Person) -> bool:
     """The person's unit, the admin, and the agency handling a dossier that names them; others get 404."""
     if user.role == "admin" or user.unit_id == person.unit_id:
         return True
     return _handles_dossier_naming(user, person)
 
 
-def can_read_personal_data(user: User, person) -> bool:
+def can_read_personal_data(user: User, person: Person) -> bool:
     """Birth date and ID number: the same circle as can_view_person, asked separately so that a list or a
     presenter never shows them by accident."""
     return can_view_person(user, person)
@@ -173,8 +171,6 @@ def can_read_personal_data(user: User, person) -> bool:
 
 def visible_people_filter(user: User):
     """A SQL condition selecting the people a register list shows ``user``: their unit's; all for the admin."""
-    from .models import Person
-
     if user.role == "admin":
         return sa.true()
     return Person.unit_id == user.unit_id

@@ -132,3 +132,46 @@ def test_find_or_create_person_reuses_the_register(app, world):
     again = ops.find_or_create_person(None, kind="individual", full_name="le thi an", unit_id=world["unit_a"].id,
                                       gender="female")
     assert first.id == again.id
+
+
+def _dossier(as_user, world):
+    clerk = as_user("clerk")
+    created = clerk.post("/api/v1/dossiers", json={"campaign_id": world["campaign"].id})
+    assert created.status_code == 201, created.get_json()
+    return clerk, created.get_json()["id"]
+
+
+def test_nominees_point_at_the_register(as_user, world):
+    from conftest import INDIVIDUALS
+
+    clerk, dossier_id = _dossier(as_user, world)
+    picked = clerk.post("/api/v1/people", json={**ANH, "full_name": "Trần Văn Ánh"}).get_json()["id"]
+    # Typed with the same name: matched; picked: that one; a new name: written into the register.
+    typed = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json=INDIVIDUALS[0])
+    assert typed.status_code == 201, typed.get_json()
+    assert typed.get_json()["person_id"] == picked
+    new = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json=INDIVIDUALS[1]).get_json()
+    assert new["person_id"] not in (None, picked)
+    assert db.session.get(Person, new["person_id"]).full_name == "Lê Thị An"
+    other = as_user("clerk_b").post("/api/v1/people", json=ANH).get_json()["id"]
+    before = counts()
+    refused = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json={**INDIVIDUALS[1], "person_id": other})
+    assert refused.status_code == 422 and "person_id" in refused.get_json()["error"]["fields"]
+    assert counts() == before
+
+
+def test_two_people_of_the_same_name_ask_the_clerk_to_pick(as_user, world):
+    from conftest import INDIVIDUALS
+    from service.models import Nominee
+
+    clerk, dossier_id = _dossier(as_user, world)
+    ids = [clerk.post("/api/v1/people", json={**ANH, "full_name": "Lê Thị An", "gender": "female",
+                                              "id_number": number}).get_json()["id"]
+           for number in ("001190000001", "001190000002")]
+    refused = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json=INDIVIDUALS[1])
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "person_ambiguous" and "chọn đúng người" in error["message"]
+    assert db.session.scalar(sa.select(sa.func.count(Nominee.id))) == 0
+    picked = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json={**INDIVIDUALS[1], "person_id": ids[1]})
+    assert picked.status_code == 201 and picked.get_json()["person_id"] == ids[1]

@@ -162,3 +162,31 @@ def load_person(actor: User, person_id: int) -> Person:
     if person is None or not access.can_view_person(actor, person):
         raise NotFound(f"Không tìm thấy người (tập thể) số {person_id} trong sổ.")
     return person
+
+
+def person_for_nominee(actor: Optional[User], *, unit_id: int, kind: str, full_name: str,
+                       gender: Optional[str] = None, position: str = "", person_id: Optional[int] = None) -> Person:
+    """The register record a new nominee of ``unit_id`` points at: the one picked (``person_id``), else the one
+    matching by name, else a new one. Two that match are not guessed between: the clerk picks one."""
+    if person_id is not None:
+        person = db.session.get(Person, person_id)
+        if person is None or person.unit_id != unit_id or not person.is_active:
+            raise ValidationFailed("Người được chọn không có trong sổ của đơn vị.",
+                                   fields={"person_id": ["Chọn một người trong sổ cá nhân, tập thể của đơn vị."]})
+        if person.kind != kind:
+            raise ValidationFailed("Người được chọn không cùng loại (cá nhân, tập thể) với người được đề nghị.",
+                                   fields={"person_id": ["Khác loại cá nhân, tập thể."]})
+        return person
+    query = sa.select(Person).where(Person.unit_id == unit_id, Person.kind == kind,
+                                    Person.name_folded == fold_name(full_name), Person.is_active.is_(True))
+    if kind == "individual" and gender is not None:
+        query = query.where(sa.or_(Person.gender == gender, Person.gender.is_(None)))
+    found = db.session.scalars(query.order_by(Person.id).limit(10)).all()
+    if len(found) > 1:
+        raise ValidationFailed(
+            f"Sổ của đơn vị có {len(found)} người cùng tên “{full_name}”; hãy chọn đúng người trong ô tìm kiếm.",
+            code="person_ambiguous", fields={"person_id": ["Chọn một trong những người cùng tên."]},
+            details={"candidates": [p.id for p in found]})
+    if found:
+        return found[0]
+    return create_person(actor, kind=kind, full_name=full_name, unit_id=unit_id, gender=gender, position=position)
