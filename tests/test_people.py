@@ -175,3 +175,15 @@ def test_two_people_of_the_same_name_ask_the_clerk_to_pick(as_user, world):
     assert db.session.scalar(sa.select(sa.func.count(Nominee.id))) == 0
     picked = clerk.post(f"/api/v1/dossiers/{dossier_id}/nominees", json={**INDIVIDUALS[1], "person_id": ids[1]})
     assert picked.status_code == 201 and picked.get_json()["person_id"] == ids[1]
+
+
+def test_the_agency_handling_a_dossier_reads_its_nominees_people(as_user, world):
+    from service.models import Nominee
+    from test_api import _to_submitted
+
+    dossier_id, nominee_ids = _to_submitted(as_user, world["campaign"].id)
+    person_id = db.session.get(Nominee, nominee_ids[1]).person_id
+    shown = as_user("reviewer").get(f"/api/v1/people/{person_id}")
+    assert shown.status_code == 200 and "birth_date" in shown.get_json()
+    assert as_user("outsider_reviewer").get(f"/api/v1/people/{person_id}").status_code == 404
+    assert as_user("clerk_b").get(f"/api/v1/people/{person_id}").status_code == 404
