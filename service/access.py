@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, AwardRecord, Campaign, Dossier, Unit, User
+from .db import db
+from .models import UNIT_ROLES, AwardRecord, Campaign, Dossier, Nominee, Person, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -163,3 +164,45 @@ def award_statistics_filter(user: User):
     return sa.or_(AwardRecord.unit_id.in_(sa.select(tree.c.id)),
                   AwardRecord.authority_id == user.unit_id,
                   AwardRecord.campaign_id.in_(handled))
+# --- people register --------------------------------------------------------------
+
+# Who may see a person's birth date and ID number (Decree 13/2023/NĐ-CP on personal data: processed only
+# by those who need it): the person's unit, the agency handling a dossier that names them, the admin.
+PEOPLE_EDITORS = ("unit_clerk", "unit_head")
+
+
+def _handles_dossier_naming(user: User, person: Person) -> bool:
+    """``user`` reviews or approves a dossier, sent to the agency, with a nominee that is ``person``."""
+    if user.role not in ("reviewer", "approver"):
+        return False
+    agency_column = Campaign.standing_agency_id if user.role == "reviewer" else Campaign.authority_id
+    query = (sa.select(Nominee.id).join(Dossier, Dossier.id == Nominee.dossier_id)
+             .join(Campaign, Campaign.id == Dossier.campaign_id)
+             .where(Nominee.person_id == person.id, agency_column == user.unit_id,
+                    Dossier.state.in_(STATES_VISIBLE_TO_AGENCY)).limit(1))
+    return db.session.scalar(query) is not None
+
+
+def can_view_person(user: User, person: Person) -> bool:
+    """The person's unit, the admin, and the agency handling a dossier that names them; others get 404."""
+    if user.role == "admin" or user.unit_id == person.unit_id:
+        return True
+    return _handles_dossier_naming(user, person)
+
+
+def can_read_personal_data(user: User, person: Person) -> bool:
+    """Birth date and ID number: the same circle as can_view_person, asked separately so that a list or a
+    presenter never shows them by accident."""
+    return can_view_person(user, person)
+
+
+def visible_people_filter(user: User):
+    """A SQL condition selecting the people a register list shows ``user``: their unit's; all for the admin."""
+    if user.role == "admin":
+        return sa.true()
+    return Person.unit_id == user.unit_id
+
+
+def can_manage_people(user: User, unit_id: int) -> bool:
+    """Writing a unit's register: its clerk and head, and the admin."""
+    return user.role == "admin" or (user.role in PEOPLE_EDITORS and user.unit_id == unit_id)

@@ -12,9 +12,9 @@ from flask import url_for
 import workflows
 from workflows.rules import form_vote_rule, quorum_reached, vote_passes, vote_percent
 
-from . import vocabulary
+from . import access, vocabulary
 from .documents import builders
-from .models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, User
+from .models import CouncilMeeting, Dossier, GeneratedDocument, HistoryEvent, Nominee, Person, User
 from .operations.dossiers import missing_nominee_fields
 
 ROLE_LABELS = vocabulary.ROLE_LABELS
@@ -30,7 +30,7 @@ def nominee(n: Nominee) -> dict[str, Any]:
         "id": n.id, "kind": n.kind, "full_name": n.full_name, "gender": n.gender, "position": n.position,
         "workplace": n.workplace, "is_leader": n.is_leader, "award_form": n.award_form,
         "metric_values": n.metric_values or {}, "achievement_summary": n.achievement_summary,
-        "version": n.version, "missing_fields": list(missing_nominee_fields(n.dossier.campaign, n)),
+        "person_id": n.person_id, "version": n.version, "missing_fields": list(missing_nominee_fields(n.dossier.campaign, n)),
     }
 
 
@@ -97,3 +97,16 @@ def document(d: Dossier, doc: GeneratedDocument) -> dict[str, Any]:
             "official_id": doc.signer_official_id, "authority": doc.signer_authority, "full_name": doc.signer_name,
             "position": doc.signer_position},
     }
+
+
+def person(p: Person, viewer: User) -> dict[str, Any]:
+    """A register entry as ``viewer`` may see it: birth date and ID number only for whom
+    access.can_read_personal_data allows (Decree 13/2023/NĐ-CP); others get neither key."""
+    shown = {"id": p.id, "kind": p.kind, "full_name": p.full_name, "gender": p.gender, "position": p.position,
+             "unit_id": p.unit_id, "unit_name": p.unit.name, "is_whole_unit": p.is_whole_unit,
+             "is_active": p.is_active,
+             "placements": [{"unit_id": pl.unit_id, "unit_name": pl.unit.name, "position": pl.position,
+                             "started_on": pl.started_on, "ended_on": pl.ended_on} for pl in p.placements]}
+    if access.can_read_personal_data(viewer, p):
+        shown.update(birth_date=p.birth_date, id_number=p.id_number)
+    return shown

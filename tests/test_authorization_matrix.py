@@ -863,6 +863,46 @@ MATRIX.update({
     "web.award_statistics": {"GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke"), everyone(200))]},
     "web.download_award_statistics": {
         "GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke.xlsx?year_to=2030"), everyone(200))]},
+# --- people register ------------------------------------------------------------------------------------
+
+def register_person(name: str) -> int:
+    """A person of unit A named ``name``, written on first use (each actor changes a person of their own)."""
+    from service.models import Person
+    from service.operations import people as people_ops
+
+    found = db.session.scalar(sa.select(Person.id).where(Person.full_name == name))
+    if found is None:
+        found = people_ops.create_person(None, kind="individual", full_name=name, unit_id=unit_id("unit-a"),
+                                         gender="female", birth_date=dt.date(1985, 3, 4),
+                                         started_on=dt.date(2020, 1, 1)).id
+        db.session.commit()
+    return found
+
+
+# Unit A's people read its register; its clerk and head and the admin write it; another unit's people and
+# the agencies (no dossier names this person) do not even learn it exists.
+READ_PERSON = roles(own=200, other=404, agency=404, other_agency=404, admin=200)
+MATRIX.update({
+    "people.PeopleCollection": {
+        "GET": [Case("campaign", get(lambda ids: "/api/v1/people?q=nguoi"), everyone(200))],
+        "POST": [Case("campaign", lambda ids, actor: Ask("POST", "/api/v1/people", json={
+            "kind": "individual", "full_name": f"Người mới {actor}", "gender": "male",
+            "unit_id": unit_id("unit-a")}), roles(own=(201, 403, 201), other=403, agency=403,
+                                                  other_agency=403, admin=201))],
+    },
+    "people.PersonItem": {
+        "GET": [Case("campaign", get(lambda ids: f"/api/v1/people/{register_person('Người trong sổ')}"),
+                     READ_PERSON)],
+        "PATCH": [Case("campaign", lambda ids, actor: Ask(
+            "PATCH", f"/api/v1/people/{register_person(f'Người sửa {actor}')}", json={"position": "Công chức"}),
+            roles(own=(200, 403, 200), other=404, agency=404, other_agency=404, admin=200))],
+    },
+    "people.PersonTransfers": {
+        "POST": [Case("campaign", lambda ids, actor: Ask(
+            "POST", f"/api/v1/people/{register_person(f'Người chuyển {actor}')}/transfers",
+            json={"unit_id": unit_id("unit-b")}),
+            roles(own=(201, 403, 201), other=404, agency=404, other_agency=404, admin=201))],
+    },
 })
 
 ENTRIES = [(endpoint, method) for endpoint, methods in MATRIX.items() for method in methods]

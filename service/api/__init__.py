@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     from .files import blp as files_blp
     from .jobs import blp as jobs_blp
     from .officials import blp as officials_blp
+    from .people import blp as people_blp
     from .rounds import blp as rounds_blp
     from .salaries import blp as salaries_blp
     from .statistics import blp as statistics_blp
@@ -70,5 +71,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(jobs_blp)
     api.register_blueprint(officials_blp)
     api.register_blueprint(statistics_blp)
+    api.register_blueprint(people_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)

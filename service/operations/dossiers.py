@@ -25,6 +25,7 @@ from ..models import Campaign, CampaignRound, CouncilMeeting, Dossier, Nominee, 
 from ..text import clean_text
 from ..vocabulary import nominee_kind_word
 from .campaigns import round_for_new_dossier
+from . import people as people_ops
 from .nominee_fields import NOMINEE_FIELD_LABELS, missing_nominee_fields  # noqa: F401 - re-exported
 from .workflow import DOSSIER_FLOW
 
@@ -180,12 +181,19 @@ def add_nominee(actor: User, dossier: Dossier, data: dict[str, Any]) -> Nominee:
     if not access.can_edit_nominees(actor, dossier):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị mới được thêm người được đề nghị.")
     ensure_state(dossier, NOMINEE_STATES, "thêm người được đề nghị")
+    data = dict(data)
+    person_id = data.pop("person_id", None)
     values = _clean_nominee_fields(data)
     values.setdefault("metric_values", {})
     _validate_nominee(dossier.campaign, values)
     last_position = max((n.position_in_list for n in dossier.nominees), default=0)
+    # The same person keeps one record across campaigns (the register): picked, matched by name, or written.
+    person = people_ops.person_for_nominee(
+        actor, unit_id=dossier.unit_id, kind=values["kind"], full_name=values["full_name"],
+        gender=values.get("gender"), position=values.get("position") or "", person_id=person_id)
     nominee = Nominee(
         dossier=dossier,
+        person=person,
         kind=values["kind"],
         full_name=values["full_name"],
         gender=values.get("gender"),

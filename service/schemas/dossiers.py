@@ -151,6 +151,9 @@ class NomineeIn(BaseSchema):
     award_form = Text(required=True, max_length=64, allow_blank=False)
     metrics = MetricValues(data_key="metrics", attribute="metric_values")
     achievement_summary = Text(allow_none=True, multiline=True, max_length=10_000)
+    person_id = fields.Integer(allow_none=True, validate=SMALL_POSITIVE, metadata={
+        "description": "Người trong sổ cá nhân, tập thể của đơn vị (GET /api/v1/people); bỏ trống: tìm theo tên "
+                      "hoặc ghi mới vào sổ."})
 
 
 class NomineeUpdateIn(NomineeIn):
@@ -166,6 +169,7 @@ class NomineeDeleteArgs(BaseSchema):
 
 class NomineeOut(Schema):
     id = fields.Integer()
+    person_id = fields.Integer(allow_none=True)
     kind = fields.String()
     full_name = fields.String()
     gender = fields.String(allow_none=True)
