@@ -134,3 +134,14 @@ def can_override_selection(user: User, campaign: Campaign) -> bool:
     # the proposal as a whole or sends it back (Luật Thi đua, khen thưởng
     # 06/2022/QH15: the agency advises, the authority decides).
     return user.role == "reviewer" and user.unit_id == campaign.standing_agency_id
+
+
+# --- units and accounts
+
+def can_manage_units(user: User, unit: Unit | None = None) -> bool:
+    """The list of units, their tree and their names are the administrator's."""
+    return user.role == "admin"
+
+
+def can_manage_accounts(user: User) -> bool:
+    return user.role == "admin"

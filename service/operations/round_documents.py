@@ -87,13 +87,15 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
 
     def person(row: dict[str, Any]) -> dict[str, Any]:
         unit = row["unit"]
+        # Names as they were on the decision's date (a ward renamed since keeps its old name there).
+        unit_name, unit_short_name = unit.names_on(day)
         return {
             "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
             "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
-            "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
+            "workplace": row["workplace"] or (unit_name if row["kind"] == "collective" else ""),
             "is_leader": row["is_leader"],
-            "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
-            "unit_name": unit.name, "award_form": forms[row["award_form"]["code"]],
+            "unit": {"code": unit.code, "name": unit_name, "short_name": unit_short_name, "kind": unit.kind},
+            "unit_name": unit_name, "award_form": forms[row["award_form"]["code"]],
             "group": row["group"], "rank": row["rank"], "order": row["list_order"],
             "metrics": dict(row["values"]), "achievement": row["achievement_summary"],
         }
@@ -118,11 +120,11 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
             "issuer_name": campaign.issuer.name, "award_name": campaign.award_name,
             "legal_bases": round_legal_bases(round_), "metrics": metric_columns(campaign),
             "award_forms": [form_of(f["code"]) for f in campaign.award_forms],
-            "authority": campaign.authority.as_document_dict(),
-            "standing_agency": campaign.standing_agency.as_document_dict(),
+            "authority": campaign.authority.as_document_dict(day),
+            "standing_agency": campaign.standing_agency.as_document_dict(day),
         },
-        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
-        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
+        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict(day)},
+        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict(day)},
         "proposal": {"number": proposal["number"], "serial": document_serial(proposal["number"]),
                      "date": proposal["date"]},
         "decision": {"number": decision["number"], "serial": document_serial(decision["number"]),
