@@ -85,11 +85,17 @@ class Unit(db.Model):
 
         A ward renamed or merged on 01/07/2025 keeps its old name on documents dated before it.
         """
-        if day is not None:
-            for former in sorted(self.former_names, key=lambda n: n.valid_until):
-                if day < former.valid_until:
-                    return former.name, former.short_name
-        return self.name, self.short_name
+        return names_on(self.name, self.short_name, self.former_names, day)
+
+
+def names_on(name: str, short_name: str, former_names, day: dt.date | None) -> tuple[str, str]:
+    """The (name, short name) on ``day`` of a unit now called ``name``, given its ``former_names``
+    (rows or objects with ``name``, ``short_name``, ``valid_until``); today's when ``day`` is None."""
+    if day is not None:
+        for former in sorted(former_names, key=lambda n: n.valid_until):
+            if day < former.valid_until:
+                return former.name, former.short_name
+    return name, short_name
 
 
 class UnitName(db.Model):

@@ -197,3 +197,27 @@ def test_the_command_line_still_creates_the_first_admin(runner, make_unit):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "quantri"))
     assert user.role == "admin" and user.must_change_password is False
+
+
+def test_round_decisions_print_the_name_a_unit_bore_on_the_decision_date(as_user, world):
+    from test_jobs import proposed_round
+
+    from service.models import CampaignRound, UnitName
+    from service.operations import round_documents
+
+    round_id, _ = proposed_round(as_user, world)
+    unit = world["unit_a"]
+    old_name, old_short = unit.name, unit.short_name
+    db.session.add(UnitName(unit_id=unit.id, name=old_name, short_name=old_short, valid_until=dt.date(2025, 7, 1)))
+    unit.name, unit.short_name = "Ủy ban nhân dân phường Bình Đức", "Phường Bình Đức"
+    db.session.flush()
+    round_ = db.session.get(CampaignRound, round_id)
+    rows = round_documents.round_ranking(round_)["nominees"]
+    names = {}
+    for day in (dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
+        values = round_documents.decision_values(round_, rows, proposal={"number": "1/TTr", "date": day},
+                                                 decision={"number": "2/QĐ", "date": day})
+        names[day] = {p["unit"]["code"]: p["unit"]["name"] for p in values["awardees"]}
+    assert names[dt.date(2025, 6, 30)]["unit-a"] == old_name
+    assert names[dt.date(2025, 7, 1)]["unit-a"] == "Ủy ban nhân dân phường Bình Đức"
+    assert names[dt.date(2025, 6, 30)]["unit-b"] == names[dt.date(2025, 7, 1)]["unit-b"] == world["unit_b"].name
