@@ -912,6 +912,13 @@ MATRIX.update({
     # Every signed-in user changes their own password.
     "accounts.change_my_password": {"POST": [Case("campaign", post_json(lambda ids: "/api/v1/me/password", lambda ids: {
         "current_password": PASSWORD, "new_password": "mat-khau-moi-123"}), everyone(204))]},
+    "web.admin_accounts": {"GET": [Case("campaign", get(lambda ids: "/quan-tri/tai-khoan"), ADMIN_ONLY)]},
+    "web.admin_create_account": {"POST": [Case("campaign", form(lambda ids: "/quan-tri/tai-khoan", lambda ids: {
+        **NEW_ACCOUNT, "unit_id": str(unit_id("unit-a"))}), admin_only(201))]},
+    "web.admin_reset_account": {"POST": [Case("campaign", form(
+        lambda ids: f"/quan-tri/tai-khoan/{account_id('clerk_b')}/dat-lai-mat-khau"), ADMIN_ONLY)]},
+    "web.admin_deactivate_account": {"POST": [Case("campaign", form(
+        lambda ids: f"/quan-tri/tai-khoan/{account_id('clerk_b')}/khoa"), ADMIN_ONLY)]},
     "web.change_password": {
         "GET": [Case("campaign", get(lambda ids: "/doi-mat-khau"), everyone(200))],
         "POST": [Case("campaign", form(lambda ids: "/doi-mat-khau", lambda ids: {
