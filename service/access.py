@@ -206,3 +206,12 @@ def visible_people_filter(user: User):
 def can_manage_people(user: User, unit_id: int) -> bool:
     """Writing a unit's register: its clerk and head, and the admin."""
     return user.role == "admin" or (user.role in PEOPLE_EDITORS and user.unit_id == unit_id)
+# --- units and accounts
+
+def can_manage_units(user: User, unit: Unit | None = None) -> bool:
+    """The list of units, their tree and their names are the administrator's."""
+    return user.role == "admin"
+
+
+def can_manage_accounts(user: User) -> bool:
+    return user.role == "admin"

@@ -56,14 +56,18 @@ class Unit(db.Model):
     signature_authority: Mapped[str] = mapped_column(sa.String(128), default="")
     signature_title: Mapped[str] = mapped_column(sa.String(128))
     signer_name: Mapped[str] = mapped_column(sa.String(128))
+    # A unit is closed, never deleted: dossiers, accounts and awards keep pointing to it.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     parent: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id", back_populates="children")
     children: Mapped[list["Unit"]] = relationship(back_populates="parent")
 
-    def as_document_dict(self) -> dict[str, str]:
+    def as_document_dict(self, on: dt.date | None = None) -> dict[str, str]:
+        """What documents print of the unit; dated ``on``, with the names it bore that day."""
+        name, short_name = self.names_on(on)
         return {
-            "name": self.name,
-            "short_name": self.short_name,
+            "name": name,
+            "short_name": short_name,
             "managing_body": self.managing_body,
             "issuing_body": self.issuing_body,
             "place_name": self.place_name,
@@ -74,6 +78,41 @@ class Unit(db.Model):
             "signature_title": self.signature_title,
             "signer_name": self.signer_name,
         }
+
+
+    def names_on(self, day: dt.date | None) -> tuple[str, str]:
+        """The (name, short name) the unit bore on ``day``; today's when ``day`` is None.
+
+        A ward renamed or merged on 01/07/2025 keeps its old name on documents dated before it.
+        """
+        return names_on(self.name, self.short_name, self.former_names, day)
+
+
+def names_on(name: str, short_name: str, former_names, day: dt.date | None) -> tuple[str, str]:
+    """The (name, short name) on ``day`` of a unit now called ``name``, given its ``former_names``
+    (rows or objects with ``name``, ``short_name``, ``valid_until``); today's when ``day`` is None."""
+    if day is not None:
+        for former in sorted(former_names, key=lambda n: n.valid_until):
+            if day < former.valid_until:
+                return former.name, former.short_name
+    return name, short_name
+
+
+class UnitName(db.Model):
+    """A name a unit bore until a date (exclusive): the name documents dated before it print."""
+
+    __tablename__ = "unit_names"
+    __table_args__ = (sa.CheckConstraint("length(name) > 0", name="name"),
+                      sa.UniqueConstraint("unit_id", "valid_until"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    short_name: Mapped[str] = mapped_column(sa.String(255))
+    valid_until: Mapped[dt.date] = mapped_column(sa.Date)
+
+
+Unit.former_names = relationship(UnitName, order_by=UnitName.valid_until, lazy="selectin")
 
 
 class UnitOfficial(db.Model):
@@ -126,6 +165,8 @@ class User(db.Model):
     # Written into each page session at sign-in and compared on every request: raising it (sign-out,
     # password reset, deactivation) ends all of the user's page sessions at once.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by an account created or reset by someone else: the temporary password must be replaced first.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     unit: Mapped[Unit] = relationship()
 

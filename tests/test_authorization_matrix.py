@@ -863,6 +863,8 @@ MATRIX.update({
     "web.award_statistics": {"GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke"), everyone(200))]},
     "web.download_award_statistics": {
         "GET": [Case("campaign", get(lambda ids: "/khen-thuong/thong-ke.xlsx?year_to=2030"), everyone(200))]},
+})
+
 # --- people register ------------------------------------------------------------------------------------
 
 def register_person(name: str) -> int:
@@ -902,6 +904,78 @@ MATRIX.update({
             "POST", f"/api/v1/people/{register_person(f'Người chuyển {actor}')}/transfers",
             json={"unit_id": unit_id("unit-b")}),
             roles(own=(201, 403, 201), other=404, agency=404, other_agency=404, admin=201))],
+    },
+})
+
+# --- units and accounts ------------------------------------------------------------------------------
+
+def account_id(username: str) -> int:
+    from service.models import User
+
+    return db.session.scalar(sa.select(User.id).where(User.username == username))
+
+
+NEW_UNIT = {"code": "phuong-moi", "kind": "ward", "name": "Ủy ban nhân dân phường Mới", "short_name": "Phường Mới",
+            "issuing_body": "ỦY BAN NHÂN DÂN PHƯỜNG MỚI", "place_name": "Mới", "abbreviation": "UBND",
+            "council_name": "Hội đồng Thi đua - Khen thưởng phường Mới", "signature_title": "CHỦ TỊCH",
+            "signer_name": "Nguyễn Văn Một"}
+NEW_ACCOUNT = {"username": "can-bo-moi", "full_name": "Trần Thị Mới", "role": "unit_clerk"}
+# Units, their names and the accounts are the administrator's; every signed-in user reads a unit.
+ADMIN_ONLY = roles(own=403, other=403, agency=403, other_agency=403, admin=200)
+
+
+def admin_only(status: int) -> dict[str, Outcome | None]:
+    return roles(own=403, other=403, agency=403, other_agency=403, admin=status)
+
+
+def api_unit(rest: str = "") -> Callable[[Ids], str]:
+    return lambda ids: f"/api/v1/units/{unit_id('unit-a')}{rest}"
+
+
+def post_json(path: Callable[[Ids], str], body: Callable[[Ids], Any] = lambda ids: None,
+              method: str = "POST") -> Callable[[Ids, str], Ask]:
+    return lambda ids, actor: Ask(method, path(ids), json=body(ids))
+
+
+MATRIX.update({
+    "accounts.create_unit": {"POST": [Case("campaign", post_json(lambda ids: "/api/v1/units", lambda ids: NEW_UNIT),
+                                           admin_only(201))]},
+    "accounts.UnitItem": {
+        "GET": [Case("campaign", get(api_unit()), everyone(200))],
+        "PATCH": [Case("campaign", post_json(api_unit(), lambda ids: {"abbreviation": "UBND-MB"}, "PATCH"),
+                       ADMIN_ONLY)],
+    },
+    "accounts.UnitNames": {
+        "GET": [Case("campaign", get(api_unit("/names")), everyone(200))],
+        "POST": [Case("campaign", post_json(api_unit("/names"), lambda ids: {
+            "name": "Ủy ban nhân dân phường Cũ", "valid_until": "2025-07-01"}), admin_only(201))],
+    },
+    "accounts.AccountCollection": {
+        "GET": [Case("campaign", get(lambda ids: "/api/v1/accounts"), ADMIN_ONLY)],
+        "POST": [Case("campaign", post_json(lambda ids: "/api/v1/accounts",
+                                            lambda ids: {**NEW_ACCOUNT, "unit_id": unit_id("unit-a")}),
+                      admin_only(201))],
+    },
+    "accounts.get_account": {"GET": [Case("campaign", get(lambda ids: f"/api/v1/accounts/{account_id('clerk_b')}"),
+                                          ADMIN_ONLY)]},
+    "accounts.reset_account": {"POST": [Case("campaign", post_json(
+        lambda ids: f"/api/v1/accounts/{account_id('clerk_b')}/reset"), ADMIN_ONLY)]},
+    "accounts.deactivate_account": {"POST": [Case("campaign", post_json(
+        lambda ids: f"/api/v1/accounts/{account_id('clerk_b')}/deactivate"), ADMIN_ONLY)]},
+    # Every signed-in user changes their own password.
+    "accounts.change_my_password": {"POST": [Case("campaign", post_json(lambda ids: "/api/v1/me/password", lambda ids: {
+        "current_password": PASSWORD, "new_password": "mat-khau-moi-123"}), everyone(204))]},
+    "web.admin_accounts": {"GET": [Case("campaign", get(lambda ids: "/quan-tri/tai-khoan"), ADMIN_ONLY)]},
+    "web.admin_create_account": {"POST": [Case("campaign", form(lambda ids: "/quan-tri/tai-khoan", lambda ids: {
+        **NEW_ACCOUNT, "unit_id": str(unit_id("unit-a"))}), admin_only(201))]},
+    "web.admin_reset_account": {"POST": [Case("campaign", form(
+        lambda ids: f"/quan-tri/tai-khoan/{account_id('clerk_b')}/dat-lai-mat-khau"), ADMIN_ONLY)]},
+    "web.admin_deactivate_account": {"POST": [Case("campaign", form(
+        lambda ids: f"/quan-tri/tai-khoan/{account_id('clerk_b')}/khoa"), ADMIN_ONLY)]},
+    "web.change_password": {
+        "GET": [Case("campaign", get(lambda ids: "/doi-mat-khau"), everyone(200))],
+        "POST": [Case("campaign", form(lambda ids: "/doi-mat-khau", lambda ids: {
+            "current_password": PASSWORD, "new_password": "mat-khau-moi-123"}), everyone(302))],
     },
 })
 

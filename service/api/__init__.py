@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     from .handlers import blp
     from .files import blp as files_blp
     from .jobs import blp as jobs_blp
+    from .accounts import blp as accounts_blp
     from .officials import blp as officials_blp
     from .people import blp as people_blp
     from .rounds import blp as rounds_blp
@@ -72,5 +73,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(officials_blp)
     api.register_blueprint(statistics_blp)
     api.register_blueprint(people_blp)
+    api.register_blueprint(accounts_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)

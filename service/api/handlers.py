@@ -21,7 +21,7 @@ from .. import access, audit, presenters
 from ..auth import authenticate_throttled, issue_token, revoke_token, user_for_token
 from ..db import db
 from ..downloads import DOCX_MIME, ZIP_MIME, attachment, document_response
-from ..errors import Unauthenticated
+from ..errors import Forbidden, Unauthenticated
 from ..lookup import load_campaign, with_campaign, with_dossier, with_nominee
 from ..models import Campaign, Dossier, HistoryEvent, Unit, User
 from ..operations import documents as document_ops
@@ -49,6 +49,13 @@ def authenticate_request() -> None:
     """
     if request.endpoint != "api.create_token" and request.method != "OPTIONS":
         g.user = _user_from_token()
+        if g.user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            raise Forbidden("Bạn phải đổi mật khẩu tạm trước khi làm việc khác: "
+                            "gửi POST /api/v1/me/password với mật khẩu hiện tại và mật khẩu mới.")
+
+
+# What an account holding a temporary password may still do: see itself, change it, sign out.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"api.me", "api.revoke_current_token", "accounts.change_my_password"})
 
 
 def current_user() -> User:

@@ -62,6 +62,7 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
     meeting = dossier.meeting
     votes = {vote.nominee_id: vote.votes_in_favour for vote in meeting.votes} if meeting else {}
     generated_on = generated_on or today_local()
+    document_day = dossier.to_trinh_date or generated_on
     nominees = []
     for nominee in dossier.nominees:
         form = campaign.award_form(nominee.award_form) or {"code": nominee.award_form, "name": nominee.award_form}
@@ -99,10 +100,11 @@ def dossier_snapshot(dossier: Dossier, *, generated_on=None) -> dict[str, Any]:
             "award_name": campaign.award_name,
             "metrics": [{"code": m["code"], "label": m["label"], "unit": m.get("unit")}
                         for m in list(campaign.metrics or []) + list(campaign.derived_metrics or [])],
-            "authority": campaign.authority.as_document_dict(),
-            "standing_agency": campaign.standing_agency.as_document_dict(),
+            "authority": campaign.authority.as_document_dict(document_day),
+            "standing_agency": campaign.standing_agency.as_document_dict(document_day),
         },
-        "unit": dossier.unit.as_document_dict(),
+        # Names as they were on the document's date (a ward renamed since keeps its old name there).
+        "unit": dossier.unit.as_document_dict(document_day),
         "dossier": {
             "id": dossier.id,
             "to_trinh_number": dossier.to_trinh_number,

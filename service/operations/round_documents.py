@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ..awards import excel
@@ -20,7 +21,8 @@ from ..awards.prize import PrizeError, apply_prizes, multiplier_on
 from ..documents.builders import DocumentDataError
 from ..documents.builders import round as round_builders
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..models import Campaign, CampaignRound
+from ..db import db
+from ..models import Campaign, CampaignRound, UnitName, names_on
 from . import officials
 from .rounds import FROZEN_STATES, document_serial, metric_columns, round_decisions, round_ranking
 from .salaries import salary_table
@@ -87,16 +89,25 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
 
     def person(row: dict[str, Any]) -> dict[str, Any]:
         unit = row["unit"]
+        # Names as they were on the decision's date (a ward renamed since keeps its old name there).
+        unit_name, unit_short_name = names_on(unit.name, unit.short_name, former_names.get(unit.id, ()), day)
         return {
             "nominee_id": row["nominee_id"], "dossier_id": row["dossier_id"], "kind": row["kind"],
             "full_name": row["full_name"], "gender": row["gender"], "position": row["position"],
-            "workplace": row["workplace"] or (unit.name if row["kind"] == "collective" else ""),
+            "workplace": row["workplace"] or (unit_name if row["kind"] == "collective" else ""),
             "is_leader": row["is_leader"],
-            "unit": {"code": unit.code, "name": unit.name, "short_name": unit.short_name, "kind": unit.kind},
-            "unit_name": unit.name, "award_form": forms[row["award_form"]["code"]],
+            "unit": {"code": unit.code, "name": unit_name, "short_name": unit_short_name, "kind": unit.kind},
+            "unit_name": unit_name, "award_form": forms[row["award_form"]["code"]],
             "group": row["group"], "rank": row["rank"], "order": row["list_order"],
             "metrics": dict(row["values"]), "achievement": row["achievement_summary"],
         }
+
+    # The former names of every unit in the list, in one query (the rows' units are plain values).
+    former_names: dict[int, list[Any]] = {}
+    for former in db.session.execute(sa.select(UnitName.unit_id, UnitName.name, UnitName.short_name,
+                                               UnitName.valid_until).where(
+            UnitName.unit_id.in_({r["unit"].id for r in rows}))):
+        former_names.setdefault(former.unit_id, []).append(former)
 
     # One form dict per award form, shared by the people holding it (the multiplier is looked up once).
     forms = _FormTable(form_of)
@@ -118,11 +129,11 @@ def decision_values(round_: CampaignRound, rows: list[dict[str, Any]], *, propos
             "issuer_name": campaign.issuer.name, "award_name": campaign.award_name,
             "legal_bases": round_legal_bases(round_), "metrics": metric_columns(campaign),
             "award_forms": [form_of(f["code"]) for f in campaign.award_forms],
-            "authority": campaign.authority.as_document_dict(),
-            "standing_agency": campaign.standing_agency.as_document_dict(),
+            "authority": campaign.authority.as_document_dict(day),
+            "standing_agency": campaign.standing_agency.as_document_dict(day),
         },
-        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict()},
-        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict()},
+        "authority": {"code": campaign.authority.code, **campaign.authority.as_document_dict(day)},
+        "standing_agency": {"code": campaign.standing_agency.code, **campaign.standing_agency.as_document_dict(day)},
         "proposal": {"number": proposal["number"], "serial": document_serial(proposal["number"]),
                      "date": proposal["date"]},
         "decision": {"number": decision["number"], "serial": document_serial(decision["number"]),

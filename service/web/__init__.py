@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     from . import errors, format, session
     from . import account, admin, dossier, home, jobs, meeting, officials, rounds  # noqa: F401 - they register their routes on bp
     from . import statistics  # noqa: F401
+    from . import accounts  # noqa: F401 - registers its routes on bp
 
     if app.config.get("SESSION_COOKIE_NAME") == "session":  # Flask's default; a deployment may choose another
         app.config["SESSION_COOKIE_NAME"] = "hoso_session"

@@ -6,9 +6,10 @@ import logging
 from flask import flash, redirect, render_template, request, url_for
 
 from ..auth import authenticate_throttled
-from ..errors import TooManyAttempts
+from ..errors import TooManyAttempts, ValidationFailed
+from ..operations import accounts as account_ops
 from .blueprint import bp
-from .session import safe_next, sign_in, sign_out, signed_in_user
+from .session import current_user, login_required, safe_next, sign_in, sign_out, signed_in_user
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +42,22 @@ def logout():
     sign_out()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("web.login"))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Every user changes their own password; one holding a temporary password is sent here first."""
+    user = current_user()
+    if request.method == "GET":
+        return render_template("change_password.html", errors={}, must_change=user.must_change_password)
+    try:
+        account_ops.change_own_password(user, {"current_password": request.form.get("current_password", ""),
+                                               "new_password": request.form.get("new_password", "")})
+    except ValidationFailed as error:
+        return render_template("change_password.html", errors=error.fields, message=error.message,
+                               must_change=user.must_change_password), 422
+    # The change ended every session of the account; this one goes on under the new password.
+    sign_in(user)
+    flash("Đã đổi mật khẩu.", "success")
+    return redirect(url_for("web.home"))

@@ -102,8 +102,12 @@ def safe_next(target: str | None) -> str | None:
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if signed_in_user() is None:
+        user = signed_in_user()
+        if user is None:
             return redirect(url_for("web.login", next=request.full_path if request.query_string else request.path))
+        if user.must_change_password and request.endpoint != "web.change_password":
+            # A temporary password given by an administrator is replaced before anything else.
+            return redirect(url_for("web.change_password"))
         return view(*args, **kwargs)
 
     return wrapped
