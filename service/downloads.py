@@ -10,9 +10,10 @@ one error shape, with a Vietnamese message and ``Content-Range: bytes */<size>``
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 
 from .awards.excel import XLSX_MIME_TYPE as XLSX_MIME
 from .models import Dossier, GeneratedDocument
@@ -29,9 +30,14 @@ def _private(response: Response) -> Response:
     return response
 
 
-def attachment(content: bytes, mimetype: str, name: str) -> Response:
-    """``content`` as a file named ``name`` to save."""
-    return _private(send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name))
+def attachment(content: bytes | Iterable[bytes], mimetype: str, name: str) -> Response:
+    """``content`` as a file named ``name`` to save; chunks (an iterator) are streamed as they come."""
+    if isinstance(content, (bytes, bytearray)):
+        return _private(send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                                  download_name=name))
+    response = Response(stream_with_context(iter(content)), mimetype=mimetype, direct_passthrough=True)
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return _private(response)
 
 
 def document_response(dossier: Dossier, document: GeneratedDocument) -> Response:

@@ -115,7 +115,10 @@ def _uploaded_file(missing_message: str) -> tuple[bytes, str]:
     upload = request.files.get("file")
     if upload is None:
         raise ValidationFailed(missing_message, fields={"file": ["Thiếu tệp."]}, code="file_missing")
-    content = upload.read(MAX_IMPORT_BYTES + 1)
+    try:
+        content = upload.read(MAX_IMPORT_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: free it at once
     if len(content) > MAX_IMPORT_BYTES:
         raise ValidationFailed(f"Tệp lớn quá {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
                                fields={"file": ["Tệp quá lớn."]}, code="file_too_large")

@@ -27,21 +27,18 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from copy import copy
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import office_package
 from ..documents.vnformat import format_number
 from ..text import find_forbidden_character, normalise_spelling, xml_safe
+from .xlsx_writer import Style, stream_sheet, style_indexes
 from ..vocabulary import GENDER_LABELS, NOMINEE_KIND_LABELS, allowed_values, value_from_text
 
 __all__ = [
@@ -63,6 +60,8 @@ __all__ = [
     "format_error",
     "export_ranking",
     "export_awardees",
+    "stream_ranking",
+    "stream_awardees",
     "neutralise_formula",
 ]
 
@@ -732,17 +731,6 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-# The kinds of cell of the exports: (bold, number format).
-_CELL_STYLES = {
-    "text": (False, None),
-    "bold": (True, None),
-    "number": (False, NUMBER_FORMAT),
-    "multiplier": (False, MULTIPLIER_FORMAT),
-    "money": (False, MONEY_FORMAT),
-    "money_bold": (True, MONEY_FORMAT),
-}
-
-
 def _amount(value: Any) -> Any:
     if value is None:
         return None
@@ -751,70 +739,31 @@ def _amount(value: Any) -> Any:
     return value
 
 
-class _RowWriter:
-    """A write-only sheet whose cells carry the export's look at a small cost per row.
-
-    openpyxl's write-only mode writes each row as it comes (memory stays flat
-    however long the list), but a styled cell there costs an object and a
-    style look-up. So the workbook's default cell format is the export's text
-    cell (Times New Roman 12, thin border, wrapped), which plain values get for
-    nothing; only figures (their number format) are cells of their own, one
-    reusable cell per styled column. An empty cell is not written at all.
-    """
-
-    def __init__(self, title: str, headers: list[str], widths: list[int]) -> None:
-        self.workbook = openpyxl.Workbook(write_only=True)
-        workbook = self.workbook
-        # StyleArray: font, fill, border, number format, protection, alignment, pivot, quote prefix, xf.
-        self._base = StyleArray([workbook._fonts.add(_CELL_FONT), 0, workbook._borders.add(_BORDER), 0, 0,
-                                 workbook._alignments.add(_WRAP), 0, 0, 0])
-        workbook._cell_styles = IndexedList([self._base])
-        self.sheet = workbook.create_sheet(title)
-        for index, width in enumerate(widths, start=1):
-            dimension = self.sheet.column_dimensions[get_column_letter(index)]
-            dimension.width = width
-            dimension._style = copy(self._base)
-        self.sheet.freeze_panes = "A2"
-        self._cells: dict[tuple[int, str], Any] = {}
-        header = []
-        for text in headers:
-            cell = WriteOnlyCell(self.sheet, neutralise_formula(text))
-            cell.font, cell.border, cell.fill, cell.alignment = _HEADER_FONT, _BORDER, _HEADER_FILL, _HEADER_ALIGN
-            header.append(cell)
-        self.sheet.append(header)
-
-    def _cell(self, column: int, style: str, value: Any):
-        key = (column, style)
-        cell = self._cells.get(key)
-        if cell is None:
-            bold, number_format = _CELL_STYLES[style]
-            cell = self._cells[key] = WriteOnlyCell(self.sheet)
-            cell._style = copy(self._base)
-            if bold:
-                cell.font = _HEADER_FONT
-            if number_format:
-                cell.number_format = number_format
-        cell.value = value
-        return cell
-
-    def append(self, values: list[Any], styles: Mapping[int, str] = {}) -> None:
-        """One row: text is neutralised (never a formula); ``styles`` names the columns not plain text."""
-        row: list[Any] = []
-        for index, value in enumerate(values):
-            if isinstance(value, str):
-                value = neutralise_formula(value) or None
-            style = styles.get(index)
-            if style is not None and value is not None:
-                value = self._cell(index, style, value)
-            row.append(value)
-        self.sheet.append(row)
-
-    def save(self) -> bytes:
-        return _save(self.workbook)
+_EXPORT_STYLES = {
+    "number": Style(number_format=NUMBER_FORMAT),
+    "multiplier": Style(number_format=MULTIPLIER_FORMAT),
+    "money": Style(number_format=MONEY_FORMAT),
+    "money_bold": Style(bold=True, number_format=MONEY_FORMAT),
+    "bold": Style(bold=True),
+}
+_STYLE_LIST, _STYLE_INDEX = style_indexes(_EXPORT_STYLES)
 
 
-def export_ranking(rows: Iterable[Mapping[str, Any]], metrics: Sequence[Mapping[str, Any]] = ()) -> bytes:
-    """Return a ranking as .xlsx, written row by row (openpyxl's write-only mode).
+def _styled(values: list[Any], styles: Mapping[int, str]) -> list[Any]:
+    """One row: text is neutralised (never a formula); ``styles`` names the columns not plain text."""
+    row: list[Any] = []
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            value = neutralise_formula(value) or None
+        style = styles.get(index)
+        if style is not None and value is not None:
+            value = (value, _STYLE_INDEX[style])
+        row.append(value)
+    return row
+
+
+def stream_ranking(rows: Iterable[Mapping[str, Any]], metrics: Sequence[Mapping[str, Any]] = ()) -> Iterator[bytes]:
+    """A ranking as .xlsx, in chunks as its rows are written.
 
     ``rows`` are dicts ``{rank, kind, full_name, unit_name, metrics {code:
     number}, score?, note?}`` in ranking order; ``metrics`` (``{code, label,
@@ -830,23 +779,32 @@ def export_ranking(rows: Iterable[Mapping[str, Any]], metrics: Sequence[Mapping[
         widths.append(12)
     headers.append("Ghi chú")
     widths.append(30)
-    writer = _RowWriter("Xếp hạng", headers, widths)
     codes = [m.get("code") for m in metrics]
     styles = {4 + index: "number" for index in range(len(codes) + (1 if has_score else 0))}
     kinds = _KIND_LABELS
-    for row in rows:
-        figures = row.get("metrics") or {}
-        values = [row.get("rank"), kinds.get(row.get("kind"), row.get("kind") or ""), row.get("full_name") or "",
-                  row.get("unit_name") or "", *(_amount(figures.get(code)) for code in codes)]
-        if has_score:
-            values.append(_amount(row.get("score")))
-        values.append(row.get("note") or "")
-        writer.append(values, styles)
-    return writer.save()
+
+    def lines() -> Iterator[list[Any]]:
+        for row in rows:
+            figures = row.get("metrics") or {}
+            values = [row.get("rank"), kinds.get(row.get("kind"), row.get("kind") or ""),
+                      row.get("full_name") or "", row.get("unit_name") or "",
+                      *(_amount(figures.get(code)) for code in codes)]
+            if has_score:
+                values.append(_amount(row.get("score")))
+            values.append(row.get("note") or "")
+            yield _styled(values, styles)
+
+    return stream_sheet("Xếp hạng", [neutralise_formula(h) for h in headers], widths, lines(),
+                        styles=_STYLE_LIST)
 
 
-def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """Return the awardees and their prize money as .xlsx, with a total row, written row by row.
+def export_ranking(rows: Iterable[Mapping[str, Any]], metrics: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """A ranking as .xlsx bytes (see :func:`stream_ranking`)."""
+    return b"".join(stream_ranking(rows, metrics))
+
+
+def stream_awardees(rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """The awardees and their prize money as .xlsx, with a total row, in chunks.
 
     ``rows`` are the awardee dicts of the campaign snapshot
     (``service.documents.builders.round``), in the order to print.
@@ -855,21 +813,28 @@ def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
                "Hình thức khen thưởng", "Hệ số (lần mức lương cơ sở)", "Tiền thưởng chưa làm tròn (đồng)",
                "Số tiền thưởng (đồng)", HEADER_SUMMARY]
     widths = [6, 12, 30, 10, 24, 28, 28, 22, 14, 18, 18, 45]
-    writer = _RowWriter("Khen thưởng", headers, widths)
     styles = {8: "multiplier", 9: "money", 10: "money"}
-    total = 0
-    for number, row in enumerate(rows, start=1):
-        rounded = row.get("prize_rounded")
-        if isinstance(rounded, (int, float, Decimal)) and not isinstance(rounded, bool):
-            total += rounded
-        writer.append([
-            number, _KIND_LABELS.get(row.get("kind"), row.get("kind") or ""), row.get("full_name") or "",
-            _GENDER_LABELS.get(row.get("gender"), ""), row.get("position") or "", row.get("workplace") or "",
-            row.get("unit_name") or "", (row.get("award_form") or {}).get("name") or "",
-            _amount(row.get("multiplier")), _amount(row.get("prize_raw")), _amount(rounded),
-            row.get("achievement") or "",
-        ], styles)
-    # The total as a number rather than a formula: readers that do not
-    # calculate (and our own tests) see it too.
-    writer.append([None, None, "Tổng cộng", *([None] * 7), _amount(total)], {2: "bold", 10: "money_bold"})
-    return writer.save()
+
+    def lines() -> Iterator[list[Any]]:
+        total = 0
+        for number, row in enumerate(rows, start=1):
+            rounded = row.get("prize_rounded")
+            if isinstance(rounded, (int, float, Decimal)) and not isinstance(rounded, bool):
+                total += rounded
+            yield _styled([
+                number, _KIND_LABELS.get(row.get("kind"), row.get("kind") or ""), row.get("full_name") or "",
+                _GENDER_LABELS.get(row.get("gender"), ""), row.get("position") or "", row.get("workplace") or "",
+                row.get("unit_name") or "", (row.get("award_form") or {}).get("name") or "",
+                _amount(row.get("multiplier")), _amount(row.get("prize_raw")), _amount(rounded),
+                row.get("achievement") or "",
+            ], styles)
+        # The total as a number rather than a formula: readers that do not
+        # calculate (and our own tests) see it too.
+        yield _styled([None, None, "Tổng cộng", *([None] * 7), _amount(total)], {2: "bold", 10: "money_bold"})
+
+    return stream_sheet("Khen thưởng", headers, widths, lines(), styles=_STYLE_LIST)
+
+
+def export_awardees(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """The awardees as .xlsx bytes (see :func:`stream_awardees`)."""
+    return b"".join(stream_awardees(rows))

@@ -240,6 +240,8 @@ def build_round_documents(job: Job, progress: jobs.Progress) -> None:
                 progress.step(f"Đang tạo {title.lower()}…", advance=0)
                 try:
                     content, name = make()
+                    if not isinstance(content, bytes):  # a workbook comes in chunks
+                        content = b"".join(content)
                 except DomainError as error:
                     notes.append(f"Chưa tạo được {title.lower()}: {error.message}")
                 else:

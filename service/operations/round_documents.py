@@ -10,6 +10,7 @@ it. Nothing here changes the database.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -254,18 +255,23 @@ def render_round_document(round_: CampaignRound, kind: str, snapshot: dict[str, 
     return content, f"{name}.docx"
 
 
-def ranking_workbook(round_: CampaignRound) -> tuple[bytes, str]:
-    """The round's ranking as an .xlsx: every nominee, its rank, selection and reason."""
+def ranking_workbook(round_: CampaignRound) -> tuple[Iterator[bytes], str]:
+    """The round's ranking as an .xlsx in chunks: every nominee, its rank, selection and reason.
+
+    The rows are read before this returns (a refusal comes before any byte);
+    the chunks only format them, so a response can stream them.
+    """
     listing = round_ranking(round_)
     metrics = metric_columns(round_.campaign)
     rows = [{
         "rank": r["rank"], "kind": r["kind"], "full_name": r["full_name"], "unit_name": r["unit"].name,
         "metrics": r["values"], "note": "Được chọn" if r["is_selected"] else (r["reason"] or "Không được chọn"),
     } for r in listing["nominees"]]
-    return excel.export_ranking(rows, metrics), f"xep_hang_dot{round_.id}.xlsx"
+    return excel.stream_ranking(rows, metrics), f"xep_hang_dot{round_.id}.xlsx"
 
 
-def awardees_workbook(round_: CampaignRound, snapshot: dict[str, Any] | None = None) -> tuple[bytes, str]:
-    """The awardees with their prize money as an .xlsx."""
+def awardees_workbook(round_: CampaignRound,
+                      snapshot: dict[str, Any] | None = None) -> tuple[Iterator[bytes], str]:
+    """The awardees with their prize money as an .xlsx, in chunks (read first, as :func:`ranking_workbook`)."""
     snapshot = snapshot if snapshot is not None else award_snapshot(round_)
-    return excel.export_awardees(snapshot["awardees"]), f"khen_thuong_dot{round_.id}.xlsx"
+    return excel.stream_awardees(snapshot["awardees"]), f"khen_thuong_dot{round_.id}.xlsx"
