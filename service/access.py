@@ -134,3 +134,31 @@ def can_override_selection(user: User, campaign: Campaign) -> bool:
     # the proposal as a whole or sends it back (Luật Thi đua, khen thưởng
     # 06/2022/QH15: the agency advises, the authority decides).
     return user.role == "reviewer" and user.unit_id == campaign.standing_agency_id
+
+
+# --- award register look-up
+
+def award_scope_filter(user: User):
+    """A SQL condition selecting the award records ``user`` may read.
+
+    Administrators read every record; a unit its own people's awards; the standing agency and the
+    authority of a campaign the awards of its campaigns, and an authority the awards it decided.
+    """
+    from .models import AwardRecord
+
+    if user.role == "admin":
+        return sa.true()
+    if user.role in UNIT_ROLES:
+        return AwardRecord.unit_id == user.unit_id
+    if user.role in ("reviewer", "approver"):
+        handled = sa.select(Campaign.id).where(sa.or_(Campaign.standing_agency_id == user.unit_id,
+                                                      Campaign.authority_id == user.unit_id))
+        return sa.or_(AwardRecord.authority_id == user.unit_id, AwardRecord.campaign_id.in_(handled))
+    return sa.false()
+
+
+def can_read_person_awards(user: User, person) -> bool:
+    """A unit reads its own people's history; the agencies and the authority read it within their scope."""
+    if user.role in UNIT_ROLES:
+        return person.unit_id == user.unit_id
+    return user.role in ("admin", "reviewer", "approver")
