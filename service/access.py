@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from workflows import WORKFLOW
 
-from .models import UNIT_ROLES, Campaign, Dossier, Unit, User
+from .models import UNIT_ROLES, AwardRecord, Campaign, Dossier, Unit, User
 
 # A dossier's content is shown to the standing agency and the authority only
 # once the unit has sent it; drafts stay inside the unit.
@@ -144,8 +144,6 @@ def award_scope_filter(user: User):
     Administrators read every record; a unit its own people's awards; the standing agency and the
     authority of a campaign the awards of its campaigns, and an authority the awards it decided.
     """
-    from .models import AwardRecord
-
     if user.role == "admin":
         return sa.true()
     if user.role in UNIT_ROLES:
