@@ -215,3 +215,29 @@ def can_manage_units(user: User, unit: Unit | None = None) -> bool:
 
 def can_manage_accounts(user: User) -> bool:
     return user.role == "admin"
+
+
+# --- award register look-up
+
+def award_scope_filter(user: User):
+    """A SQL condition selecting the award records ``user`` may read.
+
+    Administrators read every record; a unit its own people's awards; the standing agency and the
+    authority of a campaign the awards of its campaigns, and an authority the awards it decided.
+    """
+    if user.role == "admin":
+        return sa.true()
+    if user.role in UNIT_ROLES:
+        return AwardRecord.unit_id == user.unit_id
+    if user.role in ("reviewer", "approver"):
+        handled = sa.select(Campaign.id).where(sa.or_(Campaign.standing_agency_id == user.unit_id,
+                                                      Campaign.authority_id == user.unit_id))
+        return sa.or_(AwardRecord.authority_id == user.unit_id, AwardRecord.campaign_id.in_(handled))
+    return sa.false()
+
+
+def can_read_person_awards(user: User, person) -> bool:
+    """A unit reads its own people's history; the agencies and the authority read it within their scope."""
+    if user.role in UNIT_ROLES:
+        return person.unit_id == user.unit_id
+    return user.role in ("admin", "reviewer", "approver")

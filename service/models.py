@@ -527,6 +527,9 @@ class Person(db.Model):
                            name="collective_has_no_personal_data"),
         sa.CheckConstraint("length(full_name) > 0", name="full_name"),
         sa.Index("ix_people_unit_id_name_folded", "unit_id", "name_folded"),
+        # Searching a part of a name ("van an") on PostgreSQL: a trigram index (migration 0017).
+        sa.Index("ix_people_name_trgm", "name_folded", postgresql_using="gin",
+                 postgresql_ops={"name_folded": "public.gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -597,6 +600,9 @@ class AwardRecord(db.Model):
         sa.Index("ix_award_records_person_year", "person_id", "year"),
         sa.Index("ix_award_records_unit_year", "unit_id", "year"),
         sa.Index("ix_award_records_year_form", "year", "form_code"),
+        # Searching a part of a name without diacritics on PostgreSQL: a trigram index (migration 0017).
+        sa.Index("ix_award_records_name_trgm", "name_folded", postgresql_using="gin",
+                 postgresql_ops={"name_folded": "public.gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

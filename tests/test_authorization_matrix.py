@@ -979,6 +979,29 @@ MATRIX.update({
     },
 })
 
+# --- award register look-up
+def register_person_id() -> int:
+    """Unit A's person in the register, made on first use."""
+    from service.models import Person
+    from service.operations.people import find_or_create_person
+
+    found = db.session.scalar(sa.select(Person.id).where(Person.unit_id == unit_id("unit-a")))
+    if found is None:
+        found = find_or_create_person(None, kind="individual", full_name="Nguyễn Văn An",
+                                      unit_id=unit_id("unit-a"), gender="male").id
+        db.session.commit()
+    return found
+
+
+MATRIX.update({
+    # Everyone signed in searches; each reads only the records of their scope.
+    "awards.search_awards": {"GET": [Case("campaign", get(lambda ids: "/api/v1/awards?name=nguyen"), everyone(200))]},
+    "awards.person_awards": {"GET": [Case("campaign", get(lambda ids: f"/api/v1/people/{register_person_id()}/awards"),
+                                          roles(own=200, other=404, agency=200, other_agency=200, admin=200))]},
+    "awards.unit_awards": {"GET": [Case("campaign", get(lambda ids: f"/api/v1/units/{unit_id('unit-a')}/awards"),
+                                        everyone(200))]},
+})
+
 ENTRIES = [(endpoint, method) for endpoint, methods in MATRIX.items() for method in methods]
 
 

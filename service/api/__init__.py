@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     # Before any route is added: ids larger than an id column holds must not reach the database.
     app.url_map.converters["int"] = IdConverter
     api = ServiceApi(app)
+    from .awards import blp as awards_blp
     from .handlers import blp
     from .files import blp as files_blp
     from .jobs import blp as jobs_blp
@@ -74,5 +75,6 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(statistics_blp)
     api.register_blueprint(people_blp)
     api.register_blueprint(accounts_blp)
+    api.register_blueprint(awards_blp)
     app.register_blueprint(docs_bp)
     errors.register(app)
